@@ -1,0 +1,101 @@
+/**
+ * Base class for every nself command, in core and in plugins: shared flags, compact errors with
+ * stable exit codes, one small JSON object for errors under --json, and secrets kept out of output.
+ */
+import {Command, Flags, Interfaces} from '@oclif/core'
+import {ExitCode, NselfError, exitCodeOf} from './errors.js'
+import {redact} from './redact.js'
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+
+export interface ErrorJson {
+  error: {code: string; message: string; exit: number; hint?: string}
+}
+
+export abstract class BaseCommand extends Command {
+  /** Parsed flags and args, available in run(): every command is parsed (and so strictly checked) in init(). */
+  protected flags!: Record<string, any>
+  protected args!: Record<string, any>
+
+  static baseFlags = {
+    verbose: Flags.boolean({description: 'Print more detail about what is done.', helpGroup: 'GLOBAL'}),
+    debug: Flags.boolean({
+      description: 'Print debug output (internal SQL, timings, stack traces). Also NSELF_DEBUG=true.',
+      helpGroup: 'GLOBAL',
+    }),
+  }
+
+  async init(): Promise<void> {
+    await super.init()
+    const {flags, args} = await this.parse(this.ctor as typeof BaseCommand)
+    this.flags = flags
+    this.args = args
+  }
+
+  /** True with --debug or NSELF_DEBUG=true. Set before run() from the raw argv, so catch() sees it too. */
+  protected get debugEnabled(): boolean {
+    return process.env.NSELF_DEBUG === 'true' || this.argv.includes('--debug')
+  }
+
+  protected get verboseEnabled(): boolean {
+    return this.debugEnabled || this.argv.includes('--verbose')
+  }
+
+  /** Debug line on stderr, redacted. */
+  protected debugLog(message: string): void {
+    if (this.debugEnabled) process.stderr.write(redact(`[debug] ${message}`) + '\n')
+  }
+
+  log(message = '', ...args: unknown[]): void {
+    super.log(redact(message), ...args)
+  }
+
+  logToStderr(message = '', ...args: unknown[]): void {
+    super.logToStderr(redact(message), ...args)
+  }
+
+  warn(input: string | Error): string | Error {
+    if (this.jsonEnabled()) return input
+    const text = typeof input === 'string' ? input : input.message
+    process.stderr.write(redact(`Warning: ${text}`) + '\n')
+    return input
+  }
+
+  protected toErrorJson(error: unknown): ErrorJson {
+    return {error: describeError(error)}
+  }
+
+  protected async catch(error: Interfaces.CommandError): Promise<unknown> {
+    const described = describeError(error)
+    process.exitCode = described.exit
+    if (this.jsonEnabled()) {
+      process.stdout.write(JSON.stringify({error: described}) + '\n')
+    } else {
+      const lines = [`Error: ${described.message}`]
+      if (described.hint) lines.push(`Hint: ${described.hint}`)
+      if (this.debugEnabled && error instanceof Error && error.stack) lines.push(error.stack)
+      process.stderr.write(redact(lines.join('\n')) + '\n')
+    }
+    // Tell oclif's handler the error is dealt with: it exits with our code and prints nothing more.
+    const handled = new Error(described.message) as Error & {oclif: {exit: number}; skipOclifErrorHandling: boolean}
+    handled.oclif = {exit: described.exit}
+    handled.skipOclifErrorHandling = true
+    throw handled
+  }
+}
+
+export function describeError(error: unknown): ErrorJson['error'] {
+  const exit = exitCodeOf(error)
+  const message = redact(messageOf(error))
+  if (error instanceof NselfError) {
+    return {code: error.code, message, exit, ...(error.hint ? {hint: redact(error.hint)} : {})}
+  }
+  const code = exit === ExitCode.usage ? 'NSELF_USAGE' : ((error as {code?: string}).code ?? 'NSELF_FAILED')
+  return {code: String(code), message, exit}
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message.split('\nSee more help with')[0].trim()
+  if (typeof error === 'string') return error
+  return JSON.stringify(error)
+}

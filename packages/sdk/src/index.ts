@@ -1,0 +1,6 @@
+export {BaseCommand, describeError} from './command.js'
+export type {BaseFlags, ErrorJson} from './command.js'
+export * from './errors.js'
+export * from './redact.js'
+export type * from './hooks.js'
+export {SeedRowError} from './hooks.js'

@@ -1,0 +1,2 @@
+// Library entry: the parts of nself that other programs (and tests) may use without the CLI.
+export * from './schema/model.js'
