@@ -19,10 +19,12 @@ export function normalizeArgv(config: CommandLookup, argv: string[]): string[] {
     if (arg.startsWith('-')) break
     words.push(arg)
   }
-  if (!words.some((w) => w.includes(':')) || words[0].includes(':') && words.length === 1) return argv
-  // Longest prefix of words that names a command wins.
-  for (let n = words.length; n > 0; n--) {
-    const id = words.slice(0, n).join(':')
+  // Longest prefix of words that names a command wins; only a prefix of 2+ words with a `:` in it
+  // is the mixed spelling (`db:migrate:up` alone and `db migrate up` already work).
+  for (let n = words.length; n > 1; n--) {
+    const prefix = words.slice(0, n)
+    if (!prefix.some((w) => w.includes(':'))) break
+    const id = prefix.join(':')
     if (config.findCommand(id)) return [id, ...argv.slice(n)]
   }
   return argv
