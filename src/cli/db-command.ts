@@ -21,7 +21,7 @@ export abstract class DbCommand extends BaseCommand {
   protected async connect(options: OpenOptions = {}): Promise<Client> {
     const client = await openClient(this.nself, {
       applicationName: `nself ${this.id ?? ''}`.trim(),
-      onNotice: (message) => this.logToStderr(message),
+      onNotice: (message) => this.notice(message),
       ...options,
     })
     this.clients.push(client)
