@@ -319,6 +319,8 @@ function addPrimaryKey(ctx: Ctx, draft: Draft, key: string): void {
     const loc = at(index.token) ?? at(draft.fields.find((f) => f.name === columns[0])?.token)
     declarations.push({columns, loc, name: index.name})
   }
+  // The synthetic index for several [pk] columns comes last in rawDb: put declarations in file order.
+  declarations.sort((x, y) => (x.loc?.line ?? 0) - (y.loc?.line ?? 0) || (x.loc?.column ?? 0) - (y.loc?.column ?? 0))
   for (const d of declarations) ctx.declared.primaryKeys.push({table: key, columns: d.columns, loc: d.loc})
   const first = declarations[0]
   if (!first) return
