@@ -36,6 +36,7 @@ import type {
 } from './model.js'
 import {MODEL_VERSION} from './model.js'
 import {NameRegistry, constraintName, expressionLabel} from './names.js'
+import {fastParse} from './fast-parse.js'
 import {canonicalTypeName, parseTypeText} from './types.js'
 
 type Raw = DbmlParse.Database
@@ -65,23 +66,50 @@ export function emptyDeclared(): DeclaredFacts {
  * Parses DBML into the model. Never throws for bad input: parser errors come back as
  * `parseErrors` (1-based, located) with an empty model.
  */
-export async function parseSchema(source: string, file: string): Promise<ParsedSchema> {
-  const dbml = await loadParser()
-  const base = {file, source, declared: emptyDeclared()}
+export async function parseSchema(source: string, file: string, options: ParseOptions = {}): Promise<ParsedSchema> {
+  const engine = options.engine ?? (process.env.NSELF_DBML_PARSER === 'dbml' ? 'dbml' : 'auto')
+  const fast = engine === 'auto' ? tryFastParse(source) : undefined
+  if (fast) {
+    const parsed = fromRaw(fast, source, file)
+    // A model the fast path cannot build is retried the slow way, never reported as its own failure.
+    if (parsed.parseErrors.length === 0) return parsed
+  }
   let raw: Raw | undefined
   let parseErrors: ParseProblem[]
   try {
-    ;({raw, errors: parseErrors} = compile(dbml, source))
+    ;({raw, errors: parseErrors} = compile(await loadParser(), source))
   } catch (error) {
     // The parser itself failed (a bug of its own): report it at the top of the file, not as a stack.
     parseErrors = [{line: 1, column: 1, message: `the DBML parser failed: ${describe(error)}`, code: 0}]
   }
-  if (parseErrors.length > 0 || !raw) return {...base, model: emptyModel(), parseErrors}
+  if (parseErrors.length > 0 || !raw) return {file, source, declared: emptyDeclared(), model: emptyModel(), parseErrors}
+  return fromRaw(raw, source, file)
+}
+
+function fromRaw(raw: Raw, source: string, file: string): ParsedSchema {
+  const declared = emptyDeclared()
   try {
-    return {...base, model: buildModel(raw, base.declared), parseErrors: []}
+    return {file, source, declared, model: buildModel(raw, declared), parseErrors: []}
   } catch (error) {
     const problem = {line: 1, column: 1, message: `could not read the schema: ${describe(error)}`, code: 0}
-    return {...base, declared: emptyDeclared(), model: emptyModel(), parseErrors: [problem]}
+    return {file, source, declared: emptyDeclared(), model: emptyModel(), parseErrors: [problem]}
+  }
+}
+
+export interface ParseOptions {
+  /**
+   * 'auto' (default): the fast path for the common subset, @dbml/parse for everything else;
+   * 'dbml': always @dbml/parse (also NSELF_DBML_PARSER=dbml), for comparison and debugging.
+   */
+  engine?: 'auto' | 'dbml'
+}
+
+/** The fast path's rawDb, or undefined when it is not sure (or, being a fast path, fails). */
+function tryFastParse(source: string): Raw | undefined {
+  try {
+    return fastParse(source)
+  } catch {
+    return undefined
   }
 }
 
@@ -347,7 +375,9 @@ function addUnique(ctx: Ctx, draft: Draft, columns: string[], loc?: SourceLocati
 }
 
 function addIndex(ctx: Ctx, draft: Draft, key: string, index: RawIndex): void {
-  const parts: IndexPart[] = index.columns.map((c) =>
+  // @dbml/parse lists expressions before columns; an index's column order matters, so restore it.
+  const ordered = [...index.columns].sort((a, b) => a.token.start.offset - b.token.start.offset)
+  const parts: IndexPart[] = ordered.map((c) =>
     c.type === 'expression' ? {kind: 'expression', sql: c.value} : {kind: 'column', name: c.value},
   )
   const method = index.type ? index.type.toLowerCase() : undefined
@@ -436,7 +466,9 @@ function inlineRefOffsets(raw: Raw): Set<number> {
 
 function addForeignKeys(ctx: Ctx, raw: Raw): void {
   const inline = inlineRefOffsets(raw)
-  for (const ref of raw.refs) {
+  // File order, whichever parser listed them: FK names are handed out in this order.
+  const refs = [...raw.refs].sort((a, b) => a.token.start.offset - b.token.start.offset)
+  for (const ref of refs) {
     if (ref.inactive) continue
     const side = fkSide(ctx, ref, inline)
     if (!side) {
