@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 import {canonicalTypeName, didYouMean, editDistance, extensionOf, formatType, parseTypeText, sameType, typeFamily} from '../../src/schema/types.js'
-import {NameRegistry, constraintName, fitIdentifier} from '../../src/schema/names.js'
+import {NameRegistry, constraintName, fitIdentifier, fnv1a} from '../../src/schema/names.js'
 
 describe('PostgreSQL type catalogue', () => {
   it('maps aliases to the canonical names PostgreSQL prints', () => {
@@ -50,6 +50,10 @@ describe('constraint names', () => {
     expect(constraintName('posts', ['is_published', 'published_at'], 'idx')).to.equal('posts_is_published_published_at_idx')
     expect(constraintName('posts', ['author_id'], 'fkey')).to.equal('posts_author_id_fkey')
     expect(constraintName('users', ['age'], 'check')).to.equal('users_age_check')
+  })
+
+  it('hashes with FNV-1a (known test vectors)', () => {
+    expect([fnv1a(''), fnv1a('a'), fnv1a('foobar')]).to.deep.equal(['811c9dc5', 'e40c292c', 'bf9cf968'])
   })
 
   it('fits long names into 63 bytes, deterministically and distinctly, without splitting characters', () => {
