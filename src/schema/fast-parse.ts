@@ -439,6 +439,7 @@ class FastParser {
       if (this.is('}')) break
       table.indexes.push(this.index())
     }
+    if (table.indexes.length === 0) bail() // empty blocks: the real parser decides
     this.next()
     this.endOfLine()
   }
@@ -540,6 +541,7 @@ class FastParser {
       tables.push({name, schemaName})
       this.endOfLine()
     }
+    if (tables.length === 0) bail()
     this.next()
     this.raw.tableGroups.push({tables, token: tok(start), name: nameTok.text, schemaName: null, metadata: {}} as unknown as DbmlParse.TableGroup)
   }
