@@ -64,6 +64,15 @@ describe('validateSchema', () => {
       expect(d).to.include({rule: 'extension-type', severity: 'warning'})
       expect(d.message).to.contain('citext extension')
     })
+    it('rejects arguments a type does not take, and out-of-range ones', async () => {
+      const out = await rule('Table t {\n  a int(11)\n  b varchar(0)\n  c numeric(10,2)\n  d timestamp(9)\n  e varchar(255)\n  f numeric(1,2,3)\n}\n', 'type-args')
+      expect(out.map((d) => `${d.line}: ${d.message}`)).to.deep.equal([
+        '2: column t.a: type integer takes no arguments',
+        "3: column t.b: '0' is not a valid argument for character varying (1–10485760)",
+        "5: column t.d: '9' is not a valid argument for timestamp without time zone (0–6)",
+        '7: column t.f: type numeric takes 1 or 2 arguments, not 3',
+      ])
+    })
     it('rejects [increment] on a non-integer type', async () => {
       expect(await rule('Table t {\n  id uuid [pk, increment]\n}\n', 'identity-type')).to.have.length(1)
     })
