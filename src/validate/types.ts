@@ -5,7 +5,7 @@
  */
 import type {ColumnModel, TableModel} from '../schema/model.js'
 import {INTEGER_TYPES, canonicalTypeName, didYouMean, extensionOf, knownTypeNames, typeArgsProblem} from '../schema/types.js'
-import {type Check, type CheckContext, type Diagnostic, SOLUTIONS, qualified} from './diagnostic.js'
+import {type Check, type CheckContext, type Diagnostic, SOLUTIONS, plural, qualified} from './diagnostic.js'
 
 export const typesCheck: Check = {
   name: 'types',
@@ -19,7 +19,7 @@ export const typesCheck: Check = {
         diagnostics.push(...checkColumn(ctx, table, column, enumNames))
       }
     }
-    return {diagnostics, looked: `types of ${columns} columns (${ctx.enums.size} enums known)`}
+    return {diagnostics, looked: `types of ${plural(columns, 'column')} (${plural(ctx.enums.size, 'enum')} known)`}
   },
 }
 

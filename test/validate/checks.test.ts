@@ -130,7 +130,7 @@ describe('validateSchema', () => {
   describe('constraint conflicts', () => {
     it('rejects [pk, null]', async () => {
       const [d] = await rule('Table t {\n  id int [pk, null]\n}\n', 'pk-null')
-      expect([d.line, d.message]).to.deep.equal([2, 'column public.t.id is [null] but part of the primary key, which is always NOT NULL'])
+      expect([d.line, d.message]).to.deep.equal([2, 'column t.id is [null] but part of the primary key, which is always NOT NULL'])
     })
     it('rejects two primary keys', async () => {
       const [d] = await rule('Table t {\n  id int [pk]\n  x int\n  Indexes {\n    (x) [pk]\n  }\n}\n', 'multiple-pk')
@@ -178,7 +178,7 @@ describe('validateSchema', () => {
     it('rejects a <> ref whose junction table name is taken', async () => {
       const dbml = 'Table a {\n  id int [pk]\n}\nTable b {\n  id int [pk]\n}\nTable a_b {\n  x int\n}\nRef: a.id <> b.id\n'
       const [d] = await rule(dbml, 'junction-collision')
-      expect([d.line, d.message]).to.deep.equal([10, "many-to-many ref public.a <> public.b generates junction table 'a_b', but a table of that name already exists (line 7)"])
+      expect([d.line, d.message]).to.deep.equal([10, "many-to-many ref a <> b generates junction table 'a_b', but a table of that name already exists (line 7)"])
     })
   })
 
