@@ -116,6 +116,7 @@ async function applyAll(client: Client, files: DiscoveredFile[], options: SeedOp
   options.onEvent?.({type: 'plan', files: planned.map((f) => ({file: f.fileName, table: qualifiedName(f), action: f.action}))})
   if (options.fresh) result.truncated = await emptyTables(client, planned, foreignKeys, options)
   for (const file of planned) {
+    if (file.action === 'applied') options.onEvent?.({type: 'start', file: file.fileName})
     const fileResult = file.action === 'applied' ? await applyFile(client, file, options) : skipped(file)
     result.files.push(fileResult)
     result.rows += fileResult.status === 'applied' ? fileResult.rows : 0
