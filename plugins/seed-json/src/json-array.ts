@@ -10,7 +10,7 @@ import {findJsonError} from './json-check.js'
 
 /** Malformed input: `row` is the 1-based element, `byteOffset` 0-based from the start of the file. */
 export class JsonSeedError extends Error {
-  constructor(message: string, readonly row: number | undefined, readonly byteOffset: number, readonly line: number) {
+  constructor(message: string, readonly row: number | undefined, readonly byteOffset: number, readonly textLine: number) {
     super(message)
     this.name = 'JsonSeedError'
   }

@@ -40,7 +40,8 @@ A file already applied with the same content is skipped. A changed file is appli
       confirm: (action: string) => this.confirmEmptying(action, environment),
     }
     const result = await (this.useListr() ? this.withProgress((onEvent) => seed(client, {...options, onEvent})) : seed(client, {...options, onEvent: (e) => this.printEvent(e)}))
-    this.log(`Seeded ${environment}: ${result.rows} rows from ${result.files.filter((f) => f.status === 'applied').length} file(s) in ${result.ms} ms`)
+    const applied = result.files.filter((f) => f.status === 'applied').length
+    this.log(applied === 0 ? `Seeded ${environment}: nothing to apply (${result.files.length} file(s) skipped)` : `Seeded ${environment}: ${result.rows} rows from ${applied} file(s) in ${result.ms} ms`)
     return result
   }
 
