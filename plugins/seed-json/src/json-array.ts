@@ -54,11 +54,15 @@ export class Scanner {
   private escaped = false
   private elementStart = -1
   private elementLine = 1
+  /** File offset where the current line starts, and the column (0-based, bytes) where the element starts. */
+  private lineStart = 0
+  private elementColumn = 0
   private row = 0
   /** Element boundaries found in the current buffer, waiting to be parsed. */
   private starts: number[] = []
   private ends: number[] = []
   private lines: number[] = []
+  private columns: number[] = []
 
   push(chunk: Buffer): Record<string, unknown>[] {
     // After compact() the buffer holds at most the start of an unfinished element.
@@ -92,14 +96,16 @@ export class Scanner {
         continue
       }
       if (c === NEWLINE) {
-        this.line++
-        i++
+        this.newline(i++)
         continue
       }
       // A UTF-8 byte order mark before the array is tolerated: editors on Windows write one.
-      if (c === 0xef && this.state === State.BeforeArray && this.base + i === 0 && buf[1] === 0xbb && buf[2] === 0xbf) {
-        i += 3
-        continue
+      if (c === 0xef && this.state === State.BeforeArray && this.base + i === 0) {
+        if (n < 3) break // wait for the next chunk to see all three bytes
+        if (buf[1] === 0xbb && buf[2] === 0xbf) {
+          i += 3
+          continue
+        }
       }
       this.topLevel(c, i)
       i++
@@ -124,6 +130,7 @@ export class Scanner {
         this.state = State.InElement
         this.elementStart = i
         this.elementLine = this.line
+        this.elementColumn = this.base + i - this.lineStart
         this.depth = 1 // this "{"
         return
       case State.AfterElement:
@@ -158,7 +165,7 @@ export class Scanner {
           this.inString = this.escaped = false
           return i + 1
         }
-      } else if (c === NEWLINE) this.line++
+      } else if (c === NEWLINE) this.newline(i)
     }
     this.depth = depth
     this.inString = inString
@@ -166,11 +173,17 @@ export class Scanner {
     return i
   }
 
+  private newline(i: number): void {
+    this.line++
+    this.lineStart = this.base + i + 1
+  }
+
   private closeElement(i: number): void {
     this.row++
     this.starts.push(this.elementStart)
     this.ends.push(i + 1)
     this.lines.push(this.elementLine)
+    this.columns.push(this.elementColumn)
     this.elementStart = -1
     this.state = State.AfterElement
   }
@@ -190,6 +203,7 @@ export class Scanner {
     this.starts = []
     this.ends = []
     this.lines = []
+    this.columns = []
     return rows
   }
 
@@ -203,18 +217,10 @@ export class Scanner {
       const byte = this.base + this.starts[k] + Buffer.byteLength(prefix)
       const newlines = prefix.split('\n')
       const line = this.lines[k] + newlines.length - 1
-      const column = newlines.length > 1 ? newlines[newlines.length - 1].length + 1 : this.columnOf(k, prefix.length)
-      const where = column === undefined ? `line ${line}` : `line ${line}, column ${column}`
-      return this.error(`malformed JSON at byte ${byte} (${where}): ${problem.message}`, firstRow + k, byte, line)
+      const column = newlines.length > 1 ? newlines[newlines.length - 1].length + 1 : this.columns[k] + prefix.length + 1
+      return this.error(`malformed JSON at byte ${byte} (line ${line}, column ${column}): ${problem.message}`, firstRow + k, byte, line)
     }
     return this.error('malformed JSON', firstRow, this.base + this.starts[0])
-  }
-
-  /** Column (in characters) of a position on the line where element k starts, when that line is still in the buffer. */
-  private columnOf(k: number, chars: number): number | undefined {
-    const at = this.buffer.lastIndexOf(NEWLINE, this.starts[k])
-    if (at < 0 && this.base > 0) return undefined
-    return this.buffer.toString('utf8', at + 1, this.starts[k]).length + chars + 1
   }
 
   /** Drop the bytes already parsed; keep an unfinished element for the next chunk. */
