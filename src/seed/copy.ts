@@ -39,7 +39,10 @@ export async function copyRows(client: Client, job: CopyJob): Promise<CopyResult
   const writer = new RowWriter(client, job, copyStreams.from as unknown as CopyFrom)
   let row = 0
   try {
-    for await (const value of job.rows) await writer.write(value, ++row)
+    for await (const value of job.rows) {
+      const pending = writer.write(value, ++row) // a promise only when the stream needs waiting for
+      if (pending) await pending
+    }
     await writer.finish()
   } catch (error) {
     await writer.abort(error)
@@ -70,12 +73,19 @@ class RowWriter {
     this.columns = new Map(job.table.columns.map((c) => [c.name, c]))
   }
 
-  async write(row: SeedRow, index: number): Promise<void> {
+  write(row: SeedRow, index: number): Promise<void> | undefined {
     if (row === null || typeof row !== 'object' || Array.isArray(row)) {
       throw seedFileError(this.job.display, `expected an object (column → value), got ${Array.isArray(row) ? 'an array' : row === null ? 'null' : typeof row}`, {row: index})
     }
     const keys = Object.keys(row)
-    if (!this.group || !sameKeys(keys, this.lastKeys)) await this.useGroupFor(keys, index)
+    if (!this.group || !sameKeys(keys, this.lastKeys)) return this.switchGroupAndWrite(row, keys, index)
+    this.buffer += this.encode(row, index)
+    if (this.buffer.length >= CHUNK_BYTES) return this.flush()
+    return undefined
+  }
+
+  private async switchGroupAndWrite(row: SeedRow, keys: string[], index: number): Promise<void> {
+    await this.useGroupFor(keys, index)
     this.lastKeys = keys
     this.buffer += this.encode(row, index)
     if (this.buffer.length >= CHUNK_BYTES) await this.flush()

@@ -11,12 +11,12 @@ export type Encoder = (value: unknown) => string
 
 export const NULL_FIELD = '\\N'
 const TEXT_SPECIAL = /[\\\n\r\t]/
-const TEXT_SPECIAL_ALL = /[\\\n\r\t]/g
-const TEXT_ESCAPES: Record<string, string> = {'\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t'}
 
 /** Escape a field for COPY text format: backslash, newline, carriage return and tab (the delimiter). */
 export function escapeText(text: string): string {
-  return TEXT_SPECIAL.test(text) ? text.replace(TEXT_SPECIAL_ALL, (c) => TEXT_ESCAPES[c]) : text
+  if (!TEXT_SPECIAL.test(text)) return text
+  // Chained literal replaces: several times faster than one regex with a callback.
+  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')
 }
 
 export function encoderFor(column: ColumnInfo): Encoder {

@@ -146,30 +146,32 @@ export class Scanner {
   /** Scan inside an element until it closes or the buffer ends; returns the next index. */
   private scanElement(buf: Buffer, i: number, n: number): number {
     let depth = this.depth
-    let inString = this.inString
-    let escaped = this.escaped
     for (; i < n; i++) {
-      const c = buf[i]
-      if (inString) {
-        if (escaped) escaped = false
-        else if (c === BACKSLASH) escaped = true
-        else if (c === QUOTE) inString = false
+      if (this.inString) {
+        // Jump to the closing quote with a native search: string contents are most of the bytes.
+        const end = closingQuote(buf, i, n, this.escaped)
+        if (end < 0) {
+          this.escaped = buf[n - 1] === BACKSLASH && !isEscapedAt(buf, n - 1, i, this.escaped)
+          i = n
+          break
+        }
+        this.inString = false
+        this.escaped = false
+        i = end
         continue
       }
-      if (c === QUOTE) inString = true
+      const c = buf[i]
+      if (c === QUOTE) this.inString = true
       else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++
       else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         if (--depth === 0) {
           this.closeElement(i)
           this.depth = 0
-          this.inString = this.escaped = false
           return i + 1
         }
       } else if (c === NEWLINE) this.newline(i)
     }
     this.depth = depth
-    this.inString = inString
-    this.escaped = escaped
     return i
   }
 
@@ -236,6 +238,33 @@ export class Scanner {
   private error(message: string, row: number | undefined, byteOffset: number, line = this.line): JsonSeedError {
     return new JsonSeedError(message, row, byteOffset, line)
   }
+}
+
+/**
+ * Index of the quote that closes a string whose contents start at `from` (-1 if not in buf[from, n)).
+ * `escaped`: the byte before `from` (in an earlier chunk) was an escaping backslash.
+ */
+function closingQuote(buf: Buffer, from: number, n: number, escaped: boolean): number {
+  let at = escaped ? from + 1 : from
+  for (;;) {
+    const quote = buf.indexOf(QUOTE, at)
+    if (quote < 0 || quote >= n) return -1
+    if (!isEscapedAt(buf, quote, from, escaped)) return quote
+    at = quote + 1
+  }
+}
+
+/** Whether buf[at] is escaped: preceded by an odd number of backslashes (counting back to `from`). */
+function isEscapedAt(buf: Buffer, at: number, from: number, escapedBeforeFrom: boolean): boolean {
+  let backslashes = 0
+  let k = at - 1
+  while (k >= from && buf[k] === BACKSLASH) {
+    backslashes++
+    k--
+  }
+  // All the way back to `from`: an escape carried over from the previous chunk flips the parity.
+  if (k < from && escapedBeforeFrom) backslashes++
+  return backslashes % 2 === 1
 }
 
 function show(byte: number): string {
