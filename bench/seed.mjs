@@ -5,7 +5,7 @@
 // (20,000 rows), in the same run against the same server. Prints rows/s, ratios and the peak RSS
 // of the nself process. Targets: nself ≥ 0.8× the rows/s of \copy; peak RSS < 150 MB.
 //
-//   npm run build && node bench/seed.mjs [--rows 1000000] [--runs 3] [--insert-rows 20000]
+//   npm run build && node bench/seed.mjs [--rows 1000000] [--runs 3] [--insert-rows 20000] [--only seed,copy,insert]
 // Uses NSELF_TEST_DATABASE_URL (an admin URL) when set, else starts nself's embedded server.
 // Data files are generated once into bench/out/ (git-ignored) and reused.
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
@@ -17,7 +17,8 @@ import {parseArgs} from 'node:util'
 import pg from 'pg'
 
 const root = new URL('..', import.meta.url).pathname
-const {values: opts} = parseArgs({options: {rows: {type: 'string', default: '1000000'}, runs: {type: 'string', default: '3'}, 'insert-rows': {type: 'string', default: '20000'}}})
+const {values: opts} = parseArgs({options: {rows: {type: 'string', default: '1000000'}, runs: {type: 'string', default: '3'}, 'insert-rows': {type: 'string', default: '20000'}, only: {type: 'string', default: 'seed,copy,insert'}}})
+const ONLY = new Set(opts.only.split(','))
 const ROWS = Number(opts.rows)
 const RUNS = Number(opts.runs)
 const INSERT_ROWS = Number(opts['insert-rows'])
@@ -169,8 +170,8 @@ try {
   const version = (await query(dbUrl, 'SHOW server_version')).rows[0].server_version
   console.log(`seed benchmark: ${ROWS} rows, median of ${RUNS} runs, PostgreSQL ${version}, Node ${process.version}`)
   const seedRun = await benchSeed(dbUrl, data.json)
-  const copySeconds = hasPsql() ? await benchCopy(dbUrl, data.csv) : undefined
-  const insertSeconds = await benchInsert(dbUrl, data.json)
+  const copySeconds = ONLY.has('copy') && hasPsql() ? await benchCopy(dbUrl, data.csv) : undefined
+  const insertSeconds = ONLY.has('insert') ? await benchInsert(dbUrl, data.json) : NaN
   const rate = (rows, s) => rows / s
   const seedRate = rate(ROWS, seedRun.seconds)
   const lines = [
@@ -178,7 +179,7 @@ try {
     ['nself db seed (JSON, seed step only)', ROWS, seedRun.seedSeconds, rate(ROWS, seedRun.seedSeconds)],
   ]
   if (copySeconds) lines.push(['psql \\copy (CSV, whole process)', ROWS, copySeconds, rate(ROWS, copySeconds)])
-  lines.push([`row-by-row INSERT (${INSERT_ROWS} rows)`, INSERT_ROWS, insertSeconds, rate(INSERT_ROWS, insertSeconds)])
+  if (ONLY.has('insert')) lines.push([`row-by-row INSERT (${INSERT_ROWS} rows)`, INSERT_ROWS, insertSeconds, rate(INSERT_ROWS, insertSeconds)])
   const copyRate = copySeconds ? rate(ROWS, copySeconds) : undefined
   console.log('\nmethod                                   rows       seconds   rows/s     ÷ \\copy rows/s')
   for (const [name, rows, s, r] of lines) {
@@ -186,7 +187,7 @@ try {
   }
   console.log(`\nnself peak RSS: ${seedRun.rssMb.toFixed(0)} MB (target < 150 MB): ${seedRun.rssMb < 150 ? 'ok' : 'MISSED'}`)
   if (copyRate) console.log(`nself vs \\copy: ${(seedRate / copyRate).toFixed(2)}× (target ≥ 0.80×): ${seedRate / copyRate >= 0.8 ? 'ok' : 'MISSED'}`)
-  console.log(`nself vs row-by-row INSERT: ${(seedRate / rate(INSERT_ROWS, insertSeconds)).toFixed(0)}× faster`)
+  if (ONLY.has('insert')) console.log(`nself vs row-by-row INSERT: ${(seedRate / rate(INSERT_ROWS, insertSeconds)).toFixed(0)}× faster`)
 } finally {
   await query(srv.url, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {})
   await srv.stop()

@@ -77,8 +77,7 @@ class RowWriter {
     if (row === null || typeof row !== 'object' || Array.isArray(row)) {
       throw seedFileError(this.job.display, `expected an object (column → value), got ${Array.isArray(row) ? 'an array' : row === null ? 'null' : typeof row}`, {row: index})
     }
-    const keys = Object.keys(row)
-    if (!this.group || !sameKeys(keys, this.lastKeys)) return this.switchGroupAndWrite(row, keys, index)
+    if (!this.group || !hasKeys(row, this.lastKeys)) return this.switchGroupAndWrite(row, Object.keys(row), index)
     this.buffer += this.encode(row, index)
     if (this.buffer.length >= CHUNK_BYTES) return this.flush()
     return undefined
@@ -182,10 +181,11 @@ class CopyFailed extends Error {
   }
 }
 
-function sameKeys(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
+/** Whether the row has exactly these keys in this order (no array allocated: this runs per row). */
+function hasKeys(row: SeedRow, keys: string[]): boolean {
+  let i = 0
+  for (const key in row) if (key !== keys[i++]) return false
+  return i === keys.length
 }
 
 async function mapError(error: unknown, job: CopyJob): Promise<Error> {

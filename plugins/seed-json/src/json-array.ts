@@ -5,7 +5,7 @@
  * complete elements of a chunk in one call, which is what makes it fast. When that parse fails, each
  * element is checked again to report the exact byte offset, line and row of the mistake.
  */
-import {createReadStream} from 'node:fs'
+import {open} from 'node:fs/promises'
 import {findJsonError} from './json-check.js'
 
 /** Malformed input: `row` is the 1-based element, `byteOffset` 0-based from the start of the file. */
@@ -34,8 +34,17 @@ export interface ReadOptions {
 
 export async function* readJsonArray(path: string, options: ReadOptions = {}): AsyncGenerator<Record<string, unknown>> {
   const scanner = new Scanner()
-  for await (const chunk of createReadStream(path, {highWaterMark: options.chunkBytes ?? 1 << 20})) {
-    yield* scanner.push(chunk as Buffer)
+  const file = await open(path)
+  try {
+    // One read buffer for the whole file: no new memory per chunk for the garbage collector to chase.
+    const chunk = Buffer.allocUnsafe(options.chunkBytes ?? 1 << 16)
+    for (;;) {
+      const {bytesRead} = await file.read(chunk, 0, chunk.length, null)
+      if (bytesRead === 0) break
+      yield* scanner.push(chunk.subarray(0, bytesRead))
+    }
+  } finally {
+    await file.close()
   }
   scanner.end()
 }
@@ -43,7 +52,9 @@ export async function* readJsonArray(path: string, options: ReadOptions = {}): A
 /** Incremental scanner: push() chunks, get the complete objects; end() checks the array was closed. */
 export class Scanner {
   private state = State.BeforeArray
+  /** Bytes not yet consumed, a view of `work` (which is reused, and grows only for huge elements). */
   private buffer: Buffer = Buffer.alloc(0)
+  private work: Buffer = Buffer.alloc(0)
   /** File offset of buffer[0]. */
   private base = 0
   /** Where scanning resumes in buffer. */
@@ -65,8 +76,15 @@ export class Scanner {
   private columns: number[] = []
 
   push(chunk: Buffer): Record<string, unknown>[] {
-    // After compact() the buffer holds at most the start of an unfinished element.
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk])
+    // After compact() the buffer holds at most the start of an unfinished element; the chunk goes after it.
+    const size = this.buffer.length + chunk.length
+    if (size > this.work.length) {
+      const grown = Buffer.allocUnsafe(Math.max(size, 2 * this.work.length, 1 << 16))
+      this.buffer.copy(grown)
+      this.work = grown
+    }
+    chunk.copy(this.work, this.buffer.length)
+    this.buffer = this.work.subarray(0, size)
     this.scan()
     const rows = this.parseComplete()
     this.compact()
@@ -229,7 +247,9 @@ export class Scanner {
   private compact(): void {
     const keepFrom = this.elementStart >= 0 ? this.elementStart : this.pos
     if (keepFrom === 0) return
-    this.buffer = this.buffer.subarray(keepFrom)
+    const size = this.buffer.length - keepFrom
+    this.work.copyWithin(0, keepFrom, this.buffer.length)
+    this.buffer = this.work.subarray(0, size)
     this.base += keepFrom
     this.pos -= keepFrom
     if (this.elementStart >= 0) this.elementStart = 0
