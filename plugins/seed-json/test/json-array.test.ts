@@ -98,3 +98,16 @@ describe('seed-json: streaming JSON array reader', () => {
     expect((peak - before) / 1e6).to.be.below(24)
   })
 })
+
+describe('seed-json: nself db seed lint (a command registered by the plugin)', () => {
+  it('counts the rows and columns of a good file, and reports a malformed one with exit 5', async () => {
+    const {runCli} = await import('../../../test/helpers/cli.js')
+    const good = await runCli(['db', 'seed', 'lint', file('[{"a": 1}, {"a": 2, "b": null}]')])
+    expect(good.code, good.stderr).to.equal(0)
+    expect(good.stdout).to.match(/: 2 rows; columns: a, b\n$/)
+    const text = '[{"a": 1}, {"a" 2}]'
+    const bad = await runCli(['db', 'seed', 'lint', file(text), '--json'])
+    expect(bad.code).to.equal(5)
+    expect(JSON.parse(bad.stdout).error.message).to.match(new RegExp(`row 2: malformed JSON at byte ${text.indexOf('2')} \\(line 1, column ${text.indexOf('2') + 1}\\): unexpected "2": expected ":" after the property name$`))
+  })
+})
