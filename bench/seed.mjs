@@ -107,41 +107,53 @@ function timed(command, args, env) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
-async function benchSeed(dbUrl, json) {
+function seedProject(json) {
   const project = mkdtempSync(join(tmpdir(), 'nself-bench-project-'))
   mkdirSync(join(project, '.nself'))
   mkdirSync(join(project, 'database/seeds/bench'), {recursive: true})
   symlinkSync(json, join(project, 'database/seeds/bench/events.json'))
+  return project
+}
+
+/** One `nself db seed` of the JSON file into an empty table (the truncate is not timed). */
+async function seedOnce(dbUrl, project, r) {
+  await query(dbUrl, 'TRUNCATE events')
+  await query(dbUrl, 'DROP TABLE IF EXISTS nself_seeds')
   const env = {...process.env, DATABASE_URL: dbUrl, NSELF_PROJECT_DIR: project, NODE_ENV: 'production'}
-  const runs = []
-  for (let r = 0; r < RUNS; r++) {
-    await query(dbUrl, 'TRUNCATE events')
-    await query(dbUrl, 'DROP TABLE IF EXISTS nself_seeds')
-    const run = timed(process.execPath, [join(root, 'bin/run.js'), 'db', 'seed', '--env', 'bench', '--json'], env)
-    const file = JSON.parse(run.stdout).files[0]
-    if (file.rows !== ROWS) throw new Error(`nself seeded ${file.rows} rows, expected ${ROWS}`)
-    runs.push({seconds: run.seconds, seedSeconds: file.ms / 1000, rssMb: run.rssMb})
-    console.log(`  nself db seed run ${r + 1}: ${run.seconds.toFixed(2)} s (file ${(file.ms / 1000).toFixed(2)} s), peak RSS ${run.rssMb?.toFixed(0)} MB`)
-  }
-  rmSync(project, {recursive: true, force: true})
-  return {seconds: median(runs.map((r) => r.seconds)), seedSeconds: median(runs.map((r) => r.seedSeconds)), rssMb: Math.max(...runs.map((r) => r.rssMb ?? 0))}
+  const run = timed(process.execPath, [join(root, 'bin/run.js'), 'db', 'seed', '--env', 'bench', '--json'], env)
+  const file = JSON.parse(run.stdout).files[0]
+  if (file.rows !== ROWS) throw new Error(`nself seeded ${file.rows} rows, expected ${ROWS}`)
+  console.log(`  run ${r + 1}: nself db seed ${run.seconds.toFixed(2)} s (seed step ${(file.ms / 1000).toFixed(2)} s), peak RSS ${run.rssMb?.toFixed(0)} MB`)
+  return {seconds: run.seconds, seedSeconds: file.ms / 1000, rssMb: run.rssMb ?? 0}
 }
 
 function hasPsql() {
   return spawnSync('psql', ['--version']).status === 0
 }
 
-async function benchCopy(dbUrl, csv) {
-  const runs = []
-  for (let r = 0; r < RUNS; r++) {
-    await query(dbUrl, 'TRUNCATE events')
-    const run = timed('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', dbUrl, '-c', `\\copy events FROM '${csv}' CSV`], process.env)
-    runs.push(run.seconds)
-    console.log(`  psql \\copy run ${r + 1}: ${run.seconds.toFixed(2)} s`)
-  }
+/** One `psql \\copy` of the CSV file into an empty table. */
+async function copyOnce(dbUrl, csv, r) {
+  await query(dbUrl, 'TRUNCATE events')
+  const run = timed('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', dbUrl, '-c', `\\copy events FROM '${csv}' CSV`], process.env)
   const {rows} = await query(dbUrl, 'SELECT count(*)::int AS n FROM events')
   if (rows[0].n !== ROWS) throw new Error(`\\copy loaded ${rows[0].n} rows`)
-  return median(runs)
+  console.log(`  run ${r + 1}: psql \\copy ${run.seconds.toFixed(2)} s`)
+  return run.seconds
+}
+
+/** Seed and \\copy runs alternate, so that a change in machine load affects both alike. */
+async function benchSeedAndCopy(dbUrl, data) {
+  const project = seedProject(data.json)
+  const seeds = []
+  const copies = []
+  const withCopy = ONLY.has('copy') && hasPsql()
+  for (let r = 0; r < RUNS; r++) {
+    if (ONLY.has('seed')) seeds.push(await seedOnce(dbUrl, project, r))
+    if (withCopy) copies.push(await copyOnce(dbUrl, data.csv, r))
+  }
+  rmSync(project, {recursive: true, force: true})
+  const seed = seeds.length ? {seconds: median(seeds.map((s) => s.seconds)), seedSeconds: median(seeds.map((s) => s.seedSeconds)), rssMb: Math.max(...seeds.map((s) => s.rssMb))} : undefined
+  return {seed, copySeconds: withCopy ? median(copies) : undefined}
 }
 
 async function benchInsert(dbUrl, json) {
@@ -169,8 +181,7 @@ try {
   await query(dbUrl, TABLE_SQL)
   const version = (await query(dbUrl, 'SHOW server_version')).rows[0].server_version
   console.log(`seed benchmark: ${ROWS} rows, median of ${RUNS} runs, PostgreSQL ${version}, Node ${process.version}`)
-  const seedRun = await benchSeed(dbUrl, data.json)
-  const copySeconds = ONLY.has('copy') && hasPsql() ? await benchCopy(dbUrl, data.csv) : undefined
+  const {seed: seedRun, copySeconds} = await benchSeedAndCopy(dbUrl, data)
   const insertSeconds = ONLY.has('insert') ? await benchInsert(dbUrl, data.json) : NaN
   const rate = (rows, s) => rows / s
   const seedRate = rate(ROWS, seedRun.seconds)
