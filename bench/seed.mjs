@@ -97,12 +97,13 @@ function timed(command, args, env) {
   const hasTime = existsSync('/usr/bin/time')
   const started = process.hrtime.bigint()
   const result = hasTime
-    ? spawnSync('/usr/bin/time', ['-f', 'MAXRSS_KB=%M', command, ...args], {env, encoding: 'utf8', maxBuffer: 1 << 26})
+    ? spawnSync('/usr/bin/time', ['-f', 'MAXRSS_KB=%M CPU_S=%U+%S', command, ...args], {env, encoding: 'utf8', maxBuffer: 1 << 26})
     : spawnSync(command, args, {env, encoding: 'utf8', maxBuffer: 1 << 26})
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stderr}`)
   const rss = /MAXRSS_KB=(\d+)/.exec(result.stderr ?? '')
-  return {seconds, rssMb: rss ? Number(rss[1]) / 1024 : undefined, stdout: result.stdout}
+  const cpu = /CPU_S=([\d.]+)\+([\d.]+)/.exec(result.stderr ?? '')
+  return {seconds, rssMb: rss ? Number(rss[1]) / 1024 : undefined, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : undefined, stdout: result.stdout}
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
@@ -123,7 +124,7 @@ async function seedOnce(dbUrl, project, r) {
   const run = timed(process.execPath, [join(root, 'bin/run.js'), 'db', 'seed', '--env', 'bench', '--json'], env)
   const file = JSON.parse(run.stdout).files[0]
   if (file.rows !== ROWS) throw new Error(`nself seeded ${file.rows} rows, expected ${ROWS}`)
-  console.log(`  run ${r + 1}: nself db seed ${run.seconds.toFixed(2)} s (seed step ${(file.ms / 1000).toFixed(2)} s), peak RSS ${run.rssMb?.toFixed(0)} MB`)
+  console.log(`  run ${r + 1}: nself db seed ${run.seconds.toFixed(2)} s (seed step ${(file.ms / 1000).toFixed(2)} s), CPU ${run.cpuSeconds?.toFixed(2)} s, peak RSS ${run.rssMb?.toFixed(0)} MB`)
   return {seconds: run.seconds, seedSeconds: file.ms / 1000, rssMb: run.rssMb ?? 0}
 }
 

@@ -32,7 +32,13 @@ export interface ReadOptions {
   chunkBytes?: number
 }
 
+/** The objects one by one. */
 export async function* readJsonArray(path: string, options: ReadOptions = {}): AsyncGenerator<Record<string, unknown>> {
+  for await (const batch of readJsonBatches(path, options)) yield* batch
+}
+
+/** The objects in batches (those complete in each chunk read): one iteration step per batch, not per row. */
+export async function* readJsonBatches(path: string, options: ReadOptions = {}): AsyncGenerator<Record<string, unknown>[]> {
   const scanner = new Scanner()
   const file = await open(path)
   try {
@@ -41,7 +47,8 @@ export async function* readJsonArray(path: string, options: ReadOptions = {}): A
     for (;;) {
       const {bytesRead} = await file.read(chunk, 0, chunk.length, null)
       if (bytesRead === 0) break
-      yield* scanner.push(chunk.subarray(0, bytesRead))
+      const rows = scanner.push(chunk.subarray(0, bytesRead))
+      if (rows.length > 0) yield rows
     }
   } finally {
     await file.close()
