@@ -1,7 +1,8 @@
 /**
  * Seed order: files with a numeric prefix first, in prefix order (the author said so); then the others
- * parents first by the live database's foreign keys. A cycle cannot be sorted: it is broken at the
- * file that comes first by name, and the caller is told which tables and keys form the cycle.
+ * parents first by the live database's foreign keys; last, files not named after an existing table
+ * (SQL scripts such as `extras.sql`), by name. A cycle cannot be sorted: it is broken at the file
+ * that comes first by name, and the caller is told which tables and keys form the cycle.
  */
 import type {ForeignKey} from './catalog.js'
 import {qualifiedName, type DiscoveredFile} from './files.js'
@@ -12,12 +13,13 @@ export interface OrderResult<T> {
   cycles: string[]
 }
 
-export function orderSeedFiles<T extends DiscoveredFile>(files: T[], foreignKeys: ForeignKey[]): OrderResult<T> {
+export function orderSeedFiles<T extends DiscoveredFile>(files: T[], foreignKeys: ForeignKey[], tables: Set<string>): OrderResult<T> {
   const byName = (a: T, b: T) => a.fileName.localeCompare(b.fileName)
   const prefixed = files.filter((f) => f.order !== undefined).sort((a, b) => a.order! - b.order! || byName(a, b))
   const rest = files.filter((f) => f.order === undefined).sort(byName)
-  const sorted = topoSort(rest, foreignKeys)
-  return {files: [...prefixed, ...sorted.files], cycles: sorted.cycles}
+  const sorted = topoSort(rest.filter((f) => tables.has(qualifiedName(f))), foreignKeys)
+  const scripts = rest.filter((f) => !tables.has(qualifiedName(f)))
+  return {files: [...prefixed, ...sorted.files, ...scripts], cycles: sorted.cycles}
 }
 
 function topoSort<T extends DiscoveredFile>(files: T[], foreignKeys: ForeignKey[]): OrderResult<T> {

@@ -111,7 +111,7 @@ async function applyAll(client: Client, files: DiscoveredFile[], options: SeedOp
   const tables = await readTables(client, files.map(qualifiedName))
   const foreignKeys = await readForeignKeys(client)
   const records = await readSeedRecords(client, options.environment)
-  const ordered = orderSeedFiles(files, foreignKeys)
+  const ordered = orderSeedFiles(files, foreignKeys, new Set(tables.keys()))
   for (const message of ordered.cycles) notice(message)
   // Deferrable keys inside a cycle can then only be checked at COMMIT.
   if (ordered.cycles.length > 0) await client.query('SET CONSTRAINTS ALL DEFERRED')

@@ -136,6 +136,23 @@ describe('seeding library: types, column sets, loaders, status @db', () => {
     expect(notices[0]).to.match(/^foreign keys form a cycle between public\.members, public\.teams \(public\.members\(team_id\) → public\.teams; public\.teams\(owner_id\) → public\.members\): seeding members\.mem first/)
   })
 
+  it('orders by numeric prefix first, then foreign keys, then SQL scripts not named after a table; reads schema.table names', async () => {
+    await client.query(`CREATE SCHEMA audit; CREATE TABLE audit.logs (id int PRIMARY KEY, parent int REFERENCES tricky(id));
+      CREATE TABLE kids (id int PRIMARY KEY, parent int REFERENCES tricky(id))`)
+    const project = makeProject({'development/audit.logs.mem': '', 'development/02_tricky.mem': '', 'development/01_kids.mem': '', 'development/a_script.sql': ''})
+    const sql: PluginLoaders = {plugin: 'sql', loaders: [{formats: ['sql'], load: () => ({kind: 'sql', sql: "INSERT INTO kids VALUES (2, 1)"})}]}
+    const loaders = [memLoader({logs: [{id: 1, parent: 1}], tricky: [{id: 1, txt: 'x'}], kids: [{id: 1, parent: null}]}), sql]
+    const result = await run(project, loaders)
+    // 01_kids before 02_tricky although kids references tricky: the prefix wins. audit.logs after its parent.
+    expect(result.files.map((f) => [f.file, f.table, f.rows])).to.deep.equal([
+      ['01_kids.mem', 'public.kids', 1],
+      ['02_tricky.mem', 'public.tricky', 1],
+      ['audit.logs.mem', 'audit.logs', 1],
+      ['a_script.sql', 'public.a_script', 1],
+    ])
+    expect((await client.query('SELECT count(*)::int AS n FROM audit.logs')).rows[0].n).to.equal(1)
+  })
+
   it('seedStatus shows applied, changed and pending files; seedOnInit seeds only when DB_SEED_ON_INIT is true', async () => {
     const project = makeProject({'development/tricky.json': '[{"txt": "a"}]'})
     const config = (env: Record<string, string>) => loadConfig({cwd: project, env: {DATABASE_URL: db.url, ...env}})

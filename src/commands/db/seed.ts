@@ -41,7 +41,9 @@ A file already applied with the same content is skipped. A changed file is appli
     }
     const result = await (this.useListr() ? this.withProgress(environment, (onEvent) => seed(client, {...options, onEvent})) : seed(client, {...options, onEvent: (e) => this.printEvent(e)}))
     const applied = result.files.filter((f) => f.status === 'applied').length
-    this.log(applied === 0 ? `Seeded ${environment}: nothing to apply (${result.files.length} file(s) skipped)` : `Seeded ${environment}: ${result.rows} rows from ${applied} file(s) in ${result.ms} ms`)
+    if (result.files.length === 0) this.log(`Nothing to seed for ${environment}.`)
+    else if (applied === 0) this.log(`Seeded ${environment}: nothing to apply (${result.files.length} file(s) skipped)`)
+    else this.log(`Seeded ${environment}: ${result.rows} rows from ${applied} file(s) in ${result.ms} ms`)
     return result
   }
 
