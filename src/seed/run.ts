@@ -14,7 +14,7 @@ import {discoverSeedFiles, filterByTables, qualifiedName, seedDir, type Discover
 import {buildRegistry, loaderFor, type LoaderChoice, type LoaderRegistry, type PluginLoaders} from './loaders.js'
 import {orderSeedFiles} from './order.js'
 import {runSql, runStatements} from './sql.js'
-import {ensureSeedTable, fileChecksum, readSeedRecords, recordSeed, type SeedRecord} from './status.js'
+import {ensureSeedTable, fileChecksum, forgetTables, readSeedRecords, recordSeed, type SeedRecord} from './status.js'
 
 export interface SeedOptions {
   seedsDir: string
@@ -206,6 +206,7 @@ async function emptyTables(client: Client, files: Planned[], foreignKeys: Foreig
   const all = [...tables, ...referencing]
   await options.confirm?.(`empty ${all.join(', ')} before seeding`)
   await client.query(`TRUNCATE ${all.map((name) => quoteTable(splitName(name))).join(', ')} RESTART IDENTITY`)
+  await forgetTables(client, all)
   return all
 }
 

@@ -5,7 +5,7 @@
 import {createHash} from 'node:crypto'
 import {open} from 'node:fs/promises'
 import type {Client} from 'pg'
-import {discoverSeedFiles} from './files.js'
+import {discoverSeedFiles, parseSeedFileName, qualifiedName} from './files.js'
 
 export const SEED_TABLE = 'nself_seeds'
 
@@ -53,6 +53,22 @@ export async function recordSeed(client: Client, record: Omit<SeedRecord, 'appli
      ON CONFLICT (environment, file) DO UPDATE SET checksum = EXCLUDED.checksum, rows = EXCLUDED.rows, ms = EXCLUDED.ms, applied_at = now()`,
     [record.environment, record.file, record.checksum, record.rows, record.ms],
   )
+}
+
+/**
+ * Forget the records of files (any environment) whose table was just emptied: they must not be
+ * skipped as "unchanged" next time, now that their rows are gone.
+ */
+export async function forgetTables(client: Client, tables: string[]): Promise<void> {
+  const stale: {environment: string; file: string}[] = []
+  for (const record of await readSeedRecords(client)) {
+    try {
+      if (tables.includes(qualifiedName(parseSeedFileName('', record.file, record.environment)))) stale.push(record)
+    } catch {
+      // a record whose name no longer parses names no table
+    }
+  }
+  for (const {environment, file} of stale) await client.query(`DELETE FROM ${SEED_TABLE} WHERE environment = $1 AND file = $2`, [environment, file])
 }
 
 /** sha256 of the file, streamed (seed files can be hundreds of MB). */

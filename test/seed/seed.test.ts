@@ -92,6 +92,10 @@ describe('nself db seed @db', () => {
     const cascaded = await seed(project, '--fresh', '--cascade', '--tables', 'users')
     expect(cascaded.code, cascaded.stderr).to.equal(0)
     expect(await counts(db, ['users', 'posts'])).to.deep.equal({users: 2, posts: 0})
+    // posts.sql's rows went with the cascade: the next run applies it again instead of skipping it.
+    const after = await seed(project)
+    expect(after.stdout).to.match(/applied\s+posts\.sql/)
+    expect(await counts(db, ['users', 'posts'])).to.deep.equal({users: 2, posts: 2})
   })
 
   it('refuses --fresh in production without a terminal unless --force', async () => {
