@@ -5,25 +5,22 @@
  * numbers and bigints → digits, Dates → ISO 8601, arrays → array literals (JSON for json columns),
  * objects → JSON, Buffers → bytea hex.
  */
+import {RAW_JSON} from '@nself/sdk/hooks'
 import type {ColumnInfo} from './catalog.js'
 
 export type Encoder = (value: unknown) => string
 
 export const NULL_FIELD = '\\N'
 const TEXT_SPECIAL = /[\\\n\r\t]/
+const CONTROL = /[\n\r\t]/
 
 /** Escape a field for COPY text format: backslash, newline, carriage return and tab (the delimiter). */
 export function escapeText(text: string): string {
   if (!TEXT_SPECIAL.test(text)) return text // the common case, found by a native scan
-  let out = ''
-  let last = 0
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c !== 92 && c !== 10 && c !== 13 && c !== 9) continue
-    out += text.slice(last, i) + (c === 92 ? '\\\\' : c === 10 ? '\\n' : c === 13 ? '\\r' : '\\t')
-    last = i + 1
-  }
-  return out + text.slice(last)
+  // Native replaces: backslashes first, so the escapes added after are not doubled.
+  let out = text.includes('\\') ? text.replaceAll('\\', '\\\\') : text
+  if (CONTROL.test(out)) out = out.replaceAll('\n', '\\n').replaceAll('\r', '\\r').replaceAll('\t', '\\t')
+  return out
 }
 
 export function encoderFor(column: ColumnInfo): Encoder {
@@ -35,6 +32,9 @@ export function encoderFor(column: ColumnInfo): Encoder {
 function encodeJsonField(value: unknown): string {
   if (value === null || value === undefined) return NULL_FIELD
   if (typeof value === 'string') return escapeText(value)
+  // The loader kept the value's JSON text (RAW_JSON): use it rather than stringify what it parsed.
+  const raw = (value as {[RAW_JSON]?: unknown})[RAW_JSON]
+  if (typeof raw === 'string') return escapeText(raw)
   // JSON.stringify writes newlines, tabs and carriage returns as escapes: only backslashes remain to double.
   const json = toJson(value)
   return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json

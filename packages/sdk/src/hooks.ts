@@ -64,6 +64,9 @@ export type SeedRow = Record<string, unknown>
  *   bigints or numeric strings, strings, Dates, arrays (for array columns), objects/arrays for json(b).
  *   To report bad input, throw an Error with a numeric `row` (1-based) and, if known, `column`
  *   (SeedRowError has that shape; a plugin need not import it).
+ *   Optional speed-up: an object or array value may carry its own JSON text under the symbol
+ *   `Symbol.for('nself.rawJson')` (RAW_JSON); for json/jsonb columns the core then writes that text
+ *   instead of JSON.stringify-ing the value again. The JSON plugin does this.
  */
 export type SeedContent =
   | {kind: 'sql'; sql: string}
@@ -81,6 +84,9 @@ export type SeedLoader = {
 export type SeedLoaderOptions = {
   environment: string
 }
+
+/** See SeedContent: the key under which a row's object/array value may carry its JSON text. */
+export const RAW_JSON: unique symbol = Symbol.for('nself.rawJson') as never
 
 /** Bad input in a seed file: the core reports the file, this row (1-based) and column. */
 export class SeedRowError extends Error {

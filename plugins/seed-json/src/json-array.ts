@@ -25,6 +25,9 @@ const enum State {
   End,
 }
 
+/** The core's key for a value's own JSON text (see SeedContent in @nself/sdk/hooks). */
+const RAW_JSON = Symbol.for('nself.rawJson')
+
 const QUOTE = 0x22, BACKSLASH = 0x5c, OPEN_BRACE = 0x7b, CLOSE_BRACE = 0x7d, OPEN_BRACKET = 0x5b, CLOSE_BRACKET = 0x5d, COMMA = 0x2c, NEWLINE = 0x0a
 
 export interface ReadOptions {
@@ -81,6 +84,13 @@ export class Scanner {
   private ends: number[] = []
   private lines: number[] = []
   private columns: number[] = []
+  /**
+   * Where the nested objects/arrays of each element are (offsets from the element's start, in pairs),
+   * so their text can go to json columns as written instead of being stringified again.
+   */
+  private nested: number[] = []
+  private nestedCounts: number[] = []
+  private current: number[] = []
 
   push(chunk: Buffer): Record<string, unknown>[] {
     // After compact() the buffer holds at most the start of an unfinished element; the chunk goes after it.
@@ -187,9 +197,11 @@ export class Scanner {
       }
       const c = buf[i]
       if (c === QUOTE) this.inString = true
-      else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++
-      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-        if (--depth === 0) {
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        if (depth++ === 1) this.current.push(i - this.elementStart)
+      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        if (--depth === 1) this.current.push(i + 1 - this.elementStart)
+        else if (depth === 0) {
           this.closeElement(i)
           this.depth = 0
           return i + 1
@@ -211,6 +223,9 @@ export class Scanner {
     this.ends.push(i + 1)
     this.lines.push(this.elementLine)
     this.columns.push(this.elementColumn)
+    this.nestedCounts.push(this.current.length / 2)
+    for (const offset of this.current) this.nested.push(offset)
+    this.current.length = 0
     this.elementStart = -1
     this.state = State.AfterElement
   }
@@ -227,11 +242,46 @@ export class Scanner {
     } catch {
       throw this.locate()
     }
+    this.attachRawJson(rows)
     this.starts = []
     this.ends = []
     this.lines = []
     this.columns = []
+    this.nested = []
+    this.nestedCounts = []
     return rows
+  }
+
+  /**
+   * Give each nested object/array of a row its JSON text (under Symbol.for('nself.rawJson')), matched
+   * in order of appearance. Rows where the order could differ (integer-like keys, which JavaScript
+   * lists first) or the count does not match (duplicate keys) are left alone: the core then
+   * stringifies, which is only slower.
+   */
+  private attachRawJson(rows: Record<string, unknown>[]): void {
+    let p = 0
+    const values: object[] = []
+    for (let k = 0; k < rows.length; k++) {
+      const count = this.nestedCounts[k]
+      if (count === 0) continue
+      const row = rows[k]
+      values.length = 0
+      let ordered = true
+      for (const key in row) {
+        const code = key.charCodeAt(0)
+        if (code >= 48 && code <= 57 && /^\d+$/.test(key)) ordered = false
+        const value = row[key]
+        if (value !== null && typeof value === 'object') values.push(value)
+      }
+      if (ordered && values.length === count) {
+        const start = this.starts[k]
+        for (let j = 0; j < count; j++) {
+          // Not enumerable: the rows look and compare exactly like JSON.parse's.
+          Object.defineProperty(values[j], RAW_JSON, {value: this.buffer.toString('utf8', start + this.nested[p + 2 * j], start + this.nested[p + 2 * j + 1])})
+        }
+      }
+      p += 2 * count
+    }
   }
 
   private locate(): JsonSeedError {

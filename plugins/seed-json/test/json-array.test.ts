@@ -40,6 +40,21 @@ describe('seed-json: streaming JSON array reader', () => {
     for (const chunk of [1, 2, 3, 7, 64, 1 << 20]) expect(await read(text, chunk), `chunk ${chunk}`).to.deep.equal(tricky)
   })
 
+  it('keeps the JSON text of nested values (for json columns) under Symbol.for("nself.rawJson")', async () => {
+    const RAW = Symbol.for('nself.rawJson')
+    const text = '[{"a": {"x": [1, "}"]}, "b": 1, "c": [ {"y": null} ]},\n {"1": {"n": 1}, "z": {"m": 2}}]'
+    for (const chunk of [1, 5, 1 << 16]) {
+      const rows = (await read(text, chunk)) as any[]
+      expect(rows[0].a[RAW], `chunk ${chunk}`).to.equal('{"x": [1, "}"]}')
+      expect(rows[0].c[RAW]).to.equal('[ {"y": null} ]')
+      expect(rows[0].c[0][RAW]).to.equal(undefined) // only values of the row's own keys
+      // Integer-like keys come first in JavaScript, whatever the text order: no raw text, no mix-up.
+      expect(rows[1]['1'][RAW]).to.equal(undefined)
+      expect(rows[1].z[RAW]).to.equal(undefined)
+      expect(rows).to.deep.equal(JSON.parse(text))
+    }
+  })
+
   it('reads an empty array, a byte order mark and surrounding whitespace', async () => {
     expect(await read(' [ ] \n')).to.deep.equal([])
     expect(await read(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('[{"a":1}]')]), 2)).to.deep.equal([{a: 1}])
