@@ -195,7 +195,7 @@ try {
   const copyRate = copySeconds ? rate(ROWS, copySeconds) : undefined
   console.log('\nmethod                                   rows       seconds   rows/s     ÷ \\copy rows/s')
   for (const [name, rows, s, r] of lines) {
-    console.log(`${name.padEnd(40)} ${String(rows).padEnd(10)} ${s.toFixed(2).padEnd(9)} ${Math.round(r).toLocaleString('en').padEnd(10)} ${copyRate ? (r / copyRate).toFixed(2) + '×' : '-'}`)
+    console.log(`${name.padEnd(40)} ${String(rows).padEnd(10)} ${s.toFixed(2).padEnd(9)} ${Math.round(r).toLocaleString('en').padEnd(10)} ${copyRate ? (r / copyRate).toPrecision(2) + '×' : '-'}`)
   }
   console.log(`\nnself peak RSS: ${seedRun.rssMb.toFixed(0)} MB (target < 150 MB): ${seedRun.rssMb < 150 ? 'ok' : 'MISSED'}`)
   if (copyRate) console.log(`nself vs \\copy: ${(seedRate / copyRate).toFixed(2)}× (target ≥ 0.80×): ${seedRate / copyRate >= 0.8 ? 'ok' : 'MISSED'}`)

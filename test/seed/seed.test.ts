@@ -193,6 +193,22 @@ describe('nself db seed @db', () => {
     })
   })
 
+  it('runs SQL files with comments and dollar-quoted bodies that contain semicolons', async () => {
+    const sql = `/* users; then a DO block */
+INSERT INTO users (email, password_hash) VALUES ('a@x', 'x;y'); -- trailing; comment
+DO $body$
+BEGIN
+  INSERT INTO users (email, password_hash) VALUES ('b@x', 'x');
+  INSERT INTO posts (title, author_id) SELECT 'by a; b', id FROM users WHERE email = 'a@x';
+END
+$body$;
+`
+    const result = await seed(makeProject({'development/users.sql': sql}), '--json')
+    expect(result.code, result.stderr).to.equal(0)
+    expect(await counts(db, ['users', 'posts'])).to.deep.equal({users: 2, posts: 1})
+    expect((await db.query("SELECT password_hash FROM users WHERE email = 'a@x'")).rows[0].password_hash).to.equal('x;y')
+  })
+
   it('names the line of a failing SQL statement', async () => {
     const sql = "-- two statements; the second fails\nINSERT INTO users (email, password_hash)\n  VALUES ('a@x', 'x');\n\nINSERT INTO posts (title, author_id)\n  VALUES ('t', '99999999-9999-9999-9999-999999999999');\n"
     const project = makeProject({'development/users.sql': sql})
