@@ -15,10 +15,10 @@ import {BLOG_SQL, counts, makeProject} from './helpers.js'
 const PLUGIN = 'nself-plugin-seed-ndjson'
 
 /** The complete plugin: package.json and one hook file (the same as docs/seed-plugins.md shows). */
-function writePlugin(): string {
+function writePlugin(name = PLUGIN): string {
   const dir = mkdtempSync(join(tmpdir(), 'nself-ndjson-plugin-'))
   writeFileSync(join(dir, 'package.json'), JSON.stringify({
-    name: PLUGIN,
+    name,
     version: '1.0.0',
     description: 'NDJSON seed files for nself',
     license: 'MIT',
@@ -112,5 +112,20 @@ describe('third-party seed format plugin (link, install file:tarball, uninstall)
     const removed = await nself(data, 'plugins', 'uninstall', PLUGIN)
     expect(removed.code, removed.stderr).to.equal(0)
     await expectMissingFormat(data)
+  })
+
+  it('names both plugins when two claim a format, and warns (naming it) about a plugin whose hook fails', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'nself-xdg-conflict-'))
+    const broken = mkdtempSync(join(tmpdir(), 'nself-broken-plugin-'))
+    writeFileSync(join(broken, 'package.json'), JSON.stringify({name: 'nself-plugin-broken', version: '1.0.0', oclif: {hooks: {seedLoader: './hook.js'}}}))
+    writeFileSync(join(broken, 'hook.js'), "module.exports = async function () { throw new Error('cannot read team config') }\n")
+    for (const dir of [plugin, writePlugin('nself-plugin-seed-ndjson-fork'), broken]) {
+      const linked = await nself(data, 'plugins', 'link', dir, '--no-install')
+      expect(linked.code, linked.stderr).to.equal(0)
+    }
+    const result = await nself(data, 'db', 'seed', '--fresh')
+    expect(result.code).to.equal(5)
+    expect(result.stderr).to.include('Warning: plugin nself-plugin-broken: its seedLoader hook failed: cannot read team config')
+    expect(result.stderr).to.include(`plugins ${PLUGIN} and nself-plugin-seed-ndjson-fork both read the "ndjson" seed format (file database/seeds/development/users.ndjson)`)
   })
 })
