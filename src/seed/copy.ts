@@ -1,0 +1,250 @@
+/**
+ * Rows into a table with COPY … FROM STDIN (text format), streamed with backpressure so memory stays
+ * flat whatever the row count. Rows may omit columns: an omitted column without a default is NULL, so
+ * it is sent as NULL; an omitted column with a default must be left out of COPY's column list. Rows
+ * that differ in which defaulted columns they give therefore go in separate COPY statements (one
+ * per run of rows with the same set), each remembering its first row so errors map back to the file.
+ */
+import type {Client} from 'pg'
+import type {Writable} from 'node:stream'
+import type {SeedRow} from '@nself/sdk/hooks'
+import {NselfError} from '@nself/sdk/errors'
+import {quoteIdent, quoteTable, type ColumnInfo, type TableInfo} from './catalog.js'
+import {encoderFor, type Encoder} from './encode.js'
+import {isPgError, loaderError, pgMessage, seedFileError, type PgError} from './errors.js'
+
+/** Rows, or batches of rows (arrays), as a loader yields them. */
+export type RowSource = AsyncIterable<SeedRow | SeedRow[]> | Iterable<SeedRow | SeedRow[]>
+
+export interface CopyJob {
+  table: TableInfo
+  /** The file as shown in messages. */
+  display: string
+  rows: RowSource
+  /** Reads the file again from the start: used only to find the row behind a key violation. */
+  reread: () => Promise<RowSource>
+}
+
+export interface CopyResult {
+  rows: number
+  /** Defaulted columns that some row gave explicitly (their sequences may need moving on). */
+  explicitDefaults: string[]
+}
+
+const CHUNK_BYTES = 64 * 1024
+
+type CopyFrom = (sql: string, options?: {highWaterMark?: number}) => Writable & {rowCount: number}
+
+/**
+ * Bytes that may wait in the COPY stream before write() asks us to pause. Large enough that
+ * PostgreSQL always has data to ingest while the next rows are parsed and encoded (with the default
+ * 16 KB the two took turns, and each sat idle half the time).
+ */
+const IN_FLIGHT_BYTES = 1 << 20
+
+export async function copyRows(client: Client, job: CopyJob): Promise<CopyResult> {
+  const {default: copyStreams} = await import('pg-copy-streams')
+  const writer = new RowWriter(client, job, copyStreams.from as unknown as CopyFrom)
+  let row = 0
+  try {
+    for await (const item of job.rows) {
+      for (const value of Array.isArray(item) ? item : [item]) {
+        const pending = writer.write(value, ++row) // a promise only when the stream needs waiting for
+        if (pending) await pending
+      }
+    }
+    await writer.finish()
+  } catch (error) {
+    await writer.abort(error)
+    throw await mapError(error, job)
+  }
+  return {rows: row, explicitDefaults: [...writer.explicitDefaults]}
+}
+
+/** One COPY statement: the column list and the file row its first line holds. */
+interface Group {
+  columns: ColumnInfo[]
+  encoders: Encoder[]
+  signature: string
+  firstRow: number
+  stream: Writable
+  done: Promise<void>
+  error?: Error
+}
+
+class RowWriter {
+  readonly explicitDefaults = new Set<string>()
+  private readonly columns: Map<string, ColumnInfo>
+  private group?: Group
+  private lastKeys: string[] = []
+  private buffer = ''
+
+  constructor(private client: Client, private job: CopyJob, private copyFrom: CopyFrom) {
+    this.columns = new Map(job.table.columns.map((c) => [c.name, c]))
+  }
+
+  write(row: SeedRow, index: number): Promise<void> | undefined {
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+      throw seedFileError(this.job.display, `expected an object (column → value), got ${Array.isArray(row) ? 'an array' : row === null ? 'null' : typeof row}`, {row: index})
+    }
+    if (!this.group || !hasKeys(row, this.lastKeys)) return this.switchGroupAndWrite(row, Object.keys(row), index)
+    this.buffer += this.encode(row, index)
+    if (this.buffer.length >= CHUNK_BYTES) return this.flush()
+    return undefined
+  }
+
+  private async switchGroupAndWrite(row: SeedRow, keys: string[], index: number): Promise<void> {
+    await this.useGroupFor(keys, index)
+    this.lastKeys = keys
+    this.buffer += this.encode(row, index)
+    if (this.buffer.length >= CHUNK_BYTES) await this.flush()
+  }
+
+  async finish(): Promise<void> {
+    await this.endGroup()
+  }
+
+  /** Stop a COPY in progress (CopyFail) so the connection can roll back. */
+  async abort(reason: unknown): Promise<void> {
+    const group = this.group
+    this.group = undefined
+    if (!group) return
+    if (!group.error) group.stream.destroy(reason instanceof Error ? reason : new Error(String(reason)))
+    await group.done.catch(() => {})
+  }
+
+  private encode(row: SeedRow, index: number): string {
+    const {columns, encoders} = this.group!
+    let line = ''
+    let i = 0
+    try {
+      for (; i < columns.length; i++) line += (i === 0 ? '' : '\t') + encoders[i](row[columns[i].name])
+    } catch (error) {
+      throw seedFileError(this.job.display, `${(error as Error).message} (column type ${columns[i].type})`, {row: index, column: columns[i].name})
+    }
+    return line + '\n'
+  }
+
+  /** Check the row's keys and switch to a COPY whose column list fits them. */
+  private async useGroupFor(keys: string[], index: number): Promise<void> {
+    const given = new Set<string>()
+    for (const key of keys) {
+      const column = this.columns.get(key)
+      if (!column) throw seedFileError(this.job.display, `table ${this.job.table.schema}.${this.job.table.table} has no column "${key}"`, {row: index, column: key})
+      if (column.generated) throw seedFileError(this.job.display, `column "${key}" is generated by the database: leave it out`, {row: index, column: key})
+      if (column.hasDefault) given.add(key)
+    }
+    const columns = this.job.table.columns.filter((c) => !c.generated && (!c.hasDefault || given.has(c.name)))
+    if (columns.length === 0) throw seedFileError(this.job.display, 'the row gives no column, and every column has a default: nothing to write', {row: index})
+    const signature = columns.map((c) => c.name).join('\0')
+    if (this.group?.signature === signature) return
+    await this.endGroup()
+    for (const name of given) this.explicitDefaults.add(name)
+    this.group = this.startGroup(columns, signature, index)
+  }
+
+  private startGroup(columns: ColumnInfo[], signature: string, firstRow: number): Group {
+    const sql = `COPY ${quoteTable(this.job.table)} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN`
+    const stream = this.client.query(this.copyFrom(sql, {highWaterMark: IN_FLIGHT_BYTES}) as any) as unknown as Writable
+    const group: Group = {columns, encoders: columns.map(encoderFor), signature, firstRow, stream, done: Promise.resolve()}
+    group.done = new Promise<void>((resolve, reject) => {
+      stream.on('finish', resolve)
+      stream.on('error', (error) => {
+        group.error = error
+        reject(error)
+      })
+    })
+    group.done.catch(() => {}) // observed in flush/endGroup; never an unhandled rejection
+    return group
+  }
+
+  private async flush(): Promise<void> {
+    const group = this.group!
+    if (group.error) throw new CopyFailed(group)
+    const chunk = this.buffer
+    this.buffer = ''
+    if (!group.stream.write(chunk)) {
+      await Promise.race([new Promise((resolve) => group.stream.once('drain', resolve)), group.done]).catch(() => {})
+      if (group.error) throw new CopyFailed(group)
+    }
+  }
+
+  private async endGroup(): Promise<void> {
+    const group = this.group
+    if (!group) return
+    const chunk = this.buffer
+    this.buffer = ''
+    group.stream.end(chunk)
+    try {
+      await group.done
+    } catch {
+      throw new CopyFailed(group)
+    }
+    this.group = undefined
+  }
+}
+
+/** PostgreSQL rejected a COPY: carries the group so the COPY line maps back to the file's row. */
+class CopyFailed extends Error {
+  constructor(readonly group: Group) {
+    super(group.error!.message)
+  }
+}
+
+/** Whether the row has exactly these keys in this order (no array allocated: this runs per row). */
+function hasKeys(row: SeedRow, keys: string[]): boolean {
+  let i = 0
+  for (const key in row) if (key !== keys[i++]) return false
+  return i === keys.length
+}
+
+async function mapError(error: unknown, job: CopyJob): Promise<Error> {
+  if (error instanceof NselfError) return error
+  if (!(error instanceof CopyFailed)) return loaderError(job.display, error)
+  const pg = error.group.error as PgError
+  if (!isPgError(pg)) return loaderError(job.display, pg)
+  const at = /COPY [^,]+, line (\d+)(?:, column ([^:]+))?/.exec(pg.where ?? '')
+  if (at) {
+    const row = error.group.firstRow + Number(at[1]) - 1
+    return seedFileError(job.display, pgMessage(pg), {row, column: at[2] ?? pg.column}, pg)
+  }
+  // Foreign key and unique checks run at the end of the COPY, without a line: find the row by its key.
+  const row = await locateKey(pg, job).catch(() => undefined)
+  return seedFileError(job.display, pgMessage(pg), row ? {row: row.row, column: row.column} : {column: pg.column}, pg)
+}
+
+/** The file row holding the key named in 'Key (author_id)=(…) is not present …' / '… already exists'. */
+async function locateKey(pg: PgError, job: CopyJob): Promise<{row: number; column: string} | undefined> {
+  const match = /^Key \((.+?)\)=\((.*)\) (is not present|already exists)/.exec(pg.detail ?? '')
+  if (!match) return undefined
+  const columns = match[1].split(', ')
+  const values = columns.length === 1 ? [match[2]] : match[2].split(', ')
+  if (values.length !== columns.length) return undefined
+  const wanted = values.map((v) => v.toLowerCase())
+  // A duplicate inside the file fails on its second occurrence; a clash with existing data on its first.
+  const occurrences: number[] = []
+  let index = 0
+  search: for await (const item of await job.reread()) {
+    for (const row of Array.isArray(item) ? item : [item]) {
+      index++
+      if (columns.every((c, i) => String(row[c] ?? '').toLowerCase() === wanted[i])) occurrences.push(index)
+      if (occurrences.length === 2) break search
+    }
+  }
+  if (occurrences.length === 0) return undefined
+  const row = match[3] === 'already exists' && occurrences.length === 2 ? occurrences[1] : occurrences[0]
+  return {row, column: columns.join(', ')}
+}
+
+/** Explicit ids must not collide with later default ones: move serial/identity sequences past them. */
+export async function advanceSequences(client: Client, table: TableInfo, columns: string[]): Promise<void> {
+  for (const column of columns) {
+    const {rows} = await client.query('SELECT pg_get_serial_sequence($1, $2) AS s', [quoteTable(table), column])
+    if (!rows[0]?.s) continue
+    await client.query(
+      `SELECT setval($1::regclass, m) FROM (SELECT max(${quoteIdent(column)}) AS m FROM ${quoteTable(table)}) x
+        WHERE m IS NOT NULL AND m > coalesce(pg_sequence_last_value($1::regclass), 0)`,
+      [rows[0].s],
+    )
+  }
+}
