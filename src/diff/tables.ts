@@ -146,22 +146,23 @@ function droppedReferencedKeys(ctx: DiffContext): Set<string> {
     const before = referenceableKeysByName(old, newKey, map)
     const after = referenceableKeysByName(table, newKey)
     for (const [name, def] of before) {
-      const kept = after.get(name) === def || [...after.values()].includes(def) && !after.has(name)
-      if (!kept) keys.add(def)
+      // Kept: same name and definition, or renamed within its kind (RENAME keeps the index).
+      const kept = after.get(name) === def || (!after.has(name) && [...after.values()].includes(def))
+      if (!kept) keys.add(def.slice(def.indexOf(':') + 1))
     }
   }
   return keys
 }
 
-/** name → key of the primary key, uniques and unique indexes (keys carry the definition). */
+/** name → "kind:key" of the primary key, uniques and unique indexes. */
 function referenceableKeysByName(table: TableModel, key: string, map?: ColumnMapper): Map<string, string> {
   const result = new Map<string, string>()
   const single = (t: TableModel): string => referenceableKeys(t, key, map)[0]
-  if (table.primaryKey) result.set(table.primaryKey.name, single({...table, uniques: [], indexes: []}))
-  for (const u of table.uniques) result.set(u.name, single({...table, primaryKey: undefined, uniques: [u], indexes: []}))
+  if (table.primaryKey) result.set(table.primaryKey.name, 'pk:' + single({...table, uniques: [], indexes: []}))
+  for (const u of table.uniques) result.set(u.name, 'unique:' + single({...table, primaryKey: undefined, uniques: [u], indexes: []}))
   for (const i of table.indexes) {
     const keys = referenceableKeys({...table, primaryKey: undefined, uniques: [], indexes: [i]}, key, map)
-    if (keys.length > 0) result.set(i.name, keys[0])
+    if (keys.length > 0) result.set(i.name, 'index:' + keys[0])
   }
   return result
 }
