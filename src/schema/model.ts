@@ -49,6 +49,8 @@ export interface TableModel {
   indexes: IndexModel[]
   foreignKeys: ForeignKeyModel[]
   checks: CheckModel[]
+  /** Set on the junction table that a `<>` many-to-many ref generates (absent on declared tables). */
+  generated?: 'many-to-many'
   loc?: SourceLocation
 }
 
@@ -119,6 +121,8 @@ export interface ForeignKeyModel {
   refColumns: string[]
   onDelete?: ReferentialAction
   onUpdate?: ReferentialAction
+  /** Cardinality as declared: `>`/`<` many-to-one, `-` one-to-one (the FK sits on the non-key side). */
+  relation?: 'many-to-one' | 'one-to-one'
   loc?: SourceLocation
 }
 
@@ -143,4 +147,34 @@ export interface ParsedSchema {
   file: string
   /** The source text, kept because `// comments` (e.g. `// hasura:`) are not in the model. */
   source: string
+  /**
+   * Errors reported by the DBML parser itself (syntax, unknown tables/columns in refs …), 1-based.
+   * When there is any, `model` is empty: DBML gives no model for a file it cannot compile.
+   */
+  parseErrors: ParseProblem[]
+  /** What was declared but cannot be kept in the model itself; validation reports on it. */
+  declared: DeclaredFacts
+}
+
+export interface ParseProblem {
+  line: number
+  column: number
+  message: string
+  /** @dbml/parse error code, e.g. 4000 for an unknown table or column. */
+  code: number
+}
+
+/**
+ * Declarations that the model normalises away (it keeps one primary key, one index per shape, NOT NULL
+ * on key columns), kept so validation can say what conflicted and where.
+ */
+export interface DeclaredFacts {
+  /** Every primary-key declaration: `[pk]` column(s) and `Indexes { (…) [pk] }` entries. */
+  primaryKeys: Array<{table: string; columns: string[]; loc?: SourceLocation}>
+  /** Columns written with `[null]` (explicitly nullable). */
+  explicitNull: Array<{table: string; column: string; loc?: SourceLocation}>
+  /** Indexes dropped because an earlier index of the same table has the same columns, method and uniqueness. */
+  duplicateIndexes: Array<{table: string; name: string; loc?: SourceLocation; first?: SourceLocation}>
+  /** `<>` refs and the junction table each one generates (not added to the model when `collides`). */
+  junctions: Array<{schema: string; name: string; left: string; right: string; collides: boolean; loc?: SourceLocation}>
 }

@@ -1,0 +1,15 @@
+import {BaseCommand} from '@nself/sdk'
+import {loadConfig} from '../../config/index.js'
+import {stopEmbeddedServer} from '../../db/embedded.js'
+
+export default class DbStop extends BaseCommand {
+  static summary = 'Stop the embedded PostgreSQL server.'
+  static examples = ['<%= config.bin %> <%= command.id %>']
+  static enableJsonFlag = true
+
+  async run(): Promise<{stopped: boolean}> {
+    const stopped = await stopEmbeddedServer(loadConfig().project.stateDir)
+    this.log(stopped ? 'Stopped the embedded PostgreSQL server.' : 'The embedded PostgreSQL server was not running.')
+    return {stopped}
+  }
+}

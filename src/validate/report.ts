@@ -1,0 +1,54 @@
+/**
+ * Reading and validating a schema file, and the text the command prints: the library side of
+ * `nself db validate`, so the command stays a thin shell and tests can call it in-process.
+ */
+import {readFile} from 'node:fs/promises'
+import {ConfigError} from '@nself/sdk'
+import {parseSchema} from '../schema/parse.js'
+import type {Diagnostic} from './diagnostic.js'
+import {type SchemaSummary, type ValidationReport, validateSchemaDetailed} from './index.js'
+
+export interface ValidationResult {
+  file: string
+  valid: boolean
+  errors: number
+  warnings: number
+  diagnostics: Diagnostic[]
+  summary: SchemaSummary
+  checks: ValidationReport['checks']
+  notes: string[]
+}
+
+/** Parses and validates `path`; `shown` is how messages name the file (database/schema.dbml). */
+export async function validateFile(path: string, shown: string): Promise<ValidationResult> {
+  let source: string
+  try {
+    source = await readFile(path, 'utf8')
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (error as Error).message
+    throw new ConfigError(`cannot read the schema ${shown}: ${reason}`, {hint: 'create database/schema.dbml (nself init does) or pass --file PATH'})
+  }
+  const report = validateSchemaDetailed(await parseSchema(source, shown))
+  const errors = report.diagnostics.filter((d) => d.severity === 'error').length
+  return {file: shown, valid: errors === 0, errors, warnings: report.diagnostics.length - errors, ...report}
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
+
+export function summaryLine(r: ValidationResult): string {
+  const s = r.summary
+  const counts = `${plural(s.tables, 'table')}, ${plural(s.columns, 'column')}, ${plural(s.refs, 'ref')}, ${plural(s.enums, 'enum')}, ${plural(s.indexes, 'index')}`.replace(/indexs/, 'indexes')
+  return `${r.file}: ${counts}`
+}
+
+export function verboseLines(r: ValidationResult): string[] {
+  const lines = [summaryLine(r), 'Checked:']
+  for (const c of r.checks) lines.push(`  ${c.name}: ${c.looked}`)
+  for (const n of r.notes) lines.push(`Note: ${n}`)
+  return lines
+}
+
+export function resultLine(r: ValidationResult): string {
+  if (r.valid) return `${r.file} is valid${r.warnings > 0 ? ` (${plural(r.warnings, 'warning')})` : ''}`
+  return `${r.file}: ${plural(r.errors, 'error')}, ${plural(r.warnings, 'warning')}`
+}
