@@ -1,8 +1,10 @@
 /**
- * A throwaway PostgreSQL 15 cluster for tests: started on first use, stopped when the test process
- * exits. Each createTestDatabase() call gets its own database. Kept to this one export so it can be
- * swapped for the project's harness (test/helpers/db.ts) later.
- * initdb refuses to run as root, so the server runs as the `postgres` OS user when we are root.
+ * Databases for the migration tests, as {url, client, drop}.
+ * - createTestDatabase(): on the project's harness server (test/helpers/db.ts: embedded PostgreSQL,
+ *   or NSELF_TEST_DATABASE_URL);
+ * - createDebianTestDatabase(): on a throwaway cluster of Debian's PostgreSQL 15 binaries, started
+ *   on first use and stopped when the test process exits, to check the same SQL on that server too.
+ *   initdb refuses to run as root, so the server runs as the `postgres` OS user when we are root.
  */
 import {spawnSync} from 'node:child_process'
 import {chmodSync, chownSync, existsSync, mkdtempSync, rmSync} from 'node:fs'
@@ -10,6 +12,7 @@ import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import pg from 'pg'
+import {freshDatabase} from './db.js'
 
 const BIN = process.env.NSELF_TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin'
 
@@ -66,8 +69,24 @@ export interface TestDatabase {
   drop: () => Promise<void>
 }
 
-/** A new, empty database on the test cluster, with a connected client. */
+/** A new, empty database on the harness server, with a connected client. */
 export async function createTestDatabase(): Promise<TestDatabase> {
+  const db = await freshDatabase('nself_diff')
+  const client = await db.connect()
+  return {
+    url: db.url,
+    client,
+    drop: async () => {
+      await client.end().catch(() => undefined)
+      await db.drop()
+    },
+  }
+}
+
+export const debianAvailable = (): boolean => existsSync(join(BIN, 'initdb'))
+
+/** A new, empty database on the Debian PostgreSQL 15 cluster, with a connected client. */
+export async function createDebianTestDatabase(): Promise<TestDatabase> {
   server ??= start()
   const {port} = await server
   const name = `nself_test_${process.pid}_${++counter}`
