@@ -1,40 +1,15 @@
 /**
  * Type comparison for the diff: when two column types are the same, when a change only widens
  * (no data can be lost, PostgreSQL converts implicitly) and when it needs an explicit USING cast.
- * The canonical names follow PostgreSQL's format_type(); src/schema/types.ts (the type catalogue)
- * has the full list, this is the subset the diff needs to decide.
+ * Names are compared through the type catalogue (src/schema/types.ts), so int, int4 and integer
+ * are the same type; serial is not integer (it brings a sequence and a default).
  */
 import type {ColumnType} from '../schema/model.js'
+import {canonicalTypeName as catalogueName, normalizeTypeName} from '../schema/types.js'
 
-const ALIASES: Record<string, string> = {
-  int: 'integer',
-  int4: 'integer',
-  serial: 'integer',
-  serial4: 'integer',
-  int2: 'smallint',
-  smallserial: 'smallint',
-  serial2: 'smallint',
-  int8: 'bigint',
-  bigserial: 'bigint',
-  serial8: 'bigint',
-  bool: 'boolean',
-  varchar: 'character varying',
-  char: 'character',
-  bpchar: 'character',
-  decimal: 'numeric',
-  float: 'double precision',
-  float8: 'double precision',
-  float4: 'real',
-  timestamp: 'timestamp without time zone',
-  timestamptz: 'timestamp with time zone',
-  time: 'time without time zone',
-  timetz: 'time with time zone',
-  varbit: 'bit varying',
-}
-
+/** PostgreSQL's canonical name (via the type catalogue); user types (enums) keep their name. */
 export function canonicalTypeName(name: string): string {
-  const lower = name.toLowerCase().trim().replace(/\s+/g, ' ')
-  return ALIASES[lower] ?? lower
+  return catalogueName(name) ?? normalizeTypeName(name)
 }
 
 /** A comparable key: canonical name, schema of user types, modifiers, array dimensions. */

@@ -43,7 +43,11 @@ export function typeSql(type: ColumnType, enums: EnumSet): string {
   const isEnum = type.schema !== undefined || enums.has(enumKeyOf(type))
   const base = isEnum ? qualify(type.schema ?? 'public', type.name) : type.name
   const args = type.args.length > 0 ? `(${type.args.join(',')})` : ''
-  return base + args + '[]'.repeat(type.arrayDims)
+  const dims = '[]'.repeat(type.arrayDims)
+  // The precision of time types goes after the first word: timestamp(3) with time zone.
+  const zoned = /^(timestamp|time) (with|without) time zone$/.exec(base)
+  if (zoned && args) return `${zoned[1]}${args} ${zoned[2]} time zone${dims}`
+  return base + args + dims
 }
 
 export function defaultSql(value: DefaultValue): string {
