@@ -3,41 +3,59 @@
  * generated migration, and plan the change between them. No database is involved.
  */
 import {readFile} from 'node:fs/promises'
-import {UsageError, ValidationError} from '@nself/sdk'
+import {relative, resolve} from 'node:path'
+import {ConfigError, UsageError, ValidationError} from '@nself/sdk'
+import {findProjectRoot, projectPaths} from '../project.js'
+import {parseSchema} from '../schema/parse.js'
+import {renderDiagnostic, validateSchema} from '../validate/index.js'
 import {type Change, type Rename, diffSchemas, emptyModel, findRenameCandidates, parseRename, type RenameCandidate} from '../diff/index.js'
 import type {SchemaModel} from '../schema/model.js'
 import {type MigrationsState, readMigrationsState} from './files.js'
 
-export const DEFAULT_SCHEMA = 'database/schema.dbml'
-export const DEFAULT_MIGRATIONS_DIR = 'database/migrations'
-
-type ParseSchema = (source: string, file: string) => Promise<{model: SchemaModel}>
-
 /**
  * The schema file as a model. A .json file is read as a model directly (snapshots, tests,
- * benchmarks); anything else goes through the DBML parser (src/schema/parse.ts), which is imported
- * only here so that commands which never parse stay fast.
+ * benchmarks); anything else is parsed as DBML and validated: a schema with errors never becomes
+ * a migration (the parser gives an empty model for a file it cannot compile, which would read as
+ * "drop everything").
  */
-export async function loadTargetModel(file: string): Promise<SchemaModel> {
+export async function loadTargetModel(file: string, shown = file): Promise<SchemaModel> {
   let source: string
   try {
     source = await readFile(file, 'utf8')
   } catch (error) {
-    throw new UsageError(`cannot read the schema file ${file}: ${(error as Error).message}`, {
-      hint: 'Run it in the project folder, or pass --schema <path>.',
-    })
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (error as Error).message
+    throw new ConfigError(`cannot read the schema ${shown}: ${reason}`, {hint: 'Create database/schema.dbml (nself init does) or pass --schema PATH.'})
   }
   if (file.endsWith('.json')) {
     const parsed = JSON.parse(source) as SchemaModel | {model: SchemaModel}
     return 'model' in parsed ? parsed.model : parsed
   }
-  const parser = new URL('../schema/parse.js', import.meta.url).href
-  const {parseSchema} = (await import(parser)) as {parseSchema: ParseSchema}
-  return (await parseSchema(source, file)).model
+  const parsed = await parseSchema(source, shown)
+  const errors = validateSchema(parsed).filter((d) => d.severity === 'error')
+  if (errors.length > 0) {
+    throw new ValidationError(`${shown} has ${errors.length} error${errors.length === 1 ? '' : 's'}:\n${errors.map(renderDiagnostic).join('\n')}`, {
+      code: 'NSELF_SCHEMA_INVALID',
+      hint: 'Fix the schema (nself db validate lists every problem), then run this again.',
+    })
+  }
+  return parsed.model
+}
+
+/** --schema / --migrations-dir when given, else the project's database/ folder. */
+export function resolvePaths(schema: string | undefined, migrationsDir: string | undefined): {schemaFile: string; shownSchema: string; migrationsDir: string} {
+  const project = projectPaths(findProjectRoot())
+  const schemaFile = schema ? resolve(schema) : project.schemaFile
+  return {
+    schemaFile,
+    shownSchema: schema ?? (relative(process.cwd(), schemaFile) || schemaFile),
+    migrationsDir: migrationsDir ? resolve(migrationsDir) : project.migrationsDir,
+  }
 }
 
 export interface PlanInput {
   schemaFile: string
+  /** How messages name the schema file. */
+  shownSchema?: string
   migrationsDir: string
   renameSpecs: string[]
 }
@@ -63,7 +81,7 @@ export function parseRenames(specs: string[], from: SchemaModel): Rename[] {
 }
 
 export async function planMigration(input: PlanInput): Promise<Plan> {
-  const [to, state] = await Promise.all([loadTargetModel(input.schemaFile), readMigrationsState(input.migrationsDir)])
+  const [to, state] = await Promise.all([loadTargetModel(input.schemaFile, input.shownSchema), readMigrationsState(input.migrationsDir)])
   const from = state.latest?.model ?? emptyModel()
   const renames = parseRenames(input.renameSpecs, from)
   checkRenameTargets(renames, to)

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '@nself/sdk'
 import {describeCandidate, findBreakingChanges, renameFlag} from '../../diff/index.js'
 import {renderMigration} from '../../migrate/files.js'
-import {DEFAULT_MIGRATIONS_DIR, DEFAULT_SCHEMA, planMigration} from '../../migrate/generate.js'
+import {planMigration, resolvePaths} from '../../migrate/generate.js'
 
 export default class DbDiff extends BaseCommand {
   static summary = 'Show the SQL of the pending schema change (schema.dbml against the newest migration snapshot).'
@@ -15,14 +15,17 @@ export default class DbDiff extends BaseCommand {
   static flags = {
     down: Flags.boolean({description: 'Print the down SQL too.'}),
     rename: Flags.string({description: 'Declare a rename, as for `db run` (repeatable).', multiple: true, default: []}),
-    schema: Flags.string({description: 'Schema file (.dbml, or a model .json).', default: DEFAULT_SCHEMA}),
-    'migrations-dir': Flags.string({description: 'Migrations folder.', default: DEFAULT_MIGRATIONS_DIR}),
+    schema: Flags.string({description: 'Schema file (.dbml, or a model .json). Default: database/schema.dbml in the project.'}),
+    'migrations-dir': Flags.string({description: 'Migrations folder. Default: database/migrations in the project.'}),
+  }
+
+  private get paths(): ReturnType<typeof resolvePaths> {
+    return resolvePaths(this.flags.schema, this.flags['migrations-dir'])
   }
 
   async run(): Promise<{changes: Array<{kind: string; object: string; summary: string}>; up: string; down: string; breaking: string[]}> {
     const plan = await planMigration({
-      schemaFile: this.flags.schema,
-      migrationsDir: this.flags['migrations-dir'],
+      ...this.paths,
       renameSpecs: this.flags.rename,
     })
     for (const warning of plan.warnings) this.warn(warning)

@@ -1,9 +1,10 @@
+import {relative} from 'node:path'
 import {Flags} from '@oclif/core'
 import {BaseCommand, RefusedError} from '@nself/sdk'
 import type {Change, Rename} from '../../diff/index.js'
 import {candidateToRename, describeCandidate, findBreakingChanges, renameFlag, type RenameCandidate} from '../../diff/index.js'
 import {migrationSlug, nextVersion, renderMigration, writeMigration} from '../../migrate/files.js'
-import {DEFAULT_MIGRATIONS_DIR, DEFAULT_SCHEMA, dataLosingDrops, type Plan, planMigration, replan} from '../../migrate/generate.js'
+import {dataLosingDrops, type Plan, planMigration, replan, resolvePaths} from '../../migrate/generate.js'
 
 interface ChangeJson {
   kind: string
@@ -49,33 +50,37 @@ A table or column that disappears while a compatible one appears may be a rename
       default: [],
     }),
     'allow-drop': Flags.boolean({description: 'Allow dropping tables and columns (their data is lost).'}),
-    schema: Flags.string({description: 'Schema file (.dbml, or a model .json).', default: DEFAULT_SCHEMA}),
-    'migrations-dir': Flags.string({description: 'Migrations folder.', default: DEFAULT_MIGRATIONS_DIR}),
+    schema: Flags.string({description: 'Schema file (.dbml, or a model .json). Default: database/schema.dbml in the project.'}),
+    'migrations-dir': Flags.string({description: 'Migrations folder. Default: database/migrations in the project.'}),
+  }
+
+  private get paths(): ReturnType<typeof resolvePaths> {
+    return resolvePaths(this.flags.schema, this.flags['migrations-dir'])
   }
 
   async run(): Promise<RunResult> {
     const dryRun = Boolean(this.flags['dry-run'])
+    const paths = this.paths
     let plan = await planMigration({
-      schemaFile: this.flags.schema,
-      migrationsDir: this.flags['migrations-dir'],
+      ...paths,
       renameSpecs: this.flags.rename,
     })
     for (const warning of plan.warnings) this.warn(warning)
     plan = await this.decide(plan)
     if (plan.changes.length === 0) {
-      this.log(`No changes: ${this.flags.schema} matches ${plan.state.latest ? `migration ${plan.state.latest.version}` : 'an empty database'}. Nothing written.`)
+      this.log(`No changes: ${paths.shownSchema} matches ${plan.state.latest ? `migration ${plan.state.latest.version}` : 'an empty database'}. Nothing written.`)
       return {changed: false, dryRun, changes: []}
     }
     const version = nextVersion(plan.state)
     const slug = migrationSlug(plan.changes, this.flags.message, plan.state.latest === undefined)
     const id = `${version}_${slug}`
-    const rendered = renderMigration(plan.changes, id, this.flags.schema)
+    const rendered = renderMigration(plan.changes, id, paths.shownSchema)
     const result: RunResult = {changed: true, dryRun, version, name: id, changes: plan.changes.map(toJson)}
     if (dryRun) {
       this.printDryRun(id, rendered)
       return {...result, ...rendered}
     }
-    const written = await writeMigration(this.flags['migrations-dir'], version, slug, rendered, plan.to)
+    const written = await writeMigration(paths.migrationsDir, version, slug, rendered, plan.to)
     this.report(plan.changes, written.upFile, written.downFile)
     this.noteAutoMigrate()
     return {...result, files: {up: written.upFile, down: written.downFile, snapshot: written.snapshotFile}}
@@ -122,13 +127,15 @@ A table or column that disappears while a compatible one appears may be a rename
   }
 
   private report(changes: Change[], upFile: string, downFile: string): void {
-    this.log(`Wrote ${upFile}`)
-    this.log(`Wrote ${downFile}`)
+    this.log(`Wrote ${relative(process.cwd(), upFile)}`)
+    this.log(`Wrote ${relative(process.cwd(), downFile)}`)
     for (const c of changes) this.log(`  ${c.destructive ? '!' : '+'} ${c.summary}${c.transactional ? '' : ' [outside transaction]'}`)
     const lost = changes.filter((c) => c.dataLoss)
     if (lost.length > 0) this.warn(`the down cannot bring back: ${lost.map((c) => c.dataLoss).join('; ')}`)
     const breaking = findBreakingChanges(changes)
-    if (breaking.length > 0 && this.verboseEnabled) this.log(`Breaking for running applications:\n${breaking.map((b) => `  - ${b.reason}`).join('\n')}`)
+    if (breaking.length === 0) return
+    if (this.verboseEnabled) this.log(`Breaking for running applications or data:\n${breaking.map((b) => `  - ${b.reason}`).join('\n')}`)
+    else this.log(`${breaking.length} change(s) may break running applications or fail on existing rows (--verbose lists them).`)
   }
 
   private noteAutoMigrate(): void {
