@@ -1,0 +1,97 @@
+import {expect} from 'chai'
+import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {runCli} from '../../helpers/cli.js'
+
+const fixture = (name: string) => new URL(`../../fixtures/${name}`, import.meta.url).pathname
+
+function project(schema: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'nself-run-'))
+  mkdirSync(join(dir, 'database'))
+  copyFileSync(fixture(schema), join(dir, 'database', 'schema.dbml'))
+  return dir
+}
+
+const migrations = (dir: string) => readdirSync(join(dir, 'database', 'migrations')).sort()
+const editSchema = (dir: string, fn: (s: string) => string) => {
+  const file = join(dir, 'database', 'schema.dbml')
+  writeFileSync(file, fn(readFileSync(file, 'utf8')))
+}
+
+describe('nself db run / db diff', function () {
+  this.timeout(60_000)
+
+  it('writes 001_initial with a snapshot, then says there is no change and writes nothing', async () => {
+    const dir = project('initial.dbml')
+    const first = await runCli(['db', 'run'], {cwd: dir})
+    expect(first.code, first.stderr).to.equal(0)
+    expect(migrations(dir)).to.deep.equal(['001_initial.down.sql', '001_initial.up.sql', 'meta'])
+    expect(existsSync(join(dir, 'database', 'migrations', 'meta', '001.json'))).to.equal(true)
+    const second = await runCli(['db', 'run'], {cwd: dir})
+    expect(second.code).to.equal(0)
+    expect(second.stdout).to.match(/No changes/)
+    expect(migrations(dir)).to.have.length(3)
+  })
+
+  it('--dry-run prints both files and writes nothing; --json describes the changes', async () => {
+    const dir = project('blog.dbml')
+    const dry = await runCli(['db', 'run', '--dry-run', '-m', 'Blog schema'], {cwd: dir})
+    expect(dry.code, dry.stderr).to.equal(0)
+    expect(dry.stdout).to.include('001_blog_schema.up.sql').and.include('001_blog_schema.down.sql').and.include('CREATE TYPE "public"."user_role"')
+    expect(existsSync(join(dir, 'database', 'migrations'))).to.equal(false)
+    const json = await runCli(['db', 'run', '--dry-run', '--json'], {cwd: dir})
+    const result = JSON.parse(json.stdout)
+    expect(result.name).to.equal('001_initial')
+    expect(result.changes.map((c: {kind: string}) => c.kind)).to.include('create_enum')
+  })
+
+  it('without a terminal, refuses a possible rename (exit 6) naming the candidates and the flags', async () => {
+    const dir = project('blog.dbml')
+    await runCli(['db', 'run'], {cwd: dir})
+    editSchema(dir, (s) => s.replace('  bio text', '  about text'))
+    const refused = await runCli(['db', 'run'], {cwd: dir})
+    expect(refused.code).to.equal(6)
+    expect(refused.stderr).to.include('column public.users.bio disappears and about appears').and.include('--rename users.bio=about').and.include('--allow-drop')
+    expect(migrations(dir)).to.have.length(3)
+    const renamed = await runCli(['db', 'run', '--rename', 'users.bio=about'], {cwd: dir})
+    expect(renamed.code, renamed.stderr).to.equal(0)
+    const up = readFileSync(join(dir, 'database', 'migrations', migrations(dir).find((f) => f.startsWith('002') && f.endsWith('.up.sql'))!), 'utf8')
+    expect(up).to.include('RENAME COLUMN "bio" TO "about"').and.not.include('DROP COLUMN')
+  })
+
+  it('a plain drop needs --allow-drop, and the output flags data the down cannot restore', async () => {
+    const dir = project('blog.dbml')
+    await runCli(['db', 'run'], {cwd: dir})
+    editSchema(dir, (s) => s.replace('  excerpt text\n', ''))
+    const refused = await runCli(['db', 'run', '--json'], {cwd: dir})
+    expect(refused.code).to.equal(6)
+    expect(JSON.parse(refused.stdout).error.code).to.equal('NSELF_DROP_NOT_ALLOWED')
+    const allowed = await runCli(['db', 'run', '--allow-drop'], {cwd: dir})
+    expect(allowed.code, allowed.stderr).to.equal(0)
+    expect(allowed.stderr).to.include('the down cannot bring back: values of public.posts.excerpt')
+    const down = readFileSync(join(dir, 'database', 'migrations', migrations(dir).find((f) => f.startsWith('002') && f.endsWith('.down.sql'))!), 'utf8')
+    expect(down).to.include('-- data not restored: values of public.posts.excerpt')
+  })
+
+  it('refuses an invalid schema instead of planning from an empty model (exit 5)', async () => {
+    const dir = project('initial.dbml')
+    await runCli(['db', 'run'], {cwd: dir})
+    editSchema(dir, (s) => s.replace('Table posts {', 'Table posts {{'))
+    const result = await runCli(['db', 'run', '--allow-drop'], {cwd: dir})
+    expect(result.code).to.equal(5)
+    expect(migrations(dir)).to.have.length(3)
+  })
+
+  it('db diff shows the pending SQL; db validate --check-breaking lists breaking changes and exits 5', async () => {
+    const dir = project('blog.dbml')
+    await runCli(['db', 'run'], {cwd: dir})
+    editSchema(dir, (s) => s.replace('avatar_url varchar(500)', 'avatar_url varchar(100)'))
+    const diff = await runCli(['db', 'diff'], {cwd: dir})
+    expect(diff.code, diff.stderr).to.equal(0)
+    expect(diff.stdout).to.include('ALTER TABLE "public"."users" ALTER COLUMN "avatar_url" TYPE varchar(100)')
+    const check = await runCli(['db', 'validate', '--check-breaking'], {cwd: dir})
+    expect(check.code).to.equal(5)
+    expect(check.stdout).to.include('avatar_url: type character varying(500) → character varying(100) is not a widening')
+  })
+})
