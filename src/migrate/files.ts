@@ -66,7 +66,7 @@ export async function readMigrationsState(dir: string): Promise<MigrationsState>
   return {migrations, snapshots, latest, unsnapshotted}
 }
 
-async function readSnapshot(dir: string, version: string): Promise<SchemaModel> {
+export async function readSnapshot(dir: string, version: string): Promise<SchemaModel> {
   const model = JSON.parse(await readFile(join(dir, 'meta', `${version}.json`), 'utf8')) as SchemaModel
   if (model.version !== MODEL_VERSION) {
     throw new Error(`snapshot meta/${version}.json has model version ${model.version}; this nself reads version ${MODEL_VERSION}`)
