@@ -86,6 +86,22 @@ const pairs: Pair[] = [
     kinds: ['add_enum_value'],
   },
   {
+    name: 'add an enum value and make it the default in the same migration',
+    a: blog,
+    b: edit(
+      change(blog, (m) => void m.enums[0].values.push('guest')),
+      'users',
+      (t) => void (column(t, 'role').default = str('guest')),
+    ),
+    seed: `INSERT INTO users (email, username, password_hash) VALUES ('a@x', 'a', 'h')`,
+    verify: async (c) => {
+      await c.query(`INSERT INTO users (email, username, password_hash) VALUES ('b@x', 'b', 'h')`)
+      const {rows} = await c.query(`SELECT role::text FROM users ORDER BY email`)
+      expect(rows.map((r) => r.role)).to.deep.equal(['user', 'guest'])
+    },
+    kinds: ['add_enum_value', 'alter_column_default'],
+  },
+  {
     name: 'add enum values at the start and the end',
     a: blog,
     b: change(blog, (m) => void (m.enums[0].values = ['guest', 'visitor', 'user', 'author', 'editor', 'admin', 'owner'])),
