@@ -15,13 +15,15 @@ export function qualify(schema: string, name: string): string {
 }
 
 /**
- * A string literal. Single quotes are doubled. A value with a backslash uses the E'' form with the
- * backslash doubled, which means the same thing whatever standard_conforming_strings is set to.
+ * A string literal. Single quotes are doubled. A value with a backslash or a line break uses the
+ * E'' form (backslash doubled, \n and \r escaped): it means the same whatever
+ * standard_conforming_strings says, and keeps every generated statement's literals on one line, so
+ * a line ending in ";" always ends a statement in a generated file.
  */
 export function quoteLiteral(value: string): string {
   const body = value.replace(/'/g, "''")
-  if (!value.includes('\\')) return `'${body}'`
-  return `E'${body.replace(/\\/g, '\\\\')}'`
+  if (!/[\\\n\r]/.test(value)) return `'${body}'`
+  return `E'${body.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}'`
 }
 
 /** A comma-separated, quoted identifier list: ("a", "b"). */

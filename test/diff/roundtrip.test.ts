@@ -189,7 +189,7 @@ const pairs: Pair[] = [
     a: blog,
     b: change(blog, (m) => {
       const users = m.tables.find((t) => t.name === 'users')!
-      users.note = `People who sign in; the "owner" isn't special`
+      users.note = `People who sign in;\nthe "owner" isn't special \\ at all;`
       column(users, 'bio').note = 'Free text, shown on the profile'
       users.indexes[0].note = 'for the active users list'
       m.enums[0].note = 'Roles, in order of power'

@@ -6,6 +6,7 @@
 import {expect} from 'chai'
 import type pg from 'pg'
 import {type Rename, diffSchemas, emptyModel} from '../../src/diff/index.js'
+import {renderMigration, splitGenerated} from '../../src/migrate/files.js'
 import {type Step, downSteps, transactionGroups, upSteps} from '../../src/migrate/plan.js'
 import type {SchemaModel} from '../../src/schema/model.js'
 import {readCatalog} from './catalog.js'
@@ -66,13 +67,19 @@ export async function roundTrip(pair: Pair): Promise<void> {
     await buildFromScratch(db.client, pair.a)
     const expectedA = await readCatalog(db.client)
     if (pair.seed) await db.client.query(pair.seed)
-    await applySteps(db.client, upSteps(changes))
+    // Applied from the rendered files, as the runner will: this also tests markers and splitting.
+    const files = renderMigration(changes, '002_pair')
+    const up = splitGenerated(files.up)
+    const down = splitGenerated(files.down)
+    expect(up.map((s) => s.sql)).to.deep.equal(upSteps(changes).map((s) => s.sql))
+    expect(down.map((s) => s.sql)).to.deep.equal(downSteps(changes).map((s) => s.sql))
+    await applySteps(db.client, up)
     expect(await readCatalog(db.client), 'after up = B from scratch').to.deep.equal(expectedB)
     if (pair.verify) await pair.verify(db.client)
     if (pair.seed) await truncateAll(db.client)
-    await applySteps(db.client, downSteps(changes))
+    await applySteps(db.client, down)
     expect(await readCatalog(db.client), 'after down = A from scratch').to.deep.equal(expectedA)
-    await applySteps(db.client, upSteps(changes))
+    await applySteps(db.client, up)
     expect(await readCatalog(db.client), 'after up again = B').to.deep.equal(expectedB)
   } finally {
     await reference.drop()

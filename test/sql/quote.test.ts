@@ -17,7 +17,8 @@ describe('sql quoting', () => {
     expect(quoteLiteral('C:\\temp')).to.equal("E'C:\\\\temp'")
     expect(quoteLiteral("it's \\n")).to.equal("E'it''s \\\\n'")
   })
-  it('keeps newlines and unicode as they are', () => {
-    expect(quoteLiteral('a\nb ✓')).to.equal("'a\nb ✓'")
+  it('escapes line breaks (E form) so a literal never spans lines; keeps unicode', () => {
+    expect(quoteLiteral('a;\nb ✓')).to.equal("E'a;\\nb ✓'")
+    expect(quoteLiteral('✓')).to.equal("'✓'")
   })
 })
