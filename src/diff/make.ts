@@ -1,4 +1,4 @@
-import type {Change, ChangeKind} from './change.js'
+import type {Change} from './change.js'
 
 type ChangeInput = Pick<Change, 'kind' | 'object' | 'summary' | 'phase' | 'up' | 'reverse'> & Partial<Change>
 
@@ -6,5 +6,3 @@ type ChangeInput = Pick<Change, 'kind' | 'object' | 'summary' | 'phase' | 'up' |
 export function makeChange(input: ChangeInput): Change {
   return {destructive: false, transactional: true, reverseTransactional: true, ...input}
 }
-
-export type {ChangeKind}

@@ -174,7 +174,6 @@ function alterTableChanges(
   droppedKeys: Set<string>,
   rebuiltEnumColumns: Set<string>,
 ): Change[] {
-  const oldKey = tableKey(old)
   const changes: Change[] = []
   if (old.name !== table.name) changes.push(renameTableChange(old, table))
   changes.push(...columnChanges(ctx, old, table, rebuiltEnumColumns))
@@ -194,7 +193,6 @@ function alterTableChanges(
       }),
     )
   }
-  void oldKey
   return changes
 }
 

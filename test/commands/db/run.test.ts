@@ -88,6 +88,18 @@ describe('nself db run / db diff', function () {
     expect(down).to.include('-- data not restored: values of public.posts.excerpt')
   })
 
+  it('warns about a hand-written migration without a snapshot and diffs from the newest snapshot', async () => {
+    const dir = project('initial.dbml')
+    await runCli(['db', 'run'], {cwd: dir})
+    writeFileSync(join(dir, 'database', 'migrations', '002_extensions.up.sql'), 'CREATE EXTENSION IF NOT EXISTS citext;\n')
+    writeFileSync(join(dir, 'database', 'migrations', '002_extensions.down.sql'), 'DROP EXTENSION citext;\n')
+    editSchema(dir, (s) => s.replace('  content text\n', '  content text\n  summary text\n'))
+    const result = await runCli(['db', 'run'], {cwd: dir})
+    expect(result.code, result.stderr).to.equal(0)
+    expect(result.stderr).to.include('002_extensions has no snapshot').and.include('the diff starts from snapshot 001')
+    expect(migrations(dir)).to.include('003_add_column_posts_summary.up.sql')
+  })
+
   it('refuses an invalid schema instead of planning from an empty model (exit 5)', async () => {
     const dir = project('initial.dbml')
     await runCli(['db', 'run'], {cwd: dir})
