@@ -1,18 +1,22 @@
 /**
  * DBML → nself schema model.
  *
- * Parser choice, measured on this project's VM (2 vCPU Xeon, Node 20.20.2, @dbml/* 10.2.0; cold
- * process each, 3 runs, `bench/gen-dbml.mjs 1000` = 1,000 tables, 18,405 lines; figures are medians):
+ * Parser choice, measured on this project's VM (2 vCPU Xeon, Node 20.20.2, @dbml/* 10.2.0; a cold
+ * process per run, 3 runs, medians; `node bench/gen-dbml.mjs 1000` = 1,000 tables, 18,405 lines):
  *
  *   | parser                          | load    | blog parse | 1,000-table parse | peak RSS blog / 1,000 |
  *   | @dbml/core Parser 'dbmlv2'      | 734 ms  | 39 ms      | 1,814 ms          | 351 MB / 542 MB       |
  *   | @dbml/parse Compiler (rawDb)    | 17 ms   | 30 ms      | 1,549 ms          | 56 MB / 241 MB        |
+ *   | fast path (./fast-parse.ts)     | 0       | ~2 ms      | ~100–250 ms       | (whole CLI) 62 / 105 MB |
  *
- * Both give the same data: @dbml/core's 'dbmlv2' is @dbml/parse's `rawDb` turned into its own
- * object graph. So we use @dbml/parse directly and build our model from `rawDb`; the only thing
- * @dbml/core adds that we need, TablePartial expansion, is done here (expandPartials).
+ * @dbml/core's 'dbmlv2' is @dbml/parse's `rawDb` turned into its own object graph, so both give the
+ * same data; @dbml/parse is 40× cheaper to load, so it is the one we depend on. Its ~1.5 ms per table
+ * still missed the 1,000-table budget (≥ 2× faster than dbml2sql), hence the fast path: a strict
+ * parser for the common subset that produces the same rawDb and bails to @dbml/parse on anything
+ * else, including every error (so error messages are always @dbml/parse's). Both feed buildModel.
+ * The only thing @dbml/core adds that we need, TablePartial expansion, is done here (expandPartials).
  *
- * The import is lazy (startup budget): only commands that parse pay for loading the parser.
+ * The import of @dbml/parse is lazy (startup budget): only inputs the fast path leaves pay for it.
  */
 import type * as DbmlParse from '@dbml/parse'
 import type {
@@ -36,6 +40,7 @@ import type {
 } from './model.js'
 import {MODEL_VERSION} from './model.js'
 import {NameRegistry, constraintName, expressionLabel} from './names.js'
+import {fastParse} from './fast-parse.js'
 import {canonicalTypeName, parseTypeText} from './types.js'
 
 type Raw = DbmlParse.Database
@@ -65,23 +70,50 @@ export function emptyDeclared(): DeclaredFacts {
  * Parses DBML into the model. Never throws for bad input: parser errors come back as
  * `parseErrors` (1-based, located) with an empty model.
  */
-export async function parseSchema(source: string, file: string): Promise<ParsedSchema> {
-  const dbml = await loadParser()
-  const base = {file, source, declared: emptyDeclared()}
+export async function parseSchema(source: string, file: string, options: ParseOptions = {}): Promise<ParsedSchema> {
+  const engine = options.engine ?? (process.env.NSELF_DBML_PARSER === 'dbml' ? 'dbml' : 'auto')
+  const fast = engine === 'auto' ? tryFastParse(source) : undefined
+  if (fast) {
+    const parsed = fromRaw(fast, source, file)
+    // A model the fast path cannot build is retried the slow way, never reported as its own failure.
+    if (parsed.parseErrors.length === 0) return parsed
+  }
   let raw: Raw | undefined
   let parseErrors: ParseProblem[]
   try {
-    ;({raw, errors: parseErrors} = compile(dbml, source))
+    ;({raw, errors: parseErrors} = compile(await loadParser(), source))
   } catch (error) {
     // The parser itself failed (a bug of its own): report it at the top of the file, not as a stack.
     parseErrors = [{line: 1, column: 1, message: `the DBML parser failed: ${describe(error)}`, code: 0}]
   }
-  if (parseErrors.length > 0 || !raw) return {...base, model: emptyModel(), parseErrors}
+  if (parseErrors.length > 0 || !raw) return {file, source, declared: emptyDeclared(), model: emptyModel(), parseErrors}
+  return fromRaw(raw, source, file)
+}
+
+function fromRaw(raw: Raw, source: string, file: string): ParsedSchema {
+  const declared = emptyDeclared()
   try {
-    return {...base, model: buildModel(raw, base.declared), parseErrors: []}
+    return {file, source, declared, model: buildModel(raw, declared), parseErrors: []}
   } catch (error) {
     const problem = {line: 1, column: 1, message: `could not read the schema: ${describe(error)}`, code: 0}
-    return {...base, declared: emptyDeclared(), model: emptyModel(), parseErrors: [problem]}
+    return {file, source, declared: emptyDeclared(), model: emptyModel(), parseErrors: [problem]}
+  }
+}
+
+export interface ParseOptions {
+  /**
+   * 'auto' (default): the fast path for the common subset, @dbml/parse for everything else;
+   * 'dbml': always @dbml/parse (also NSELF_DBML_PARSER=dbml), for comparison and debugging.
+   */
+  engine?: 'auto' | 'dbml'
+}
+
+/** The fast path's rawDb, or undefined when it is not sure (or, being a fast path, fails). */
+function tryFastParse(source: string): Raw | undefined {
+  try {
+    return fastParse(source)
+  } catch {
+    return undefined
   }
 }
 
@@ -319,6 +351,8 @@ function addPrimaryKey(ctx: Ctx, draft: Draft, key: string): void {
     const loc = at(index.token) ?? at(draft.fields.find((f) => f.name === columns[0])?.token)
     declarations.push({columns, loc, name: index.name})
   }
+  // The synthetic index for several [pk] columns comes last in rawDb: put declarations in file order.
+  declarations.sort((x, y) => (x.loc?.line ?? 0) - (y.loc?.line ?? 0) || (x.loc?.column ?? 0) - (y.loc?.column ?? 0))
   for (const d of declarations) ctx.declared.primaryKeys.push({table: key, columns: d.columns, loc: d.loc})
   const first = declarations[0]
   if (!first) return
@@ -345,7 +379,9 @@ function addUnique(ctx: Ctx, draft: Draft, columns: string[], loc?: SourceLocati
 }
 
 function addIndex(ctx: Ctx, draft: Draft, key: string, index: RawIndex): void {
-  const parts: IndexPart[] = index.columns.map((c) =>
+  // @dbml/parse lists expressions before columns; an index's column order matters, so restore it.
+  const ordered = [...index.columns].sort((a, b) => a.token.start.offset - b.token.start.offset)
+  const parts: IndexPart[] = ordered.map((c) =>
     c.type === 'expression' ? {kind: 'expression', sql: c.value} : {kind: 'column', name: c.value},
   )
   const method = index.type ? index.type.toLowerCase() : undefined
@@ -434,7 +470,9 @@ function inlineRefOffsets(raw: Raw): Set<number> {
 
 function addForeignKeys(ctx: Ctx, raw: Raw): void {
   const inline = inlineRefOffsets(raw)
-  for (const ref of raw.refs) {
+  // File order, whichever parser listed them: FK names are handed out in this order.
+  const refs = [...raw.refs].sort((a, b) => a.token.start.offset - b.token.start.offset)
+  for (const ref of refs) {
     if (ref.inactive) continue
     const side = fkSide(ctx, ref, inline)
     if (!side) {
