@@ -18,6 +18,8 @@ interface ChangeJson {
 
 export interface RunResult {
   changed: boolean
+  /** Hand-written migrations without a snapshot (their changes are not part of the comparison). */
+  warnings: string[]
   dryRun: boolean
   version?: string
   name?: string
@@ -69,13 +71,13 @@ A table or column that disappears while a compatible one appears may be a rename
     plan = await this.decide(plan)
     if (plan.changes.length === 0) {
       this.log(`No changes: ${paths.shownSchema} matches ${plan.state.latest ? `migration ${plan.state.latest.version}` : 'an empty database'}. Nothing written.`)
-      return {changed: false, dryRun, changes: []}
+      return {changed: false, dryRun, changes: [], warnings: plan.warnings}
     }
     const version = nextVersion(plan.state)
     const slug = migrationSlug(plan.changes, this.flags.message, plan.state.latest === undefined)
     const id = `${version}_${slug}`
     const rendered = renderMigration(plan.changes, id, paths.shownSchema)
-    const result: RunResult = {changed: true, dryRun, version, name: id, changes: plan.changes.map(toJson)}
+    const result: RunResult = {changed: true, dryRun, warnings: plan.warnings, version, name: id, changes: plan.changes.map(toJson)}
     if (dryRun) {
       this.printDryRun(id, rendered)
       return {...result, ...rendered}
