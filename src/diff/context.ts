@@ -46,7 +46,11 @@ export function buildContext(from: SchemaModel, to: SchemaModel, renames: Rename
     columnRenames: new Map(),
     enumValueRenames: new Map(),
   }
-  for (const r of renames) if (r.kind === 'table') ctx.tableRenames.set(`${r.schema}.${r.from}`, r.to)
+  // A table rename counts only when the old table and the new one exist (else it is no rename).
+  for (const r of renames) {
+    if (r.kind !== 'table') continue
+    if (ctx.fromTables.has(`${r.schema}.${r.from}`) && ctx.toTables.has(`${r.schema}.${r.to}`)) ctx.tableRenames.set(`${r.schema}.${r.from}`, r.to)
+  }
   for (const r of renames) {
     if (r.kind === 'column') addColumnRename(ctx, r)
     if (r.kind === 'enumValue') mapOf(ctx.enumValueRenames, `${r.schema}.${r.enum}`).set(r.from, r.to)
