@@ -1,6 +1,7 @@
 import {relative} from 'node:path'
 import {Flags} from '@oclif/core'
 import {BaseCommand, RefusedError} from '@nself/sdk'
+import {loadConfig} from '../../config/index.js'
 import type {Change, Rename} from '../../diff/index.js'
 import {candidateToRename, describeCandidate, findBreakingChanges, renameFlag, type RenameCandidate} from '../../diff/index.js'
 import {migrationSlug, nextVersion, renderMigration, writeMigration} from '../../migrate/files.js'
@@ -140,9 +141,15 @@ A table or column that disappears while a compatible one appears may be a rename
     else this.log(`${breaking.length} change(s) may break running applications or fail on existing rows (--verbose lists them).`)
   }
 
+  /** DB_AUTO_MIGRATE=true (environment or .env files) should apply the new migration once the runner exists. */
   private noteAutoMigrate(): void {
-    // DB_AUTO_MIGRATE=true should apply the new migration; the runner (migrate:up) comes separately.
-    if (process.env.DB_AUTO_MIGRATE === 'true') this.warn('DB_AUTO_MIGRATE=true: run `nself db migrate:up` to apply it (automatic apply is not wired yet).')
+    let auto = false
+    try {
+      auto = loadConfig().settings.autoMigrate
+    } catch {
+      return // a bad setting is reported by the commands that need the configuration, not here
+    }
+    if (auto) this.warn('DB_AUTO_MIGRATE=true: run `nself db migrate:up` to apply it (automatic apply is not wired yet).')
   }
 }
 
