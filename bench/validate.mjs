@@ -39,6 +39,8 @@ for (const [label, file] of Object.entries(files)) {
   const results = roundRobin(
     [
       {name: 'nself', command: process.execPath, args: [NSELF, 'db', 'validate', '--file', file], options: {env}},
+      // The same with the fast path off: what @dbml/parse alone would give (see src/schema/parse.ts).
+      {name: 'nself (@dbml/parse only)', command: process.execPath, args: [NSELF, 'db', 'validate', '--file', file], options: {env: {...env, NSELF_DBML_PARSER: 'dbml'}}},
       {name: 'dbml2sql', command: process.execPath, args: [DBML2SQL, '--postgres', file], options: {env}},
       // Bare Node startup in the same run: shows how loaded the machine was when reading absolute times.
       {name: 'node -e 0', command: process.execPath, args: ['-e', '0']},
@@ -52,6 +54,8 @@ for (const [label, file] of Object.entries(files)) {
   report(`dbml2sql --postgres: wall`, d.median, 's', 'dbml2sql', d.median)
   report(`nself db validate: peak RSS`, n.rssMb, 'MB', 'dbml2sql', d.rssMb)
   report(`dbml2sql --postgres: peak RSS`, d.rssMb, 'MB', 'dbml2sql', d.rssMb)
+  report(`nself, @dbml/parse only: wall`, results['nself (@dbml/parse only)'].median, 's', 'dbml2sql', d.median)
+  report(`nself, @dbml/parse only: peak RSS`, results['nself (@dbml/parse only)'].rssMb, 'MB', 'dbml2sql', d.rssMb)
   report(`node -e 0 (machine-load reference): wall`, results['node -e 0'].median, 's', 'dbml2sql', d.median)
   const speedup = d.median / n.median
   console.log(`speed-up ${speedup.toFixed(2)}×, memory ${(n.rssMb / d.rssMb).toFixed(2)}× of dbml2sql`)

@@ -56,9 +56,10 @@ export interface TableModel {
 
 export interface ColumnType {
   /**
-   * Base type name, lower-cased, without arguments or array brackets, as written in DBML:
-   * "varchar", "timestamp", "double precision", "user_role". Aliases are kept as written;
-   * src/schema/types.ts maps them to PostgreSQL's canonical names when comparing.
+   * Base type name without arguments or array brackets, as written in DBML: "varchar", "timestamp",
+   * "double precision", "user_role". Built-in names are lower-cased (aliases kept as written;
+   * src/schema/types.ts maps them to PostgreSQL's canonical names when comparing); enum names keep
+   * their case, because SQL generation quotes them.
    */
   name: string
   /** Schema of a user-defined type (enum) when qualified, such as "auth" in auth.user_role. */

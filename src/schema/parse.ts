@@ -167,7 +167,6 @@ const keyOf = (schema: string | null | undefined, name: string): string => `${sc
 
 /** Per-table working state while the model is built. */
 interface Draft {
-  raw: RawTable
   fields: RawColumn[]
   indexes: RawIndex[]
   checks: DbmlParse.Check[]
@@ -223,7 +222,7 @@ function addDraft(ctx: Ctx, raw: Raw, table: RawTable): void {
     ...(at(table.token) ? {loc: at(table.token)} : {}),
   }
   // A duplicate table is a parser error, so the key is unique here.
-  ctx.drafts.set(keyOf(schema, table.name), {raw: table, fields, indexes, checks, model})
+  ctx.drafts.set(keyOf(schema, table.name), {fields, indexes, checks, model})
   schemaRegistry(ctx, schema).reserve(table.name)
 }
 
@@ -395,11 +394,13 @@ function addIndex(ctx: Ctx, draft: Draft, key: string, index: RawIndex): void {
   }
   const same = draft.model.indexes.find((i) => sameIndex(i, parts, index.unique === true, method))
   const labels = parts.map((p) => (p.kind === 'column' ? p.name : expressionLabel(p.sql)))
-  const name = index.name ?? (same ? constraintName(draft.model.name, labels, 'idx') : schemaRegistry(ctx, draft.model.schema).unique(constraintName(draft.model.name, labels, 'idx')))
+  const generated = constraintName(draft.model.name, labels, 'idx')
   if (same) {
-    ctx.declared.duplicateIndexes.push({table: key, name, loc, first: same.loc})
+    // Dropped from the model (validation reports it), so it takes no name from the registry.
+    ctx.declared.duplicateIndexes.push({table: key, name: index.name ?? generated, loc, first: same.loc})
     return
   }
+  const name = index.name ?? schemaRegistry(ctx, draft.model.schema).unique(generated)
   const model: IndexModel = {name, parts, unique: index.unique === true}
   if (method) model.method = method
   if (index.note) model.note = index.note.value
@@ -529,7 +530,7 @@ function addJunction(ctx: Ctx, ref: RawRef): void {
   const right = junctionColumns(ctx, b, new Set(left.map((c) => c.name)))
   const model: TableModel = {schema, name, columns: [...left, ...right], uniques: [], indexes: [], foreignKeys: [], checks: [], generated: 'many-to-many'}
   if (loc) model.loc = loc
-  ctx.drafts.set(key, {raw: {} as RawTable, fields: [], indexes: [], checks: [], model})
+  ctx.drafts.set(key, {fields: [], indexes: [], checks: [], model})
   const registry = schemaRegistry(ctx, schema)
   registry.reserve(name)
   model.primaryKey = {name: registry.unique(constraintName(name, [], 'pkey')), columns: model.columns.map((c) => c.name), ...(loc ? {loc} : {})}

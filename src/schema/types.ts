@@ -120,6 +120,41 @@ export const TEMPORAL_TYPES = new Set([
   'interval',
 ])
 
+/**
+ * Type modifiers each built-in accepts: [min count, max count, min value, max value]. Types not
+ * listed take none (PostgreSQL rejects `integer(11)`, a MySQL habit).
+ */
+const MODIFIERS: Record<string, [number, number, number, number]> = {
+  'character varying': [1, 1, 1, 10485760],
+  character: [1, 1, 1, 10485760],
+  bit: [1, 1, 1, 83886080],
+  'bit varying': [1, 1, 1, 83886080],
+  numeric: [1, 2, 0, 1000],
+  'timestamp without time zone': [1, 1, 0, 6],
+  'timestamp with time zone': [1, 1, 0, 6],
+  'time without time zone': [1, 1, 0, 6],
+  'time with time zone': [1, 1, 0, 6],
+  interval: [1, 1, 0, 6],
+  vector: [1, 1, 1, 16000],
+  halfvec: [1, 1, 1, 16000],
+  geometry: [1, 2, -Infinity, Infinity],
+  geography: [1, 2, -Infinity, Infinity],
+}
+
+/** Why these type arguments are wrong for this type, or undefined when they are fine (or unknown type). */
+export function typeArgsProblem(name: string, args: string[]): string | undefined {
+  const canonical = canonicalTypeName(name)
+  if (!canonical || args.length === 0) return undefined
+  const rule = MODIFIERS[canonical]
+  if (!rule) return `type ${canonical} takes no arguments`
+  const [minCount, maxCount, min, max] = rule
+  if (args.length < minCount || args.length > maxCount) return `type ${canonical} takes ${minCount === maxCount ? minCount : `${minCount} or ${maxCount}`} argument${maxCount > 1 ? 's' : ''}, not ${args.length}`
+  if (canonical.startsWith('geo')) return undefined
+  const bad = args.find((a, i) => !/^-?\d+$/.test(a) || Number(a) < (i === 0 ? min : -1000) || Number(a) > max)
+  if (bad !== undefined) return `'${bad}' is not a valid argument for ${canonical} (${min}–${max})`
+  return undefined
+}
+
 /** Lower case, single spaces: how names are compared. */
 export function normalizeTypeName(name: string): string {
   return name.trim().toLowerCase().replace(/\s+/g, ' ')

@@ -5,7 +5,7 @@
  */
 import type {SourceLocation, TableModel} from '../schema/model.js'
 import {MAX_IDENTIFIER_BYTES, byteLength} from '../schema/names.js'
-import {type Check, type CheckContext, type Diagnostic, qualified} from './diagnostic.js'
+import {type Check, type CheckContext, type Diagnostic, plural, qualified, shown} from './diagnostic.js'
 
 const lineOf = (loc?: SourceLocation): string => (loc ? ` (line ${loc.line})` : '')
 
@@ -20,13 +20,13 @@ export const primaryKeyCheck: Check = {
         firstPk.set(pk.table, pk.loc)
         continue
       }
-      diagnostics.push(ctx.at(pk.loc, 'error', 'multiple-pk', `table ${pk.table} has more than one primary key: (${pk.columns.join(', ')}) and the one declared earlier${lineOf(firstPk.get(pk.table))}`, 'keep one primary key; make the other columns [unique]'))
+      diagnostics.push(ctx.at(pk.loc, 'error', 'multiple-pk', `table ${shown(pk.table)} has more than one primary key: (${pk.columns.join(', ')}) and the one declared earlier${lineOf(firstPk.get(pk.table))}`, 'keep one primary key; make the other columns [unique]'))
     }
     for (const n of explicitNull) {
       if (!primaryKeys.some((pk) => pk.table === n.table && pk.columns.includes(n.column))) continue
-      diagnostics.push(ctx.at(n.loc, 'error', 'pk-null', `column ${n.table}.${n.column} is [null] but part of the primary key, which is always NOT NULL`, 'remove [null]'))
+      diagnostics.push(ctx.at(n.loc, 'error', 'pk-null', `column ${shown(n.table)}.${n.column} is [null] but part of the primary key, which is always NOT NULL`, 'remove [null]'))
     }
-    return {diagnostics, looked: `${primaryKeys.length} primary-key declarations, ${explicitNull.length} [null] columns`}
+    return {diagnostics, looked: `${plural(primaryKeys.length, 'primary-key declaration')}, ${plural(explicitNull.length, '[null] column')}`}
   },
 }
 
@@ -35,11 +35,11 @@ export const indexCheck: Check = {
   run(ctx) {
     const diagnostics: Diagnostic[] = []
     for (const dup of ctx.parsed.declared.duplicateIndexes) {
-      diagnostics.push(ctx.at(dup.loc, 'error', 'duplicate-index', `duplicate index on ${dup.table}: same columns, method and uniqueness as the index${lineOf(dup.first)}`, 'remove one of them'))
+      diagnostics.push(ctx.at(dup.loc, 'error', 'duplicate-index', `duplicate index on ${shown(dup.table)}: same columns, method and uniqueness as the index${lineOf(dup.first)}`, 'remove one of them'))
     }
     let count = 0
     for (const table of ctx.parsed.model.tables) count += missingColumns(ctx, table, diagnostics)
-    return {diagnostics, looked: `${count} keys and indexes for missing columns, ${ctx.parsed.declared.duplicateIndexes.length} duplicates`}
+    return {diagnostics, looked: `${count} keys and indexes for missing columns, ${plural(ctx.parsed.declared.duplicateIndexes.length, 'duplicate')}`}
   },
 }
 

@@ -4,7 +4,7 @@
  */
 import type {ColumnModel, DefaultValue, EnumModel} from '../schema/model.js'
 import {INTEGER_TYPES, NUMERIC_TYPES, STRING_TYPES, TEMPORAL_TYPES, canonicalTypeName, formatType} from '../schema/types.js'
-import {type Check, type Diagnostic, qualified} from './diagnostic.js'
+import {type Check, type Diagnostic, plural, qualified} from './diagnostic.js'
 import {enumOf} from './types.js'
 
 export const defaultsCheck: Check = {
@@ -22,7 +22,7 @@ export const defaultsCheck: Check = {
         diagnostics.push(ctx.at(column.loc, problem.severity, 'default-type', `default ${show(column.default)} of ${where}: ${problem.message}`))
       }
     }
-    return {diagnostics, looked: `${count} column defaults against their types and enum values`}
+    return {diagnostics, looked: `${plural(count, 'column default')} against their types and enum values`}
   },
 }
 

@@ -73,3 +73,9 @@ export const SOLUTIONS = {
 } as const
 
 export const qualified = (schema: string, name: string): string => (schema === 'public' ? name : `${schema}.${name}`)
+
+/** "schema.table" keys as messages show them: `public.` left out, like everywhere else. */
+export const shown = (key: string): string => (key.startsWith('public.') ? key.slice('public.'.length) : key)
+
+/** "1 enum", "2 enums". */
+export const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`

@@ -4,7 +4,7 @@
  */
 import type {ColumnModel, ForeignKeyModel, TableModel} from '../schema/model.js'
 import {canonicalTypeName, formatType, typeFamily} from '../schema/types.js'
-import {type Check, type CheckContext, type Diagnostic, qualified} from './diagnostic.js'
+import {type Check, type CheckContext, type Diagnostic, plural, qualified} from './diagnostic.js'
 
 export const referencesCheck: Check = {
   name: 'references',
@@ -17,7 +17,7 @@ export const referencesCheck: Check = {
         diagnostics.push(...checkForeignKey(ctx, table, fk))
       }
     }
-    return {diagnostics, looked: `${count} foreign keys: targets, target keys, column types`}
+    return {diagnostics, looked: `${plural(count, 'foreign key')}: targets, target keys, column types`}
   },
 }
 

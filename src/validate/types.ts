@@ -4,8 +4,8 @@
  * accepts any word as a type.
  */
 import type {ColumnModel, TableModel} from '../schema/model.js'
-import {INTEGER_TYPES, canonicalTypeName, didYouMean, extensionOf, knownTypeNames} from '../schema/types.js'
-import {type Check, type CheckContext, type Diagnostic, SOLUTIONS, qualified} from './diagnostic.js'
+import {INTEGER_TYPES, canonicalTypeName, didYouMean, extensionOf, knownTypeNames, typeArgsProblem} from '../schema/types.js'
+import {type Check, type CheckContext, type Diagnostic, SOLUTIONS, plural, qualified} from './diagnostic.js'
 
 export const typesCheck: Check = {
   name: 'types',
@@ -19,7 +19,7 @@ export const typesCheck: Check = {
         diagnostics.push(...checkColumn(ctx, table, column, enumNames))
       }
     }
-    return {diagnostics, looked: `types of ${columns} columns (${ctx.enums.size} enums known)`}
+    return {diagnostics, looked: `types of ${plural(columns, 'column')} (${plural(ctx.enums.size, 'enum')} known)`}
   },
 }
 
@@ -43,6 +43,8 @@ function checkColumn(ctx: CheckContext, table: TableModel, column: ColumnModel, 
     const written = `${column.type.schema}.${column.type.name}`
     out.push(ctx.at(column.loc, 'error', 'unknown-type', `Unknown data type '${written}' for column ${where}: no such enum`, SOLUTIONS.type))
   }
+  const argsProblem = typeArgsProblem(column.type.name, column.type.args)
+  if (argsProblem) out.push(ctx.at(column.loc, 'error', 'type-args', `column ${where}: ${argsProblem}`, SOLUTIONS.type))
   const extension = extensionOf(column.type.name)
   if (extension) {
     out.push(ctx.at(column.loc, 'warning', 'extension-type', `type '${column.type.name}' of column ${where} needs the ${extension} extension`, `add CREATE EXTENSION IF NOT EXISTS ${extension} to a migration before this table`))

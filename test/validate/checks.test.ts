@@ -64,6 +64,15 @@ describe('validateSchema', () => {
       expect(d).to.include({rule: 'extension-type', severity: 'warning'})
       expect(d.message).to.contain('citext extension')
     })
+    it('rejects arguments a type does not take, and out-of-range ones', async () => {
+      const out = await rule('Table t {\n  a int(11)\n  b varchar(0)\n  c numeric(10,2)\n  d timestamp(9)\n  e varchar(255)\n  f numeric(1,2,3)\n}\n', 'type-args')
+      expect(out.map((d) => `${d.line}: ${d.message}`)).to.deep.equal([
+        '2: column t.a: type integer takes no arguments',
+        "3: column t.b: '0' is not a valid argument for character varying (1–10485760)",
+        "5: column t.d: '9' is not a valid argument for timestamp without time zone (0–6)",
+        '7: column t.f: type numeric takes 1 or 2 arguments, not 3',
+      ])
+    })
     it('rejects [increment] on a non-integer type', async () => {
       expect(await rule('Table t {\n  id uuid [pk, increment]\n}\n', 'identity-type')).to.have.length(1)
     })
@@ -121,7 +130,7 @@ describe('validateSchema', () => {
   describe('constraint conflicts', () => {
     it('rejects [pk, null]', async () => {
       const [d] = await rule('Table t {\n  id int [pk, null]\n}\n', 'pk-null')
-      expect([d.line, d.message]).to.deep.equal([2, 'column public.t.id is [null] but part of the primary key, which is always NOT NULL'])
+      expect([d.line, d.message]).to.deep.equal([2, 'column t.id is [null] but part of the primary key, which is always NOT NULL'])
     })
     it('rejects two primary keys', async () => {
       const [d] = await rule('Table t {\n  id int [pk]\n  x int\n  Indexes {\n    (x) [pk]\n  }\n}\n', 'multiple-pk')
@@ -169,7 +178,7 @@ describe('validateSchema', () => {
     it('rejects a <> ref whose junction table name is taken', async () => {
       const dbml = 'Table a {\n  id int [pk]\n}\nTable b {\n  id int [pk]\n}\nTable a_b {\n  x int\n}\nRef: a.id <> b.id\n'
       const [d] = await rule(dbml, 'junction-collision')
-      expect([d.line, d.message]).to.deep.equal([10, "many-to-many ref public.a <> public.b generates junction table 'a_b', but a table of that name already exists (line 7)"])
+      expect([d.line, d.message]).to.deep.equal([10, "many-to-many ref a <> b generates junction table 'a_b', but a table of that name already exists (line 7)"])
     })
   })
 
