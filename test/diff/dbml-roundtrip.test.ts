@@ -89,6 +89,12 @@ describe('DBML evolutions round-trip @db', function () {
       renames: {renames: [{kind: 'column', schema: 'public', table: 'users', from: 'bio', to: 'about'}]},
     },
   ]
+  const MIXED = `Enum UserRole {\n  Admin\n  "it's"\n}\nEnum auth.kind {\n  a\n  b\n}\nTable "Users" {\n  id int [pk, increment]\n  role UserRole [default: 'Admin']\n  k auth.kind\n  at "timestamp(3) with time zone" [default: \`now()\`]\n  name varchar(20) [default: 'O\\'Reilly']\n}\n`
+  cases.push({
+    name: 'mixed-case names, a qualified enum, timestamp(3) with time zone, quotes in values',
+    a: MIXED,
+    b: MIXED.replace('  Admin\n', '  Admin\n  Guest\n').replace('varchar(20)', 'varchar(40)').replace('  b\n', ''),
+  })
   for (const c of cases) {
     it(c.name, async () => {
       await roundTrip({name: c.name, a: await parse(c.a), b: await parse(c.b), renames: c.renames?.renames})
