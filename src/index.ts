@@ -1,2 +1,7 @@
 // Library entry: the parts of nself that other programs (and tests) may use without the CLI.
 export * from './schema/model.js'
+export {diffSchemas, emptyModel, findBreakingChanges, findRenameCandidates, parseRename, PROTECTED_SCHEMAS} from './diff/index.js'
+export type {BreakingChange, Change, ChangeKind, DiffOptions, Rename, RenameCandidate} from './diff/index.js'
+export {downSteps, transactionGroups, upSteps} from './migrate/plan.js'
+export type {Step} from './migrate/plan.js'
+export {NO_TRANSACTION_MARKER, listMigrations, readMigrationsState, renderMigration, splitGenerated} from './migrate/files.js'

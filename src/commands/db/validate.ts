@@ -1,6 +1,8 @@
 import {relative, resolve} from 'node:path'
 import {BaseCommand, ExitCode, ValidationError} from '@nself/sdk'
 import {Flags} from '@oclif/core'
+import {type BreakingChange, describeCandidate, findBreakingChanges, renameFlag} from '../../diff/index.js'
+import {planMigration, resolvePaths} from '../../migrate/generate.js'
 import {findProjectRoot, projectPaths} from '../../project.js'
 import {renderDiagnostic} from '../../validate/diagnostic.js'
 import {type ValidationResult, resultLine, validateFile, verboseLines} from '../../validate/report.js'
@@ -13,17 +15,44 @@ export default class DbValidate extends BaseCommand {
   static enableJsonFlag = true
   static flags = {
     file: Flags.string({description: 'Schema file to check (default: database/schema.dbml in the project).'}),
+    'check-breaking': Flags.boolean({
+      description:
+        'Also list what the pending change (schema against the newest migration snapshot) breaks for running applications or data; exit 5 when there is any.',
+    }),
   }
 
-  async run(): Promise<ValidationResult & {error?: unknown}> {
+  async run(): Promise<ValidationResult & {error?: unknown; breaking?: BreakingChange[]}> {
     const path = this.flags.file ? resolve(this.flags.file) : projectPaths(findProjectRoot()).schemaFile
     const result = await validateFile(path, this.flags.file ?? (relative(process.cwd(), path) || path))
-    if (this.jsonEnabled()) return this.jsonResult(result)
+    if (this.jsonEnabled()) {
+      const json = this.jsonResult(result)
+      return result.valid && this.flags['check-breaking'] ? {...json, ...(await this.checkBreaking(path))} : json
+    }
     for (const d of result.diagnostics) this.log(renderDiagnostic(d))
     if (this.flags.verbose) for (const line of verboseLines(result)) this.log(line)
     if (!result.valid) throw new ValidationError(resultLine(result), {code: 'NSELF_SCHEMA_INVALID'})
     this.log(resultLine(result))
+    if (this.flags['check-breaking']) return {...result, ...(await this.checkBreaking(path))}
     return result
+  }
+
+  /** Breaking changes of the pending migration; possible renames are reported as what they are without --rename. */
+  private async checkBreaking(path: string): Promise<{breaking: BreakingChange[]}> {
+    const paths = resolvePaths(path, undefined)
+    const plan = await planMigration({...paths, renameSpecs: []})
+    const breaking = findBreakingChanges(plan.changes)
+    if (this.jsonEnabled()) {
+      if (breaking.length > 0) process.exitCode = ExitCode.validation
+      return {breaking}
+    }
+    if (breaking.length === 0) {
+      this.log('No breaking changes pending.')
+      return {breaking}
+    }
+    this.log(`Breaking changes pending (against ${plan.state.latest ? `migration ${plan.state.latest.version}` : 'an empty database'}):`)
+    for (const b of breaking) this.log(`  - ${b.reason}`)
+    for (const c of plan.candidates) this.log(`  note: ${describeCandidate(c)}; if it is a rename, \`db run ${renameFlag(c)}\` keeps the data`)
+    throw new ValidationError(`${breaking.length} breaking change${breaking.length === 1 ? '' : 's'} pending`, {code: 'NSELF_BREAKING_CHANGES'})
   }
 
   /** Under --json the diagnostics are the answer, errors or not: one object, and exit code 5 on errors. */

@@ -1,0 +1,129 @@
+import {Flags} from '@oclif/core'
+import {UsageError, ValidationError} from '@nself/sdk'
+import type {Client} from 'pg'
+import {DbCommand} from '../../cli/db-command.js'
+import {readCatalog} from '../../db/catalog.js'
+import {describeCandidate, findBreakingChanges, renameFlag} from '../../diff/index.js'
+import {type DriftItem, compareCatalogs, expectedCatalog, modelScope} from '../../migrate/drift.js'
+import {readMigrationsState, readSnapshot, renderMigration} from '../../migrate/files.js'
+import {planMigration, resolvePaths} from '../../migrate/generate.js'
+import {quoteIdent} from '../../sql/quote.js'
+
+interface PendingResult {
+  changes: Array<{kind: string; object: string; summary: string}>
+  up: string
+  down: string
+  breaking: string[]
+}
+
+interface LiveResult {
+  expectedVersion: string
+  drift: DriftItem[]
+}
+
+export default class DbDiff extends DbCommand {
+  static summary = 'Show the SQL of the pending schema change, or (--live) how the live database differs from its migrations.'
+  static description = `Without --live: prints what \`nself db run\` would write (schema.dbml against the newest migration snapshot), without writing anything, without asking and without a database. Possible renames are listed as notes (they are planned as drop + add unless --rename says otherwise).
+With --live: builds the state the applied migrations should have produced (their newest snapshot) in a scratch database on the same server, compares both through pg_catalog, lists each difference and exits 5 when there is drift. Needs the CREATEDB privilege.`
+
+  static examples = [
+    '<%= config.bin %> db diff',
+    '<%= config.bin %> db diff --down',
+    '<%= config.bin %> db diff --live',
+    '<%= config.bin %> db diff --json',
+  ]
+
+  static enableJsonFlag = true
+
+  static flags = {
+    down: Flags.boolean({description: 'Print the down SQL too.'}),
+    live: Flags.boolean({description: 'Compare the live database with the state its applied migrations should have produced (drift).'}),
+    rename: Flags.string({description: 'Declare a rename, as for `db run` (repeatable).', multiple: true, default: []}),
+    schema: Flags.string({description: 'Schema file (.dbml, or a model .json). Default: database/schema.dbml in the project.'}),
+    'migrations-dir': Flags.string({description: 'Migrations folder. Default: database/migrations in the project.'}),
+  }
+
+  private get paths(): ReturnType<typeof resolvePaths> {
+    return resolvePaths(this.flags.schema, this.flags['migrations-dir'])
+  }
+
+  async run(): Promise<PendingResult | LiveResult> {
+    return this.flags.live ? this.live() : this.pending()
+  }
+
+  private async pending(): Promise<PendingResult> {
+    const plan = await planMigration({...this.paths, renameSpecs: this.flags.rename})
+    for (const warning of plan.warnings) this.warn(warning)
+    const breaking = findBreakingChanges(plan.changes).map((b) => b.reason)
+    const rendered = plan.changes.length === 0 ? {up: '', down: ''} : renderMigration(plan.changes, 'pending', this.paths.shownSchema)
+    const changes = plan.changes.map((c) => ({kind: c.kind, object: c.object, summary: c.summary}))
+    if (plan.changes.length === 0) {
+      this.log('No pending changes.')
+      return {changes, ...rendered, breaking}
+    }
+    this.log(rendered.up)
+    if (this.flags.down) this.log(rendered.down)
+    for (const c of plan.candidates) this.log(`-- note: ${describeCandidate(c)}; if it is a rename: ${renameFlag(c)}`)
+    return {changes, ...rendered, breaking}
+  }
+
+  private async live(): Promise<LiveResult> {
+    const dir = this.paths.migrationsDir
+    const client = await this.connect()
+    const version = await this.expectedVersion(client, dir)
+    const model = await readSnapshot(dir, version)
+    const expected = await this.withScratchDatabase(client, (scratch) => expectedCatalog(scratch, model))
+    const drift = compareCatalogs(expected, await readCatalog(client), modelScope(model, this.nself.settings.migrationTable))
+    if (this.jsonEnabled()) {
+      if (drift.length > 0) process.exitCode = 5
+      return {expectedVersion: version, drift}
+    }
+    if (drift.length === 0) {
+      this.log(`No drift: the database matches migration ${version}.`)
+      return {expectedVersion: version, drift}
+    }
+    this.log(`The database differs from migration ${version}:`)
+    for (const d of drift) this.log(`  ${d.kind.padEnd(10)} ${d.category} ${d.object}: ${d.detail}`)
+    throw new ValidationError(`${drift.length} difference${drift.length === 1 ? '' : 's'} from the migrations (drift)`, {code: 'NSELF_DRIFT'})
+  }
+
+  /**
+   * The newest snapshot at or before the newest applied migration (from the history table when
+   * the runner has created it), else the newest snapshot.
+   */
+  private async expectedVersion(client: Client, dir: string): Promise<string> {
+    const state = await readMigrationsState(dir)
+    if (!state.latest) throw new UsageError('There is no generated migration to compare with yet.', {hint: 'Run `nself db run` first.'})
+    const applied = await appliedVersion(client, this.nself.settings.migrationTable)
+    if (applied === undefined) {
+      this.warn(`no migration history table (${this.nself.settings.migrationTable}): comparing with the newest migration, ${state.latest.version}`)
+      return state.latest.version
+    }
+    const version = state.snapshots.filter((v) => Number(v) <= Number(applied)).at(-1)
+    if (version === undefined) throw new UsageError(`No snapshot at or before the applied migration ${applied}.`)
+    return version
+  }
+
+  private async withScratchDatabase<T>(client: Client, fn: (scratch: Client) => Promise<T>): Promise<T> {
+    const name = `nself_drift_${process.pid}_${Date.now().toString(36)}`
+    await client.query(`CREATE DATABASE ${quoteIdent(name)}`)
+    try {
+      const scratch = await this.connect({database: name})
+      try {
+        return await fn(scratch)
+      } finally {
+        await scratch.end().catch(() => undefined)
+      }
+    } finally {
+      await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`)
+    }
+  }
+}
+
+async function appliedVersion(client: Client, table: string): Promise<string | undefined> {
+  const {rows} = await client.query('SELECT to_regclass($1) AS t', [table])
+  if (!rows[0].t) return undefined
+  const quoted = table.split('.').map(quoteIdent).join('.')
+  const result = await client.query(`SELECT max(version)::text AS v FROM ${quoted}`)
+  return result.rows[0]?.v ?? undefined
+}

@@ -1,0 +1,188 @@
+import {relative} from 'node:path'
+import {Flags} from '@oclif/core'
+import {BaseCommand, RefusedError} from '@nself/sdk'
+import {loadConfig} from '../../config/index.js'
+import type {Change, Rename} from '../../diff/index.js'
+import {candidateToRename, describeCandidate, findBreakingChanges, renameFlag, type RenameCandidate} from '../../diff/index.js'
+import {migrationSlug, nextVersion, renderMigration, writeMigration} from '../../migrate/files.js'
+import {dataLosingDrops, type Plan, planMigration, replan, resolvePaths} from '../../migrate/generate.js'
+
+interface ChangeJson {
+  kind: string
+  object: string
+  summary: string
+  destructive: boolean
+  transactional: boolean
+  dataLoss?: string
+  downDataLoss?: string
+}
+
+export interface RunResult {
+  changed: boolean
+  /** Hand-written migrations without a snapshot (their changes are not part of the comparison). */
+  warnings: string[]
+  dryRun: boolean
+  version?: string
+  name?: string
+  files?: {up: string; down: string; snapshot: string}
+  changes: ChangeJson[]
+  up?: string
+  down?: string
+}
+
+export default class DbRun extends BaseCommand {
+  static summary = 'Generate the next migration (up and down SQL) from the changes in database/schema.dbml.'
+  static description = `Compares database/schema.dbml with the schema as it stands after the newest generated migration (its snapshot in database/migrations/meta/) and writes NNN_<slug>.up.sql and .down.sql. No database connection is needed.
+A table or column that disappears while a compatible one appears may be a rename: in a terminal you are asked; otherwise the command refuses until you decide with --rename or --allow-drop. Dropping a table or column needs --allow-drop (or a yes at the prompt).`
+
+  static examples = [
+    '<%= config.bin %> db run',
+    '<%= config.bin %> db run --message "Add user profiles table"',
+    '<%= config.bin %> db run --dry-run',
+    '<%= config.bin %> db run --rename users.name=full_name --rename old_table=new_table',
+  ]
+
+  static enableJsonFlag = true
+
+  static flags = {
+    message: Flags.string({char: 'm', description: 'What the migration does; becomes the file name slug.'}),
+    'dry-run': Flags.boolean({description: 'Print the up and down SQL; write nothing.'}),
+    rename: Flags.string({
+      description: 'Declare a rename: table.old_column=new_column, old_table=new_table, enum.old_value=new_value (repeatable).',
+      multiple: true,
+      default: [],
+    }),
+    'allow-drop': Flags.boolean({description: 'Allow dropping tables and columns (their data is lost).'}),
+    schema: Flags.string({description: 'Schema file (.dbml, or a model .json). Default: database/schema.dbml in the project.'}),
+    'migrations-dir': Flags.string({description: 'Migrations folder. Default: database/migrations in the project.'}),
+  }
+
+  private get paths(): ReturnType<typeof resolvePaths> {
+    return resolvePaths(this.flags.schema, this.flags['migrations-dir'])
+  }
+
+  async run(): Promise<RunResult> {
+    const dryRun = Boolean(this.flags['dry-run'])
+    const paths = this.paths
+    let plan = await planMigration({
+      ...paths,
+      renameSpecs: this.flags.rename,
+    })
+    for (const warning of plan.warnings) this.warn(warning)
+    plan = await this.decide(plan)
+    if (plan.changes.length === 0) {
+      this.log(`No changes: ${paths.shownSchema} matches ${plan.state.latest ? `migration ${plan.state.latest.version}` : 'an empty database'}. Nothing written.`)
+      return {changed: false, dryRun, changes: [], warnings: plan.warnings}
+    }
+    const version = nextVersion(plan.state)
+    const slug = migrationSlug(plan.changes, this.flags.message, plan.state.latest === undefined)
+    const id = `${version}_${slug}`
+    const rendered = renderMigration(plan.changes, id, paths.shownSchema)
+    const result: RunResult = {changed: true, dryRun, warnings: plan.warnings, version, name: id, changes: plan.changes.map(toJson)}
+    if (dryRun) {
+      this.printDryRun(id, rendered)
+      return {...result, ...rendered}
+    }
+    const written = await writeMigration(paths.migrationsDir, version, slug, rendered, plan.to)
+    this.report(plan.changes, written.upFile, written.downFile)
+    this.noteAutoMigrate()
+    return {...result, files: {up: written.upFile, down: written.downFile, snapshot: written.snapshotFile}}
+  }
+
+  private get interactive(): boolean {
+    return Boolean(process.stdin.isTTY && process.stdout.isTTY) && !this.jsonEnabled()
+  }
+
+  /** Renames and drops are the user's call: prompt in a terminal, refuse without one. */
+  private async decide(plan: Plan): Promise<Plan> {
+    if (this.flags['allow-drop']) return plan
+    if (plan.candidates.length > 0) {
+      if (!this.interactive) throw refuseCandidates(plan.candidates)
+      plan = await this.askRenames(plan)
+    }
+    const drops = dataLosingDrops(plan.changes)
+    if (drops.length === 0) return plan
+    if (!this.interactive) throw refuseDrops(drops)
+    const ok = await confirm(`These changes lose data:\n${drops.map((d) => `  - ${d.summary}`).join('\n')}\nGenerate the migration anyway?`)
+    if (!ok) throw new RefusedError('Stopped: nothing written.')
+    return plan
+  }
+
+  private async askRenames(plan: Plan): Promise<Plan> {
+    const renames: Rename[] = [...plan.renames]
+    const rejected = new Set<string>()
+    let {candidates} = plan
+    // Ask one at a time: accepting a rename removes the other candidates that involve the same names.
+    for (let next: RenameCandidate | undefined = candidates[0]; next; next = candidates.find((c) => !rejected.has(JSON.stringify(c)))) {
+      if (await confirm(`Rename? ${describeCandidate(next)}. Is it a rename (keeps the data)?`)) renames.push(candidateToRename(next))
+      else rejected.add(JSON.stringify(next))
+      candidates = replan(plan.from, plan.to, renames).candidates
+    }
+    return {...plan, renames, ...replan(plan.from, plan.to, renames)}
+  }
+
+  private printDryRun(id: string, rendered: {up: string; down: string}): void {
+    if (this.jsonEnabled()) return
+    this.log(`-- ===== ${id}.up.sql (dry run: nothing written) =====`)
+    this.log(rendered.up)
+    this.log(`-- ===== ${id}.down.sql =====`)
+    this.log(rendered.down)
+  }
+
+  private report(changes: Change[], upFile: string, downFile: string): void {
+    this.log(`Wrote ${relative(process.cwd(), upFile)}`)
+    this.log(`Wrote ${relative(process.cwd(), downFile)}`)
+    for (const c of changes) this.log(`  ${c.destructive ? '!' : '+'} ${c.summary}${c.transactional ? '' : ' [outside transaction]'}`)
+    const lost = changes.filter((c) => c.dataLoss)
+    if (lost.length > 0) this.warn(`the down cannot bring back: ${lost.map((c) => c.dataLoss).join('; ')}`)
+    const breaking = findBreakingChanges(changes)
+    if (breaking.length === 0) return
+    if (this.verboseEnabled) this.log(`Breaking for running applications or data:\n${breaking.map((b) => `  - ${b.reason}`).join('\n')}`)
+    else this.log(`${breaking.length} change(s) may break running applications or fail on existing rows (--verbose lists them).`)
+  }
+
+  /** DB_AUTO_MIGRATE=true (environment or .env files) should apply the new migration once the runner exists. */
+  private noteAutoMigrate(): void {
+    let auto = false
+    try {
+      auto = loadConfig().settings.autoMigrate
+    } catch {
+      return // a bad setting is reported by the commands that need the configuration, not here
+    }
+    if (auto) this.warn('DB_AUTO_MIGRATE=true: run `nself db migrate:up` to apply it (automatic apply is not wired yet).')
+  }
+}
+
+function toJson(c: Change): ChangeJson {
+  return {
+    kind: c.kind,
+    object: c.object,
+    summary: c.summary,
+    destructive: c.destructive,
+    transactional: c.transactional,
+    ...(c.dataLoss ? {dataLoss: c.dataLoss} : {}),
+    ...(c.reverseDataLoss ? {downDataLoss: c.reverseDataLoss} : {}),
+  }
+}
+
+async function confirm(message: string): Promise<boolean> {
+  // Lazy: enquirer is only needed when a terminal is there to answer.
+  const {default: enquirer} = await import('enquirer')
+  const answer = (await enquirer.prompt({type: 'confirm', name: 'ok', message, initial: false})) as {ok: boolean}
+  return answer.ok
+}
+
+function refuseCandidates(candidates: RenameCandidate[]): RefusedError {
+  const lines = candidates.map((c) => `  - ${describeCandidate(c)}: if renamed, pass ${renameFlag(c)}`)
+  return new RefusedError(`Possible renames need a decision (no terminal to ask):\n${lines.join('\n')}`, {
+    code: 'NSELF_RENAME_UNDECIDED',
+    hint: 'Pass --rename for each rename (e.g. --rename users.name=full_name, --rename old_table=new_table), or --allow-drop to drop and add (the data is lost).',
+  })
+}
+
+function refuseDrops(drops: Change[]): RefusedError {
+  return new RefusedError(`These changes lose data:\n${drops.map((d) => `  - ${d.summary}`).join('\n')}`, {
+    code: 'NSELF_DROP_NOT_ALLOWED',
+    hint: 'Pass --allow-drop to generate the migration anyway.',
+  })
+}

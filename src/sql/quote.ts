@@ -1,0 +1,32 @@
+/**
+ * Quoting for generated SQL. Every identifier is quoted (the model keeps names as written, and
+ * PostgreSQL would fold unquoted ones to lower case), and every literal is escaped, so a default
+ * such as O'Reilly or a note with a backslash reaches the database unchanged.
+ */
+
+/** A double-quoted identifier: embedded double quotes are doubled. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`
+}
+
+/** schema.name, both quoted. Always qualified, so the search_path cannot redirect a statement. */
+export function qualify(schema: string, name: string): string {
+  return `${quoteIdent(schema)}.${quoteIdent(name)}`
+}
+
+/**
+ * A string literal. Single quotes are doubled. A value with a backslash or a line break uses the
+ * E'' form (backslash doubled, \n and \r escaped): it means the same whatever
+ * standard_conforming_strings says, and keeps every generated statement's literals on one line, so
+ * a line ending in ";" always ends a statement in a generated file.
+ */
+export function quoteLiteral(value: string): string {
+  const body = value.replace(/'/g, "''")
+  if (!/[\\\n\r]/.test(value)) return `'${body}'`
+  return `E'${body.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}'`
+}
+
+/** A comma-separated, quoted identifier list: ("a", "b"). */
+export function identList(names: string[]): string {
+  return names.map(quoteIdent).join(', ')
+}
