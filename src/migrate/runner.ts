@@ -8,11 +8,10 @@
  */
 import {hostname, userInfo} from 'node:os'
 import {readFileSync} from 'node:fs'
-import {relative} from 'node:path'
 import type {Client} from 'pg'
 import {OperationError, UsageError, ValidationError} from '@nself/sdk/errors'
-import {BatchError, runSingle, runTransaction, type PgError} from './execute.js'
-import {compareVersions, sameVersion, type MigrationFile} from './files.js'
+import {BatchError, flushWal, runSingle, runTransaction, type PgError} from './execute.js'
+import {compareVersions, displayPath, sameVersion, type MigrationFile} from './files.js'
 import {deleteSql, ensureHistory, recordSql} from './history.js'
 import {acquireLock} from './lock.js'
 import {planMigration, type PlannedStatement, type Step} from './plan.js'
@@ -120,7 +119,13 @@ async function run(client: Client, options: RunOptions, direction: Direction, ch
     const planned = choose(await loadState(client, options.migrationsDir, options.table))
     if (planned.length) await options.beforeRun?.(planned)
     const applied: AppliedMigration[] = []
-    for (const m of planned) applied.push(await applyOne(client, m, options))
+    try {
+      for (const m of planned) applied.push(await applyOne(client, m, options))
+    } catch (error) {
+      if (applied.length) await flushWal(client).catch(() => {}) // keep what did apply; the error is what matters
+      throw error
+    }
+    if (applied.length) await flushWal(client)
     return {direction, dryRun: false, planned, applied}
   } finally {
     await lock.release()
@@ -164,7 +169,7 @@ export function chooseDown(state: MigrationState, options: Pick<DownOptions, 'st
     if (!file?.downFile) throw new ValidationError(`cannot roll back ${row.version}_${row.name}: its down file is missing`, {hint: 'Write the down file first (nothing was rolled back).'})
     const planned = plan(file, 'down', file.downFile, 0)
     if (!planned.statements.length) {
-      throw new ValidationError(`cannot roll back ${row.version}_${row.name}: ${relative(process.cwd(), file.downFile)} has no statements`, {
+      throw new ValidationError(`cannot roll back ${row.version}_${row.name}: ${displayPath(file.downFile)} has no statements`, {
         hint: `Write the SQL that undoes it, or run nself db migrate:resolve --rolled-back ${row.version} if there is nothing to undo.`,
       })
     }
@@ -178,7 +183,7 @@ function requireKnown(state: MigrationState, version: string): void {
 }
 
 function changedError(state: MigrationState): ValidationError {
-  const files = state.changed.map((c) => relative(process.cwd(), c.file.upFile)).join(', ')
+  const files = state.changed.map((c) => displayPath(c.file.upFile)).join(', ')
   const versions = state.changed.map((c) => c.row.version).join(' ')
   return new ValidationError(`applied migration changed since it was applied: ${files}`, {
     code: 'NSELF_CHECKSUM_MISMATCH',
@@ -280,7 +285,7 @@ export class MigrationError extends OperationError {
 function toMigrationError(m: PlannedMigration, error: unknown): Error {
   if (!(error instanceof BatchError)) return error as Error
   const {statement, line, error: pg} = error.failure
-  const where = `${relative(process.cwd(), m.file) || m.file}:${line}`
+  const where = `${displayPath(m.file)}:${line}`
   const nonTx = m.steps.some((s) => s.kind === 'single')
   const state =
     nonTx && statement.index > 0
