@@ -2,9 +2,9 @@
  * The migration runner: migrateUp / migrateDown. It knows nothing of oclif; commands (and
  * `db reset`, which re-applies every migration) call it with a connected client.
  *
- * A run: take the advisory lock → set timeouts → create the history table if needed → compare
- * files and history → choose the migrations → `beforeRun` (confirmation, hooks, backup; nothing
- * has run yet, the run stops if it throws) → apply each migration → release the lock.
+ * A run: take the advisory lock → set timeouts → compare files and history → choose the
+ * migrations → `beforeRun` (confirmation, hooks, backup; nothing has changed yet, the run stops
+ * if it throws) → create the history table if needed → apply each migration → flush → unlock.
  */
 import {hostname, userInfo} from 'node:os'
 import {readFileSync} from 'node:fs'
@@ -115,9 +115,10 @@ async function run(client: Client, options: RunOptions, direction: Direction, ch
   const lock = await acquireLock(client, options.table, options.lockTimeoutSeconds)
   try {
     await setTimeouts(client, options)
-    await ensureHistory(client, options.table)
     const planned = choose(await loadState(client, options.migrationsDir, options.table))
     if (planned.length) await options.beforeRun?.(planned)
+    // Only now the first DDL: a refused confirmation or a vetoing hook leaves the database untouched.
+    if (planned.length) await ensureHistory(client, options.table)
     const applied: AppliedMigration[] = []
     try {
       for (const m of planned) applied.push(await applyOne(client, m, options))

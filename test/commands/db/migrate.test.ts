@@ -1,9 +1,10 @@
 import {expect} from 'chai'
+import {spawn} from 'node:child_process'
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {freshDatabase, type TestDatabase} from '../../helpers/db.js'
-import {ROOT, runCli, type CliResult} from '../../helpers/cli.js'
+import {BIN, ROOT, cliEnv, runCli, type CliResult} from '../../helpers/cli.js'
 import {catalogFingerprint, makeProject, type TestProject} from '../../helpers/migrations.js'
 
 describe('nself db migrate / status / history / resolve / logs @db', () => {
@@ -96,13 +97,34 @@ describe('nself db migrate / status / history / resolve / logs @db', () => {
     const refused = await cli(['db', 'migrate:up'], prod)
     expect(refused.code).to.equal(6)
     expect(refused.stderr).to.match(/refusing to apply 3 migration\(s\) on nself_cli\S+ \(production\) without a terminal to confirm/)
-    expect((await db.query("SELECT to_regclass('users') AS t")).rows[0].t).to.equal(null)
+    expect((await db.query("SELECT count(*)::int AS n FROM pg_class WHERE relname IN ('users', 'schema_migrations')")).rows[0].n).to.equal(0)
     expect((await cli(['db', 'migrate:up', '--force'], prod)).code).to.equal(0)
     const down = await cli(['db', 'migrate:down', '--steps', '2'], prod)
     expect(down.code).to.equal(6)
     expect(down.stderr).to.include('003_email_idx: database/migrations/003_email_idx.down.sql\n')
     expect(down.stderr).to.include('002_posts: database/migrations/002_posts.down.sql — LOSES DATA')
     expect(down.stderr).to.include('002 lose data')
+  })
+
+  it('with DB_CONFIRM_DESTRUCTIVE=true asks before a migration that loses data, and only then', async () => {
+    const destructive = {DB_CONFIRM_DESTRUCTIVE: 'true'}
+    expect((await cli(['db', 'migrate:up'], destructive)).code).to.equal(0)
+    project.write({'004_drop_email.up.sql': 'ALTER TABLE users DROP COLUMN email;'})
+    const refused = await cli(['db', 'migrate:up'], destructive)
+    expect(refused.code).to.equal(6)
+    expect(refused.stderr).to.include('004 lose data')
+    expect((await cli(['db', 'migrate:up', '--force'], destructive)).code).to.equal(0)
+  })
+
+  it('logs db --follow prints new entries as commands run', async () => {
+    const follower = spawn(process.execPath, [BIN, 'logs', 'db', '--follow', '--json'], {cwd: project.root, env: cliEnv(db.env)})
+    let out = ''
+    follower.stdout.on('data', (d) => (out += d))
+    await new Promise((r) => setTimeout(r, 800)) // let it start and reach the end of the log
+    await cli(['db', 'history'])
+    for (let i = 0; i < 40 && !out.includes('db:history'); i++) await new Promise((r) => setTimeout(r, 100))
+    follower.kill('SIGTERM')
+    expect(JSON.parse(out.trim().split('\n')[0])).to.include({command: 'db:history', outcome: 'ok', database: db.name})
   })
 
   it('logs every command that touched the database, without the password', async () => {
@@ -135,7 +157,8 @@ describe('nself db migrate hooks, with a plugin @db', () => {
     const vetoed = await runCli(['db', 'migrate:up'], {cwd: project.root, env: {...env, NSELF_TEST_HOOK_VETO: 'change freeze until Monday'}})
     expect(vetoed.code).to.equal(6)
     expect(vetoed.stderr).to.include('change freeze until Monday')
-    expect((await db.query("SELECT to_regclass('a') AS t")).rows[0].t).to.equal(null)
+    // Vetoed before any SQL: not even the history table was created.
+    expect((await db.query("SELECT count(*)::int AS n FROM pg_class WHERE relname IN ('a', 'schema_migrations')")).rows[0].n).to.equal(0)
 
     writeFileSync(log, '')
     const ok = await runCli(['db', 'migrate:up', '--steps', '1'], {cwd: project.root, env})
