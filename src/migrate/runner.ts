@@ -11,14 +11,12 @@ import {readFileSync} from 'node:fs'
 import type {Client} from 'pg'
 import {OperationError, UsageError, ValidationError} from '@nself/sdk/errors'
 import {BatchError, flushWal, runSingle, runTransaction, type PgError} from './execute.js'
-import {compareVersions, displayPath, sameVersion, type MigrationFile} from './files.js'
-import {deleteSql, ensureHistory, recordSql} from './history.js'
+import {compareVersions, discoverMigrations, displayPath, sameVersion, type MigrationFile} from './files.js'
+import {deleteSql, ensureHistory, readHistory, recordSql} from './history.js'
 import {acquireLock} from './lock.js'
 import {planMigration, type PlannedStatement, type Step} from './plan.js'
 import {resumeCheck} from './resume.js'
 import {compareState, loadState, type MigrationState} from './state.js'
-import {discoverMigrations} from './files.js'
-import {readHistory} from './history.js'
 
 export type Direction = 'up' | 'down'
 
@@ -225,8 +223,23 @@ async function runStep(client: Client, m: PlannedMigration, step: Step, last: bo
   }
   const started = performance.now()
   const resuming = m.resumeFrom === step.statement.index && m.resumeFrom > 0
-  if (todo.length && (await resumeCheck(client, step, resuming, options.reporter?.notice)) === 'run') await runSingle(client, step.statement)
+  if (todo.length && (await resumeCheck(client, step, resuming, options.reporter?.notice)) === 'run') await runAlone(client, step, options)
   await client.query(progressSql(m, options, done, performance.now() - started))
+}
+
+/**
+ * A concurrent build waits for every older transaction to finish while blocking nobody (it holds
+ * SHARE UPDATE EXCLUSIVE), so the short DDL lock_timeout would only make it fail on a busy
+ * database: it runs without one, bounded by statement_timeout.
+ */
+async function runAlone(client: Client, step: Step & {kind: 'single'}, options: RunOptions): Promise<void> {
+  if (!/CONCURRENTLY/i.test(step.statement.sql)) return runSingle(client, step.statement)
+  await client.query('SET lock_timeout = 0')
+  try {
+    await runSingle(client, step.statement)
+  } finally {
+    await setTimeouts(client, options).catch(() => {}) // a dead connection: the statement's own error is the one to report
+  }
 }
 
 /** The history change that marks progress: upsert for up, delete (when complete) for down. */
