@@ -142,6 +142,16 @@ describe('migration runner @db', () => {
     expect(await applied()).to.deep.equal([])
   })
 
+  it('refuses a same-named table of another tool, and keeps its history in a schema-qualified table when told', async () => {
+    const project = makeProject({'001_a.up.sql': 'CREATE TABLE a (id int);'})
+    await client.query('CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY)') // dbmate's
+    const error = await migrateUp(client, base(project)).then(() => undefined, (e) => e)
+    expect(error?.message).to.equal('table schema_migrations exists but is not an nself history table (no column name, checksum, applied_at, execution_ms, applied_by, statements_done)')
+    expect((await client.query("SELECT to_regclass('a') AS t")).rows[0].t).to.equal(null)
+    await migrateUp(client, {...base(project), table: 'nself.migrations'})
+    expect((await readHistory(client, 'nself.migrations')).map((h) => h.version)).to.deep.equal(['001'])
+  })
+
   it('waits at most the lock timeout, then names the holder\'s pid and application name', async () => {
     const project = makeProject({'001_a.up.sql': 'CREATE TABLE a (id int);'})
     const holder = await db.connect()
