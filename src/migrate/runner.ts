@@ -10,7 +10,7 @@ import {hostname, userInfo} from 'node:os'
 import {readFileSync} from 'node:fs'
 import type {Client} from 'pg'
 import {OperationError, UsageError, ValidationError} from '@nself/sdk/errors'
-import {BatchError, flushWal, runSingle, runTransaction, type PgError} from './execute.js'
+import {BatchError, flushWal, runSingle, runTransactions, TransactionsError, type PgError} from './execute.js'
 import {compareVersions, discoverMigrations, displayPath, sameVersion, type MigrationFile} from './files.js'
 import {deleteSql, ensureHistory, readHistory, recordSql} from './history.js'
 import {acquireLock} from './lock.js'
@@ -119,7 +119,12 @@ async function run(client: Client, options: RunOptions, direction: Direction, ch
     if (planned.length) await ensureHistory(client, options.table)
     const applied: AppliedMigration[] = []
     try {
-      for (const m of planned) applied.push(await applyOne(client, m, options))
+      for (let i = 0; i < planned.length; ) {
+        const series = seriesLength(planned, i, options)
+        if (series > 1) await applySeries(client, planned.slice(i, i + series), options, applied)
+        else applied.push(await applyOne(client, planned[i], options))
+        i += Math.max(series, 1)
+      }
     } catch (error) {
       if (applied.length) await flushWal(client).catch(() => {}) // keep what did apply; the error is what matters
       throw error
@@ -195,6 +200,68 @@ function plan(file: MigrationFile, direction: Direction, path: string, resumeFro
   return {version: file.version, name: file.name, file: path, checksum: file.checksum, direction, steps, statements, resumeFrom}
 }
 
+/** A migration that is one transaction from scratch can share a message with its neighbours. */
+function isSimple(m: PlannedMigration): boolean {
+  return m.steps.length === 1 && m.steps[0].kind === 'transaction' && m.resumeFrom === 0
+}
+
+const SERIES_MAX_CHARS = 256 * 1024
+
+/** How many migrations from i on go to the server in one message (1: on their own). */
+function seriesLength(planned: PlannedMigration[], i: number, options: RunOptions): number {
+  if (options.reporter?.statement) return 1 // --show-sql prints each statement just before it runs
+  let chars = 0
+  let n = 0
+  while (i + n < planned.length && isSimple(planned[i + n])) {
+    chars += planned[i + n].statements.reduce((sum, s) => sum + s.sql.length, 0)
+    if (n > 0 && chars > SERIES_MAX_CHARS) break
+    n++
+  }
+  return n
+}
+
+/**
+ * Applies a series of one-transaction migrations, each committed and recorded on its own, in one
+ * round trip (runTransactions). On lock_timeout the series continues from the migration that hit it.
+ */
+async function applySeries(client: Client, series: PlannedMigration[], options: RunOptions, applied: AppliedMigration[]): Promise<void> {
+  const retries = options.lockRetries ?? 2
+  let rest = series
+  options.reporter?.migrationStart?.(rest[0])
+  for (let attempt = 0; ; attempt++) {
+    let committed = 0
+    const items = rest.map((m, k) => ({
+      statements: m.statements,
+      trailing: [progressSql(m, options, null, 'server')],
+      onCommitted: (ms: number) => {
+        committed = k + 1
+        applied.push({version: m.version, name: m.name, file: m.file, direction: m.direction, ms})
+        options.reporter?.migrationDone?.(m, ms)
+        if (rest[k + 1]) options.reporter?.migrationStart?.(rest[k + 1])
+      },
+    }))
+    try {
+      return await runTransactions(client, items)
+    } catch (error) {
+      const failedAt = error instanceof TransactionsError ? error.item : committed
+      const failed = rest[failedAt]
+      // Items between the last commit and the failing one never ran: the message failed to parse at the latter.
+      const notRun = rest.slice(committed, failedAt)
+      rest = rest.slice(committed)
+      if (error instanceof TransactionsError && error.failure.error.code === '55P03' && attempt < retries) {
+        options.reporter?.notice?.(`lock_timeout: table busy, retrying (${attempt + 1}/${retries})`)
+        await new Promise((r) => setTimeout(r, 1000 * 2 ** attempt))
+        continue
+      }
+      // They parsed fine, so apply them, as a run one migration at a time would have, before failing.
+      if (notRun.length) await applySeries(client, notRun, options, applied)
+      const failure = toMigrationError(failed, error)
+      options.reporter?.migrationFailed?.(failed, failure)
+      throw failure
+    }
+  }
+}
+
 async function applyOne(client: Client, m: PlannedMigration, options: RunOptions): Promise<AppliedMigration> {
   const started = performance.now()
   options.reporter?.migrationStart?.(m)
@@ -218,7 +285,7 @@ async function runStep(client: Client, m: PlannedMigration, step: Step, last: bo
   const done = last ? null : stepStatements[stepStatements.length - 1].index + 1
   for (const s of todo) options.reporter?.statement?.(m, s)
   if (step.kind === 'transaction') {
-    await withLockRetries(options, () => runTransaction(client, todo, [progressSql(m, options, done, 'server')]))
+    await withLockRetries(options, () => runTransactions(client, [{statements: todo, trailing: [progressSql(m, options, done, 'server')]}]))
     return
   }
   const started = performance.now()

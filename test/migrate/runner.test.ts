@@ -57,6 +57,27 @@ describe('migration runner @db', () => {
     expect(await catalogFingerprint(client)).to.deep.equal(before)
   })
 
+  it('in a series sent as one message, keeps the migrations before the failing one and names its file and line', async () => {
+    const project = makeProject({
+      '001_a.up.sql': 'CREATE TABLE a (id int);',
+      '002_b.up.sql': 'CREATE TABLE b (id int);\nCREATE TABLE b2 (id int);\nSELEC 1;',
+      '003_c.up.sql': 'CREATE TABLE c (id int);',
+    })
+    const done: string[] = []
+    const error = await migrateUp(client, {...base(project), reporter: {migrationDone: (m) => done.push(m.version)}}).then(() => undefined, (e) => e)
+    expect(error?.message, error?.message).to.match(/^migration 002_b failed at .*002_b\.up\.sql:3: syntax error at or near "SELEC" \(SQLSTATE 42601\)$/)
+    expect(done).to.deep.equal(['001'])
+    expect((await readHistory(client, 'schema_migrations')).map((h) => h.version)).to.deep.equal(['001'])
+    const tables = await client.query("SELECT array_agg(relname::text ORDER BY relname) AS t FROM pg_class WHERE relname IN ('a', 'b', 'b2', 'c')")
+    expect(tables.rows[0].t).to.deep.equal(['a'])
+    // A run-time error (no position) in the second migration of a series: counted from the completed commands.
+    project.write({'002_b.up.sql': 'CREATE TABLE b (id int);\nSELECT 1 / 0;', '004_d.up.sql': 'CREATE TABLE d (id int);'})
+    await client.query('DROP TABLE a; DELETE FROM schema_migrations')
+    const again = await migrateUp(client, base(project)).then(() => undefined, (e) => e)
+    expect(again?.message, again?.message).to.match(/^migration 002_b failed at .*002_b\.up\.sql:2: division by zero/)
+    expect((await readHistory(client, 'schema_migrations')).map((h) => h.version)).to.deep.equal(['001'])
+  })
+
   it('names the failing statement even when PostgreSQL gives no error position', async () => {
     const project = makeProject({'001_div.up.sql': 'CREATE TABLE a (id int);\n\nSELECT 1 / 0;\nCREATE TABLE b (id int);'})
     const error = await migrateUp(client, base(project)).then(() => undefined, (e) => e)
