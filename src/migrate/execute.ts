@@ -35,7 +35,7 @@ export interface TransactionItem {
   statements: PlannedStatement[]
   /** SQL that runs after the statements, inside the same transaction: the history record. */
   trailing: string[]
-  /** Told as soon as the server reports this item's COMMIT, with the ms since the previous one. */
+  /** Told when the server reports this item's COMMIT, with its time: the server's when the trailing SQL returns it. */
   onCommitted?(ms: number): void
 }
 
@@ -82,15 +82,22 @@ export async function runTransactions(client: Client, items: TransactionItem[]):
   })
   let completed = 0
   let last = performance.now()
+  const serverMs = new Map<number, number>()
+  // A row returned by an item's trailing SQL is the server's own time for that transaction.
+  const onRow = (msg: {fields: (string | null)[]}) => {
+    const command = commands[completed]
+    if (command?.kind === 'trailing' && msg.fields[0] !== null) serverMs.set(command.item, Number(msg.fields[0]))
+  }
   const onComplete = () => {
     const command = commands[completed++]
     if (command?.kind !== 'commit') return
     const now = performance.now()
-    items[command.item].onCommitted?.(Math.round(now - last))
+    items[command.item].onCommitted?.(serverMs.get(command.item) ?? Math.round(now - last))
     last = now
   }
   const connection = (client as unknown as {connection: NodeJS.EventEmitter}).connection
   connection.on('commandComplete', onComplete)
+  connection.on('dataRow', onRow)
   try {
     await client.query(text)
   } catch (error) {
@@ -104,6 +111,7 @@ export async function runTransactions(client: Client, items: TransactionItem[]):
     throw failure ? new TransactionsError(failure, item) : error
   } finally {
     connection.off('commandComplete', onComplete)
+    connection.off('dataRow', onRow)
   }
 }
 

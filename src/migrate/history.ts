@@ -92,6 +92,9 @@ export async function readHistory(client: Client, table: string): Promise<Histor
   }))
 }
 
+/** How long the current transaction has run, in ms: nself.t0 is set by runTransactions when it begins. */
+export const TRANSACTION_MS_SQL = "(extract(epoch FROM clock_timestamp() - current_setting('nself.t0')::timestamptz) * 1000)::int"
+
 export interface RecordValues {
   version: string
   name: string
@@ -107,8 +110,7 @@ export interface RecordValues {
 export function recordSql(table: string, v: RecordValues): string {
   const lit = (s: string) => `'${s.replace(/'/g, "''")}'`
   const done = v.statementsDone === null ? 'NULL' : String(v.statementsDone)
-  // nself.t0 is set by runTransactions at the start of this transaction: its own duration.
-  const ms = v.executionMs === 'server' ? "(extract(epoch FROM clock_timestamp() - current_setting('nself.t0')::timestamptz) * 1000)::int" : String(Math.round(v.executionMs))
+  const ms = v.executionMs === 'server' ? TRANSACTION_MS_SQL : String(Math.round(v.executionMs))
   return `INSERT INTO ${quoteTable(table)} (version, name, checksum, execution_ms, applied_by, statements_done)
 VALUES (${lit(v.version)}, ${lit(v.name)}, ${lit(v.checksum)}, ${ms}, ${lit(v.appliedBy)}, ${done})
 ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, applied_at = now(),

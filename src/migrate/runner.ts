@@ -12,7 +12,7 @@ import type {Client} from 'pg'
 import {OperationError, UsageError, ValidationError} from '@nself/sdk/errors'
 import {BatchError, flushWal, runSingle, runTransactions, TransactionsError, type PgError} from './execute.js'
 import {compareVersions, discoverMigrations, displayPath, sameVersion, type MigrationFile} from './files.js'
-import {deleteSql, ensureHistory, readHistory, recordSql} from './history.js'
+import {deleteSql, ensureHistory, readHistory, recordSql, TRANSACTION_MS_SQL} from './history.js'
 import {acquireLock} from './lock.js'
 import {planMigration, type PlannedStatement, type Step} from './plan.js'
 import {resumeCheck} from './resume.js'
@@ -206,13 +206,18 @@ function isSimple(m: PlannedMigration): boolean {
 }
 
 const SERIES_MAX_CHARS = 256 * 1024
+/**
+ * The server sends its replies when its 8 kB output buffer fills or the message ends, so progress
+ * arrives per message: a few dozen migrations per message keeps it moving on long runs.
+ */
+const SERIES_MAX_MIGRATIONS = 50
 
 /** How many migrations from i on go to the server in one message (1: on their own). */
 function seriesLength(planned: PlannedMigration[], i: number, options: RunOptions): number {
   if (options.reporter?.statement) return 1 // --show-sql prints each statement just before it runs
   let chars = 0
   let n = 0
-  while (i + n < planned.length && isSimple(planned[i + n])) {
+  while (i + n < planned.length && n < SERIES_MAX_MIGRATIONS && isSimple(planned[i + n])) {
     chars += planned[i + n].statements.reduce((sum, s) => sum + s.sql.length, 0)
     if (n > 0 && chars > SERIES_MAX_CHARS) break
     n++
@@ -311,8 +316,10 @@ async function runAlone(client: Client, step: Step & {kind: 'single'}, options: 
 
 /** The history change that marks progress: upsert for up, delete (when complete) for down. */
 function progressSql(m: PlannedMigration, options: RunOptions, done: number | null, ms: number | 'server'): string {
-  if (m.direction === 'down') return done === null ? deleteSql(options.table, m.version) : 'SELECT 1'
-  return recordSql(options.table, {
+  // Inside runTransactions the record answers with the transaction's own time, which progress shows.
+  const returning = ms === 'server' ? ` RETURNING ${TRANSACTION_MS_SQL}` : ''
+  if (m.direction === 'down') return done === null ? deleteSql(options.table, m.version) + returning : 'SELECT 1'
+  const record = recordSql(options.table, {
     version: m.version,
     name: m.name,
     checksum: m.checksum,
@@ -320,6 +327,7 @@ function progressSql(m: PlannedMigration, options: RunOptions, done: number | nu
     appliedBy: options.appliedBy ?? defaultAppliedBy(),
     statementsDone: done,
   })
+  return record + returning
 }
 
 async function withLockRetries(options: RunOptions, fn: () => Promise<void>): Promise<void> {
