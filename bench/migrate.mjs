@@ -34,13 +34,14 @@ function writeMigrations() {
   mkdirSync(nself, {recursive: true})
   mkdirSync(dbmate, {recursive: true})
   writeFileSync(join(dir, 'nself', '.env.local'), '')
+  writeFileSync(join(dir, 'all.sql'), Array.from({length: COUNT}, (_, i) => statement(i + 1)).join('\n') + '\n')
   for (let i = 1; i <= COUNT; i++) {
     const v = String(i).padStart(3, '0')
     writeFileSync(join(nself, `${v}_mig_${i}.up.sql`), statement(i) + '\n')
     writeFileSync(join(nself, `${v}_mig_${i}.down.sql`), `DROP TABLE mig_${String(i).padStart(4, '0')};\n`)
     writeFileSync(join(dbmate, `${v}_mig_${i}.sql`), `-- migrate:up\n${statement(i)}\n\n-- migrate:down\nDROP TABLE mig_${String(i).padStart(4, '0')};\n`)
   }
-  return {dir, project: join(dir, 'nself'), dbmateDir: dbmate}
+  return {dir, project: join(dir, 'nself'), dbmateDir: dbmate, allSql: join(dir, 'all.sql')}
 }
 
 function timed(cmd, args, options) {
@@ -61,17 +62,22 @@ async function main() {
   const dbmateGo = join(anchors, 'node_modules', '@dbmate', `linux-${process.arch === 'x64' ? 'x64' : process.arch}`, 'bin', 'dbmate')
   const server = await adminServer()
   const files = writeMigrations()
-  const results = {nself: [], dbmate: [], dbmateGo: []}
+  const results = {nself: [], dbmate: [], dbmateGo: [], psql: []}
+  const havePsql = spawnSync('psql', ['--version']).status === 0
   try {
     for (let run = 0; run < RUNS; run++) {
       for (const tool of Object.keys(results)) {
         if (tool === 'dbmateGo' && !existsSync(dbmateGo)) continue
+        if (tool === 'psql' && !havePsql) continue
         const name = `bench_mig_${tool.toLowerCase()}_${process.pid}_${run}`
         await query(server.url, `CREATE DATABASE ${name}`)
         const url = dbUrl(server.url, name)
         try {
           if (tool === 'nself') {
             results.nself.push(timed(process.execPath, [join(root, 'bin', 'run.js'), 'db', 'migrate:up', '--force'], {cwd: files.project, env: nselfEnv({DATABASE_URL: url.toString()})}))
+          } else if (tool === 'psql') {
+            // For scale: the floor, everything in one transaction, no bookkeeping.
+            results.psql.push(timed('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-1', '-d', url.toString(), '-f', files.allSql], {env: process.env}))
           } else {
             url.searchParams.set('sslmode', 'disable')
             const bin = tool === 'dbmate' ? dbmate : dbmateGo
@@ -92,7 +98,7 @@ async function main() {
   console.log(`migrate: ${COUNT} migrations into an empty database, ${RUNS} runs each, round-robin (median s, min–max)`)
   for (const [tool, xs] of Object.entries(results)) {
     if (!xs.length) continue
-    const label = {nself: 'nself db migrate:up --force', dbmate: 'dbmate (npm bin) migrate', dbmateGo: 'dbmate (Go binary directly) migrate'}[tool]
+    const label = {nself: 'nself db migrate:up --force', dbmate: 'dbmate (npm bin) migrate', dbmateGo: 'dbmate (Go binary directly) migrate', psql: 'psql -1 -f all.sql (floor, no tracking)'}[tool]
     console.log(`  ${label.padEnd(40)} ${m[tool].toFixed(3)}  (${Math.min(...xs).toFixed(3)}–${Math.max(...xs).toFixed(3)})`)
   }
   console.log(`  ratio nself / dbmate (npm bin): ${(m.nself / m.dbmate).toFixed(2)}×   (target ≤ 1.00×)`)
