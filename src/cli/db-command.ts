@@ -11,6 +11,12 @@ import {openClient, type OpenOptions} from '../db/connect.js'
 import {appendOpLog} from './oplog.js'
 
 export abstract class DbCommand extends BaseCommand {
+  /**
+   * Restated on purpose: oclif's manifest walks the static properties up the class chain only while
+   * each class has some of its own, so a command under an intermediate class (MigrateCommand) would
+   * lose --verbose/--debug from its help and manifest if this class had none.
+   */
+  static baseFlags = BaseCommand.baseFlags
   private loadedConfig?: NselfConfig
   private clients: Client[] = []
   private readonly startedAt = Date.now()

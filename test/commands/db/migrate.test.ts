@@ -35,6 +35,12 @@ describe('nself db migrate / status / history / resolve / logs @db', () => {
     expect(tables.rows[0].n).to.equal(0) // a dropped --dry-run would have applied, and created the history table
   })
 
+  it('lists the global --verbose and --debug flags in the help of commands under MigrateCommand', async () => {
+    const help = await cli(['db', 'migrate', 'down', '--help'])
+    expect(help.stdout).to.match(/GLOBAL FLAGS[\s\S]*--debug[\s\S]*--verbose/)
+    expect(help.stdout).to.include('--all')
+  })
+
   it('applies, reports status and history as JSON, and rolls back', async () => {
     const up = await cli(['db', 'migrate:up', '--json'])
     expect(up.code, up.stderr).to.equal(0)
