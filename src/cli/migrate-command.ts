@@ -9,7 +9,7 @@ import {readFileSync} from 'node:fs'
 import {DbCommand} from './db-command.js'
 import {confirmDestructive} from './confirm.js'
 import {createProgress, type Progress} from './progress.js'
-import {displayPath, losesData, type Direction, type PlannedMigration, type RunOptions, type RunResult} from '../migrate/index.js'
+import {displayPath, losesData, migrateOptions, type Direction, type PlannedMigration, type RunOptions, type RunResult} from '../migrate/index.js'
 
 export const migrateFlags = {
   steps: Flags.integer({description: 'How many migrations to run.', min: 1}),
@@ -32,7 +32,6 @@ export abstract class MigrateCommand extends DbCommand {
   protected async beforeChange(_direction: Direction, _planned: PlannedMigration[]): Promise<void> {}
 
   protected runOptions(direction: Direction): RunOptions {
-    const {settings, project} = this.nself
     this.progress = createProgress({
       json: this.jsonEnabled(),
       showSql: Boolean(this.flags['show-sql']),
@@ -41,10 +40,7 @@ export abstract class MigrateCommand extends DbCommand {
       logToStderr: (l) => this.logToStderr(l),
     })
     return {
-      migrationsDir: project.migrationsDir,
-      table: settings.migrationTable,
-      lockTimeoutSeconds: settings.migrationLockTimeoutSeconds,
-      statementTimeoutSeconds: settings.migrationStatementTimeoutSeconds,
+      ...migrateOptions(this.nself),
       dryRun: Boolean(this.flags['dry-run']),
       reporter: this.progress,
       beforeRun: (planned) => this.beforeRun(direction, planned),

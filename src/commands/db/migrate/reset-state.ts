@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {DbCommand} from '../../../cli/db-command.js'
 import {confirmDestructive} from '../../../cli/confirm.js'
-import {resetHistory} from '../../../migrate/index.js'
+import {migrateOptions, resetHistory} from '../../../migrate/index.js'
 
 export default class MigrateResetState extends DbCommand {
   static summary = 'Empty the migration history table. The schema and data are untouched.'
@@ -11,13 +11,13 @@ export default class MigrateResetState extends DbCommand {
   static flags = {force: Flags.boolean({description: 'Skip the confirmation.'})}
 
   async run(): Promise<{removed: number}> {
-    const {connection, settings, project, environment} = this.nself
+    const {connection, settings, environment} = this.nself
     await confirmDestructive({
       action: `empty the migration history ${settings.migrationTable} of ${connection.database} (${environment})`,
       typed: connection.database,
       force: Boolean(this.flags.force),
     })
-    const removed = await resetHistory(await this.connect(), {migrationsDir: project.migrationsDir, table: settings.migrationTable, lockTimeoutSeconds: settings.migrationLockTimeoutSeconds})
+    const removed = await resetHistory(await this.connect(), migrateOptions(this.nself))
     this.log(`Removed ${removed} row(s) from ${settings.migrationTable}; the schema is unchanged.`)
     return {removed}
   }

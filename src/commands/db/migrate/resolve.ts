@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {DbCommand} from '../../../cli/db-command.js'
-import {resolveMigration, type Resolution, type ResolveResult} from '../../../migrate/index.js'
+import {migrateOptions, resolveMigration, type Resolution, type ResolveResult} from '../../../migrate/index.js'
 
 export default class MigrateResolve extends DbCommand {
   static summary = 'Change the migration history without running SQL: mark a version applied or rolled back, or accept an edited file.'
@@ -17,12 +17,7 @@ export default class MigrateResolve extends DbCommand {
     const resolutions = (['applied', 'rolled-back', 'accept-checksum'] as Resolution[]).filter((r) => this.flags[r] !== undefined)
     if (resolutions.length !== 1) this.error('give exactly one of --applied, --rolled-back, --accept-checksum', {exit: 2})
     const resolution = resolutions[0]
-    const {settings, project} = this.nself
-    const result = await resolveMigration(await this.connect(), resolution, this.flags[resolution], {
-      migrationsDir: project.migrationsDir,
-      table: settings.migrationTable,
-      lockTimeoutSeconds: settings.migrationLockTimeoutSeconds,
-    })
+    const result = await resolveMigration(await this.connect(), resolution, this.flags[resolution], migrateOptions(this.nself))
     const what = {applied: 'marked applied', 'rolled-back': 'marked rolled back', 'accept-checksum': 'checksum accepted'}[resolution]
     this.log(`${result.version}_${result.name}: ${what} (no SQL was run).`)
     return result
