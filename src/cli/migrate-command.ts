@@ -36,8 +36,10 @@ export abstract class MigrateCommand extends DbCommand {
       json: this.jsonEnabled(),
       showSql: Boolean(this.flags['show-sql']),
       verbose: this.verboseEnabled,
+      debug: this.debugEnabled,
       log: (l) => this.log(l),
       logToStderr: (l) => this.logToStderr(l),
+      debugLog: (l) => this.debugLog(l),
     })
     return {
       ...migrateOptions(this.nself),

@@ -9,8 +9,10 @@ export interface ProgressOptions {
   json: boolean
   showSql: boolean
   verbose: boolean
+  debug: boolean
   log(line: string): void
   logToStderr(line: string): void
+  debugLog(line: string): void
 }
 
 export interface Progress extends Reporter {
@@ -23,7 +25,7 @@ export function label(m: PlannedMigration): string {
 }
 
 export function createProgress(options: ProgressOptions): Progress {
-  const plain = options.json || options.showSql || options.verbose || !process.stdout.isTTY
+  const plain = options.json || options.showSql || options.verbose || options.debug || !process.stdout.isTTY
   return plain ? plainProgress(options) : listrProgress(options)
 }
 
@@ -37,6 +39,7 @@ function plainProgress(options: ProgressOptions): Progress {
     migrationFailed: (m) => out(`✖ ${label(m)}`),
     statement: options.showSql && !options.json ? (m, s) => out(`-- ${m.version}_${m.name}:${s.line}\n${s.sql};`) : undefined,
     notice: (message) => options.logToStderr(message),
+    debug: (message) => options.debugLog(message),
   }
 }
 
@@ -78,6 +81,7 @@ function listrProgress(options: ProgressOptions): Progress {
     migrationDone: (m, ms) => waits.get(m.version)?.resolve(ms),
     migrationFailed: (m, error) => waits.get(m.version)?.reject(error),
     notice: (message) => options.logToStderr(message),
+    debug: (message) => options.debugLog(message),
   }
 }
 

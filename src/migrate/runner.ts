@@ -48,6 +48,8 @@ export interface Reporter {
   /** Each statement just before it runs (for --show-sql). */
   statement?(m: PlannedMigration, s: PlannedStatement): void
   notice?(message: string): void
+  /** Internal detail for --debug: lock wait, series sent, WAL flush. */
+  debug?(message: string): void
 }
 
 export interface RunOptions {
@@ -110,10 +112,15 @@ async function run(client: Client, options: RunOptions, direction: Direction, ch
     if (planned.length) await options.beforeRun?.(planned)
     return {direction, dryRun: true, planned, applied: []}
   }
+  const waited = performance.now()
   const lock = await acquireLock(client, options.table, options.lockTimeoutSeconds)
   try {
+    options.reporter?.debug?.(`migration lock on ${options.table} taken after ${Math.round(performance.now() - waited)} ms`)
     await setTimeouts(client, options)
-    const planned = choose(await loadState(client, options.migrationsDir, options.table))
+    const state = await loadState(client, options.migrationsDir, options.table)
+    const planned = choose(state)
+    options.reporter?.debug?.(`${state.files.length} file(s), ${state.applied.length} applied, ${planned.length} chosen to run ${direction}`)
+    if (direction === 'up') warnOutOfOrder(state, planned, options)
     if (planned.length) await options.beforeRun?.(planned)
     // Only now the first DDL: a refused confirmation or a vetoing hook leaves the database untouched.
     if (planned.length) await ensureHistory(client, options.table)
@@ -130,9 +137,19 @@ async function run(client: Client, options: RunOptions, direction: Direction, ch
       throw error
     }
     if (applied.length) await flushWal(client)
+    options.reporter?.debug?.('WAL flushed: every commit of this run is on disk')
     return {direction, dryRun: false, planned, applied}
   } finally {
     await lock.release()
+  }
+}
+
+/** A pending migration older than an applied one (a merged branch) is applied, but said. */
+function warnOutOfOrder(state: MigrationState, planned: PlannedMigration[], options: RunOptions): void {
+  const newest = state.applied[state.applied.length - 1]
+  if (!newest) return
+  for (const m of planned) {
+    if (compareVersions(m.version, newest.version) < 0) options.reporter?.notice?.(`applying ${m.version}_${m.name} out of order: ${newest.version} is already applied`)
   }
 }
 
@@ -246,6 +263,7 @@ async function applySeries(client: Client, series: PlannedMigration[], options: 
       },
     }))
     try {
+      options.reporter?.debug?.(`sending ${rest.length} migration(s) as one message: ${rest[0].version}…${rest[rest.length - 1].version}`)
       return await runTransactions(client, items)
     } catch (error) {
       const failedAt = error instanceof TransactionsError ? error.item : committed

@@ -34,6 +34,16 @@ describe('migration runner @db', () => {
     expect((await migrateUp(client, base(project))).applied).to.deep.equal([])
   })
 
+  it('applies a pending migration older than the newest applied one, and says it is out of order', async () => {
+    const project = makeProject({'001_a.up.sql': 'CREATE TABLE a (id int);', '003_c.up.sql': 'CREATE TABLE c (id int);'})
+    await migrateUp(client, base(project))
+    project.write({'002_b.up.sql': 'CREATE TABLE b (id int);'})
+    const notices: string[] = []
+    const result = await migrateUp(client, {...base(project), reporter: {notice: (m) => notices.push(m)}})
+    expect(result.applied.map((a) => a.version)).to.deep.equal(['002'])
+    expect(notices).to.deep.equal(['applying 002_b out of order: 003 is already applied'])
+  })
+
   it('a failing statement in the middle leaves the database and the history exactly as before', async () => {
     const project = makeProject({
       '001_base.up.sql': 'CREATE TABLE base (id int PRIMARY KEY);',
