@@ -58,6 +58,14 @@ describe('nself db migrate / status / history / resolve / logs @db', () => {
     expect((await db.query("SELECT to_regclass('posts') AS t")).rows[0].t).to.equal(null)
   })
 
+  it('--show-sql prints each statement with its file line before it runs; --verbose says how each migration is planned', async () => {
+    const shown = await cli(['db', 'migrate:up', '--show-sql', '--steps', '1'])
+    expect(shown.code, shown.stderr).to.equal(0)
+    expect(shown.stdout).to.match(/^-- 001_users:1\nCREATE TABLE users \(id int PRIMARY KEY, email text\);\n✔ apply 001_users \(\d+ ms\)\n/)
+    const verbose = await cli(['db', 'migrate:up', '--verbose', '--to', '003'])
+    expect(verbose.stdout).to.include('003_email_idx.up.sql, 1 statement(s): alone (line 1: concurrent index build)')
+  })
+
   it('a failing migration exits non-zero with file, line and PostgreSQL\'s message, and changes nothing', async () => {
     await cli(['db', 'migrate:up', '--steps', '1'])
     project.write({'002_posts.up.sql': 'CREATE TABLE posts (id int);\nINSERT INTO posts VALUES (1);\nINSERT INTO posts VALUES (\'x\');'})
