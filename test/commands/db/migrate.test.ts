@@ -131,14 +131,20 @@ describe('nself db migrate / status / history / resolve / logs @db', () => {
   })
 
   it('logs db --follow prints new entries as commands run', async () => {
-    const follower = spawn(process.execPath, [BIN, 'logs', 'db', '--follow', '--json'], {cwd: project.root, env: cliEnv(db.env)})
+    await cli(['db', 'history'])
+    const follower = spawn(process.execPath, [BIN, 'logs', 'db', '--follow', '--json', '--lines', '1'], {cwd: project.root, env: cliEnv(db.env)})
     let out = ''
     follower.stdout.on('data', (d) => (out += d))
-    await new Promise((r) => setTimeout(r, 800)) // let it start and reach the end of the log
-    await cli(['db', 'history'])
-    for (let i = 0; i < 40 && !out.includes('db:history'); i++) await new Promise((r) => setTimeout(r, 100))
+    const waitFor = async (text: string) => {
+      for (let i = 0; i < 100 && !out.includes(text); i++) await new Promise((r) => setTimeout(r, 100))
+    }
+    await waitFor('db:history') // the last existing line: the follower is up
+    await cli(['db', 'status'])
+    await waitFor('db:status')
     follower.kill('SIGTERM')
-    expect(JSON.parse(out.trim().split('\n')[0])).to.include({command: 'db:history', outcome: 'ok', database: db.name})
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l))
+    expect(lines.map((l) => l.command)).to.deep.equal(['db:history', 'db:status'])
+    expect(lines[1]).to.include({outcome: 'ok', database: db.name})
   })
 
   it('logs every command that touched the database, without the password', async () => {
