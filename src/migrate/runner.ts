@@ -213,7 +213,7 @@ function changedError(state: MigrationState): ValidationError {
 }
 
 function plan(file: MigrationFile, direction: Direction, path: string, resumeFrom: number): PlannedMigration {
-  const {steps, statements} = planMigration(readFileSync(path, 'utf8'))
+  const {steps, statements} = planMigration(readFileSync(path, 'utf8').replace(/^\uFEFF/, '')) // editors' BOM is not SQL
   return {version: file.version, name: file.name, file: path, checksum: file.checksum, direction, steps, statements, resumeFrom}
 }
 

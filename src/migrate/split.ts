@@ -25,6 +25,9 @@ export function splitSql(text: string): SqlStatement[] {
   let start = -1
   let markers: string[] = []
   let atomicDepth = 0
+  // End of the statement's last token: a trailing comment is left out, so the `;` the runner appends
+  // when it joins statements can never land inside a `--` comment.
+  let tokenEnd = 0
   const lines = {offset: 0, line: 1} // counted incrementally: files can be large
   const flush = (end: number) => {
     if (start >= 0) {
@@ -55,7 +58,7 @@ export function splitSql(text: string): SqlStatement[] {
       continue
     }
     if (ch === ';' && atomicDepth === 0) {
-      flush(cur.i)
+      flush(tokenEnd)
       cur.i++
       continue
     }
@@ -66,11 +69,13 @@ export function splitSql(text: string): SqlStatement[] {
     if (start < 0) start = cur.i
     if (ch === "'") skipQuoted(cur, "'", isEscapeString(text, cur.i))
     else if (ch === '"') skipQuoted(cur, '"', false)
-    else if (ch === '$' && skipDollarQuote(cur)) continue
-    else if (/[A-Za-z_]/.test(ch)) atomicDepth = readWord(cur, atomicDepth)
+    else if (ch === '$' && skipDollarQuote(cur)) {
+      // dollar-quoted body skipped
+    } else if (/[A-Za-z_]/.test(ch)) atomicDepth = readWord(cur, atomicDepth)
     else cur.i++
+    tokenEnd = cur.i
   }
-  flush(text.length)
+  flush(tokenEnd)
   return statements
 }
 

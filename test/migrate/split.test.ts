@@ -25,6 +25,12 @@ describe('splitSql', () => {
     expect(splitSql(sql).map((s) => s.sql.slice(0, 15))).to.deep.equal(['CREATE FUNCTION', 'SELECT 3'])
   })
 
+  it('leaves a trailing comment out of the statement, so a joined `;` never lands inside it', () => {
+    const statements = splitSql('SELECT 1 -- one\n;\nSELECT 2 /* two */\n-- end')
+    expect(statements.map((s) => s.sql)).to.deep.equal(['SELECT 1', 'SELECT 2'])
+    expect(statements.map((s) => s.line)).to.deep.equal([1, 3])
+  })
+
   it('reads -- nself: markers written before a statement', () => {
     const [a, b] = splitSql('SELECT 1;\n-- nself:no-transaction\nSELECT 2;')
     expect(a.markers).to.deep.equal([])
