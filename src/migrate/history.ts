@@ -72,8 +72,18 @@ export async function historyExists(client: Client, table: string): Promise<bool
   return true
 }
 
-export async function ensureHistory(client: Client, table: string): Promise<void> {
+/**
+ * Creates the table if needed and returns its schema-qualified name. The runner records progress
+ * under that name: a migration that runs `SET search_path = …` must not send the history rows
+ * (or the lookup) to another schema.
+ */
+export async function ensureHistory(client: Client, table: string): Promise<string> {
   if (!(await historyExists(client, table))) await client.query(createTableSql(table))
+  const {rows} = await client.query<{schema: string}>(
+    'SELECT n.nspname AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)',
+    [quoteTable(table)],
+  )
+  return `${rows[0].schema}.${parts(table).name}`
 }
 
 export async function readHistory(client: Client, table: string): Promise<HistoryRow[]> {

@@ -123,13 +123,14 @@ async function run(client: Client, options: RunOptions, direction: Direction, ch
     if (direction === 'up') warnOutOfOrder(state, planned, options)
     if (planned.length) await options.beforeRun?.(planned)
     // Only now the first DDL: a refused confirmation or a vetoing hook leaves the database untouched.
-    if (planned.length) await ensureHistory(client, options.table)
+    if (!planned.length) return {direction, dryRun: false, planned, applied: []}
+    const pinned = {...options, table: await ensureHistory(client, options.table)}
     const applied: AppliedMigration[] = []
     try {
       for (let i = 0; i < planned.length; ) {
-        const series = seriesLength(planned, i, options)
-        if (series > 1) await applySeries(client, planned.slice(i, i + series), options, applied)
-        else applied.push(await applyOne(client, planned[i], options))
+        const series = seriesLength(planned, i, pinned)
+        if (series > 1) await applySeries(client, planned.slice(i, i + series), pinned, applied)
+        else applied.push(await applyOne(client, planned[i], pinned))
         i += Math.max(series, 1)
       }
     } catch (error) {

@@ -183,6 +183,17 @@ describe('migration runner @db', () => {
     expect((await readHistory(client, 'nself.migrations')).map((h) => h.version)).to.deep.equal(['001'])
   })
 
+  it('records into the same history table when a migration changes search_path', async () => {
+    const project = makeProject({
+      '001_schema.up.sql': 'CREATE SCHEMA app;\nSET search_path = app;\nCREATE TABLE things (id int);',
+      '002_more.up.sql': 'CREATE TABLE more_things (id int);',
+    })
+    await migrateUp(client, base(project))
+    const {rows} = await client.query("SELECT table_schema, table_name FROM information_schema.tables WHERE table_name IN ('schema_migrations', 'things', 'more_things') ORDER BY table_name")
+    expect(rows.map((r) => `${r.table_schema}.${r.table_name}`)).to.deep.equal(['app.more_things', 'public.schema_migrations', 'app.things'])
+    expect((await client.query('SELECT count(*)::int AS n FROM public.schema_migrations')).rows[0].n).to.equal(2)
+  })
+
   it('waits at most the lock timeout, then names the holder\'s pid and application name', async () => {
     const project = makeProject({'001_a.up.sql': 'CREATE TABLE a (id int);'})
     const holder = await db.connect()
