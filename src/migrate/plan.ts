@@ -65,7 +65,8 @@ function groupSteps(statements: PlannedStatement[]): Step[] {
   const steps: Step[] = []
   let batch: PlannedStatement[] = []
   statements.forEach((statement, i) => {
-    const reason = nonTransactionalReason(statement, statements.slice(i + 1))
+    // Only an added enum value needs the statements after it (copying them for every statement is quadratic).
+    const reason = nonTransactionalReason(statement, ADD_ENUM_VALUE.test(statement.sql) ? statements.slice(i + 1) : [])
     if (!reason) {
       batch.push(statement)
       return
