@@ -101,6 +101,8 @@ export async function runTransactions(client: Client, items: TransactionItem[]):
   try {
     await client.query(text)
   } catch (error) {
+    // Not an error of PostgreSQL's (e.g. the connection dropped): no statement to blame.
+    if (!(error as PgError).code) throw error
     const failed = commands[Math.min(completed, commands.length - 1)] // read before ROLLBACK adds to the count
     // A syntax error fails the whole message before anything runs; its position says which item holds it.
     const item = itemAtPosition(error as PgError, parts) ?? failed.item
@@ -125,6 +127,7 @@ export async function runSingle(client: Client, statement: PlannedStatement): Pr
   try {
     await client.query(statement.sql)
   } catch (error) {
+    if (!(error as PgError).code) throw error
     throw new BatchError({statement, line: lineOf(statement, error as PgError, undefined), error: error as PgError})
   }
 }

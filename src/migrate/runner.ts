@@ -9,7 +9,7 @@
 import {hostname, userInfo} from 'node:os'
 import {readFileSync} from 'node:fs'
 import type {Client} from 'pg'
-import {OperationError, UsageError, ValidationError} from '@nself/sdk/errors'
+import {NselfError, OperationError, UsageError, ValidationError} from '@nself/sdk/errors'
 import {BatchError, flushWal, runSingle, runTransactions, TransactionsError, type PgError} from './execute.js'
 import {compareVersions, discoverMigrations, displayPath, sameVersion, type MigrationFile} from './files.js'
 import {deleteSql, ensureHistory, readHistory, recordSql, TRANSACTION_MS_SQL} from './history.js'
@@ -391,7 +391,14 @@ export class MigrationError extends OperationError {
 }
 
 function toMigrationError(m: PlannedMigration, error: unknown): Error {
-  if (!(error instanceof BatchError)) return error as Error
+  if (error instanceof NselfError) return error
+  if (!(error instanceof BatchError)) {
+    return new OperationError(`${m.direction === 'up' ? 'migration' : 'rollback'} ${m.version}_${m.name} stopped: ${(error as Error).message}`, {
+      code: 'NSELF_MIGRATION_INTERRUPTED',
+      cause: error,
+      hint: 'Each migration commits on its own: nself db status shows what is applied, and nself db migrate:up continues from there.',
+    })
+  }
   const {statement, line, error: pg} = error.failure
   const where = `${displayPath(m.file)}:${line}`
   const nonTx = m.steps.some((s) => s.kind === 'single')
