@@ -46,7 +46,7 @@ export async function openClient(config: NselfConfig, options: OpenOptions = {})
 }
 
 async function connect(target: ResolvedConnection, database: string, applicationName = 'nself'): Promise<Client> {
-  const {default: pg} = await import('pg')
+  const pg = await importPg()
   const base: ClientConfig = target.url && database === target.database ? {connectionString: target.url} : {}
   const client = new pg.Client({
     ...base,
@@ -67,6 +67,22 @@ async function connect(target: ResolvedConnection, database: string, application
   // A dead connection must not crash the process with an unhandled 'error' event.
   client.on('error', () => {})
   return client
+}
+
+/**
+ * pg decides at load time whether it runs in a Cloudflare Worker: without a global `navigator`
+ * (Node 20 has none; Node 21+ does) it probes `Response`, which loads Node's bundled undici, about
+ * 40 ms of every command's start-up. A navigator like Node 21's, only while pg loads, skips that.
+ */
+async function importPg(): Promise<typeof import('pg').default> {
+  const global = globalThis as {navigator?: unknown}
+  const lent = global.navigator === undefined
+  if (lent) global.navigator = {userAgent: `Node.js/${process.versions.node}`}
+  try {
+    return (await import('pg')).default
+  } finally {
+    if (lent) delete global.navigator
+  }
 }
 
 async function createDatabase(target: ResolvedConnection, database: string): Promise<void> {

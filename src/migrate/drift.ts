@@ -10,7 +10,7 @@ import type {CatalogSnapshot} from '../db/catalog.js'
 import {readCatalog} from '../db/catalog.js'
 import {diffSchemas, emptyModel} from '../diff/index.js'
 import type {SchemaModel} from '../schema/model.js'
-import {transactionGroups, upSteps} from './plan.js'
+import {transactionGroups, upSteps} from '../diff/steps.js'
 
 export interface DriftItem {
   kind: 'missing' | 'unexpected' | 'different'

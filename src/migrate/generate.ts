@@ -10,7 +10,7 @@ import {parseSchema} from '../schema/parse.js'
 import {renderDiagnostic, validateSchema} from '../validate/index.js'
 import {type Change, type Rename, diffSchemas, emptyModel, findRenameCandidates, parseRename, type RenameCandidate} from '../diff/index.js'
 import type {SchemaModel} from '../schema/model.js'
-import {type MigrationsState, readMigrationsState} from './files.js'
+import {type MigrationsState, readMigrationsState} from './generated.js'
 
 /**
  * The schema file as a model. A .json file is read as a model directly (snapshots, tests,

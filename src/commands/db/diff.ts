@@ -5,7 +5,7 @@ import {DbCommand} from '../../cli/db-command.js'
 import {readCatalog} from '../../db/catalog.js'
 import {describeCandidate, findBreakingChanges, renameFlag} from '../../diff/index.js'
 import {type DriftItem, compareCatalogs, expectedCatalog, modelScope} from '../../migrate/drift.js'
-import {readMigrationsState, readSnapshot, renderMigration} from '../../migrate/files.js'
+import {readMigrationsState, readSnapshot, renderMigration} from '../../migrate/generated.js'
 import {planMigration, resolvePaths} from '../../migrate/generate.js'
 import {quoteIdent} from '../../sql/quote.js'
 

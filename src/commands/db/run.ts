@@ -4,7 +4,7 @@ import {BaseCommand, RefusedError} from '@nself/sdk'
 import {loadConfig} from '../../config/index.js'
 import type {Change, Rename} from '../../diff/index.js'
 import {candidateToRename, describeCandidate, findBreakingChanges, renameFlag, type RenameCandidate} from '../../diff/index.js'
-import {migrationSlug, nextVersion, renderMigration, writeMigration} from '../../migrate/files.js'
+import {migrationSlug, nextVersion, renderMigration, writeMigration} from '../../migrate/generated.js'
 import {dataLosingDrops, type Plan, planMigration, replan, resolvePaths} from '../../migrate/generate.js'
 
 interface ChangeJson {

@@ -12,7 +12,7 @@ import {
   slugify,
   splitGenerated,
   writeMigration,
-} from '../../src/migrate/files.js'
+} from '../../src/migrate/generated.js'
 import {blogModel, initialModel} from '../helpers/fixtures.js'
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'nself-files-'))
@@ -20,8 +20,8 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'nself-files-'))
 describe('migration files', () => {
   it('numbers with three digits and slugs messages', () => {
     expect(nextVersion({migrations: [], snapshots: []})).to.equal('001')
-    expect(nextVersion({migrations: [{version: '009', name: 'x'}], snapshots: ['007']})).to.equal('010')
-    expect(nextVersion({migrations: [{version: '999', name: 'x'}], snapshots: []})).to.equal('1000')
+    expect(nextVersion({migrations: [{version: '009'}], snapshots: ['007']})).to.equal('010')
+    expect(nextVersion({migrations: [{version: '999'}], snapshots: []})).to.equal('1000')
     expect(slugify('Add user profiles table!')).to.equal('add_user_profiles_table')
     expect(slugify('***')).to.equal('migration')
     expect(migrationSlug([], undefined, true)).to.equal('initial')
