@@ -1,0 +1,118 @@
+/**
+ * Transaction planning. A migration runs as one transaction unless it holds statements that
+ * PostgreSQL refuses inside a transaction block, or an enum value added and then used (55P04:
+ * "unsafe use of new value" until the adding transaction commits). Those run on their own, in
+ * autocommit, and the statements between them stay grouped in transactions. The runner detects
+ * them itself: users hand-edit migrations and forget the `-- nself:no-transaction` marker.
+ */
+import {splitSql, type SqlStatement} from './split.js'
+
+export interface PlannedStatement extends SqlStatement {
+  /** 0-based index among the migration's statements (what history.statements_done counts). */
+  index: number
+}
+
+export type Step =
+  | {kind: 'transaction'; statements: PlannedStatement[]}
+  | {kind: 'single'; statement: PlannedStatement; reason: string; index?: IndexTarget}
+
+/** The index a CREATE/DROP INDEX CONCURRENTLY works on, for resuming after a crash. */
+export interface IndexTarget {
+  action: 'create' | 'drop'
+  name: string
+  /** Schema when written qualified (`app.idx_x`), else undefined (search_path). */
+  schema?: string
+  ifNotExists: boolean
+}
+
+export interface MigrationPlan {
+  statements: PlannedStatement[]
+  steps: Step[]
+  /** Transaction-control statements in the file (BEGIN, COMMIT…) that the runner leaves out: it manages transactions itself. */
+  skipped: PlannedStatement[]
+}
+
+const NON_TRANSACTIONAL: [RegExp, string][] = [
+  [/^(CREATE\s+(UNIQUE\s+)?INDEX|DROP\s+INDEX)\s+CONCURRENTLY\b/i, 'concurrent index build'],
+  [/^REINDEX\b[^;]*\bCONCURRENTLY\b/i, 'REINDEX CONCURRENTLY'],
+  [/^REINDEX\s+(\([^)]*\)\s*)?(DATABASE|SYSTEM)\b/i, 'REINDEX DATABASE/SYSTEM'],
+  [/^VACUUM\b/i, 'VACUUM'],
+  [/^ALTER\s+SYSTEM\b/i, 'ALTER SYSTEM'],
+  [/^(CREATE|DROP)\s+(DATABASE|TABLESPACE)\b/i, 'database/tablespace DDL'],
+  [/^ALTER\s+DATABASE\b[^;]*\bSET\s+TABLESPACE\b/i, 'ALTER DATABASE … SET TABLESPACE'],
+  [/^ALTER\s+TABLE\b[^;]*\bDETACH\s+PARTITION\b[^;]*\bCONCURRENTLY\b/i, 'DETACH PARTITION CONCURRENTLY'],
+  [/^(CREATE|DROP)\s+SUBSCRIPTION\b/i, 'subscription DDL'],
+  [/^ALTER\s+SUBSCRIPTION\b[^;]*\bREFRESH\b/i, 'ALTER SUBSCRIPTION … REFRESH'],
+  [/^CLUSTER\s*$/i, 'CLUSTER of the whole database'],
+]
+
+const TRANSACTION_CONTROL = /^(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT)(\s+(WORK|TRANSACTION))?\s*$/i
+const ADD_ENUM_VALUE = /^ALTER\s+TYPE\s+[^;]+?\s+ADD\s+VALUE\s+(IF\s+NOT\s+EXISTS\s+)?'((?:[^']|'')*)'/i
+
+export function planMigration(sql: string): MigrationPlan {
+  const all = splitSql(sql)
+  const skipped: PlannedStatement[] = []
+  const statements: PlannedStatement[] = []
+  for (const s of all) {
+    const planned = {...s, index: statements.length}
+    if (TRANSACTION_CONTROL.test(s.sql)) skipped.push(planned)
+    else statements.push(planned)
+  }
+  return {statements, steps: groupSteps(statements), skipped}
+}
+
+function groupSteps(statements: PlannedStatement[]): Step[] {
+  const steps: Step[] = []
+  let batch: PlannedStatement[] = []
+  statements.forEach((statement, i) => {
+    const reason = nonTransactionalReason(statement, statements.slice(i + 1))
+    if (!reason) {
+      batch.push(statement)
+      return
+    }
+    if (batch.length) steps.push({kind: 'transaction', statements: batch})
+    batch = []
+    steps.push({kind: 'single', statement, reason, index: indexTarget(statement.sql)})
+  })
+  if (batch.length) steps.push({kind: 'transaction', statements: batch})
+  return steps
+}
+
+/** Why this statement must run outside a transaction, or undefined when it may run inside one. */
+export function nonTransactionalReason(statement: SqlStatement, later: SqlStatement[] = []): string | undefined {
+  if (statement.markers.includes('no-transaction')) return 'marked -- nself:no-transaction'
+  for (const [pattern, reason] of NON_TRANSACTIONAL) if (pattern.test(statement.sql)) return reason
+  const enumValue = ADD_ENUM_VALUE.exec(statement.sql)
+  if (enumValue) {
+    const literal = `'${enumValue[2]}'`
+    if (later.some((s) => s.sql.includes(literal))) return `enum value ${literal} is used later in the migration`
+  }
+  return undefined
+}
+
+const INDEX_NAME = String.raw`((?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)(?:\.(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*))?)`
+const CREATE_INDEX = new RegExp(String.raw`^CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+(IF\s+NOT\s+EXISTS\s+)?${INDEX_NAME}\s+ON\b`, 'i')
+const DROP_INDEX = new RegExp(String.raw`^DROP\s+INDEX\s+CONCURRENTLY\s+(IF\s+EXISTS\s+)?${INDEX_NAME}`, 'i')
+
+export function indexTarget(sql: string): IndexTarget | undefined {
+  const create = CREATE_INDEX.exec(sql)
+  if (create) return {action: 'create', ...splitName(create[2]), ifNotExists: Boolean(create[1])}
+  const drop = DROP_INDEX.exec(sql)
+  if (drop) return {action: 'drop', ...splitName(drop[2]), ifNotExists: Boolean(drop[1])}
+  return undefined
+}
+
+function splitName(qualified: string): {name: string; schema?: string} {
+  const parts = qualified.match(/"(?:[^"]|"")+"|[^.]+/g)!.map(unquoteIdent)
+  return parts.length === 2 ? {schema: parts[0], name: parts[1]} : {name: parts[0]}
+}
+
+function unquoteIdent(part: string): string {
+  return part.startsWith('"') ? part.slice(1, -1).replace(/""/g, '"') : part.toLowerCase()
+}
+
+/** True when running this SQL can destroy data (marker or DROP TABLE/COLUMN, TRUNCATE, DELETE): said before a production rollback. */
+export function losesData(sql: string): boolean {
+  if (/--\s*nself:data-loss\b/i.test(sql)) return true
+  return splitSql(sql).some((s) => /^(DROP\s+(TABLE|SCHEMA)|ALTER\s+TABLE\b[^;]*\bDROP\s+(COLUMN\b|(?!CONSTRAINT\b|DEFAULT\b|NOT\b|IDENTITY\b|EXPRESSION\b)\w)|TRUNCATE\b|DELETE\s+FROM\b)/i.test(s.sql))
+}

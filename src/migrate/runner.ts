@@ -1,0 +1,295 @@
+/**
+ * The migration runner: migrateUp / migrateDown. It knows nothing of oclif; commands (and
+ * `db reset`, which re-applies every migration) call it with a connected client.
+ *
+ * A run: take the advisory lock → set timeouts → create the history table if needed → compare
+ * files and history → choose the migrations → `beforeRun` (confirmation, hooks, backup; nothing
+ * has run yet, the run stops if it throws) → apply each migration → release the lock.
+ */
+import {hostname, userInfo} from 'node:os'
+import {readFileSync} from 'node:fs'
+import {relative} from 'node:path'
+import type {Client} from 'pg'
+import {OperationError, UsageError, ValidationError} from '@nself/sdk/errors'
+import {BatchError, runSingle, runTransaction, type PgError} from './execute.js'
+import {compareVersions, sameVersion, type MigrationFile} from './files.js'
+import {deleteSql, ensureHistory, recordSql} from './history.js'
+import {acquireLock} from './lock.js'
+import {planMigration, type PlannedStatement, type Step} from './plan.js'
+import {resumeCheck} from './resume.js'
+import {compareState, loadState, type MigrationState} from './state.js'
+import {discoverMigrations} from './files.js'
+import {readHistory} from './history.js'
+
+export type Direction = 'up' | 'down'
+
+export interface PlannedMigration {
+  version: string
+  name: string
+  /** The file that runs in this direction. */
+  file: string
+  checksum: string
+  direction: Direction
+  steps: Step[]
+  statements: PlannedStatement[]
+  /** Statements already done by an earlier run that stopped part way (up only). */
+  resumeFrom: number
+}
+
+export interface AppliedMigration {
+  version: string
+  name: string
+  file: string
+  direction: Direction
+  ms: number
+}
+
+export interface Reporter {
+  migrationStart?(m: PlannedMigration): void
+  migrationDone?(m: PlannedMigration, ms: number): void
+  migrationFailed?(m: PlannedMigration, error: Error): void
+  /** Each statement just before it runs (for --show-sql). */
+  statement?(m: PlannedMigration, s: PlannedStatement): void
+  notice?(message: string): void
+}
+
+export interface RunOptions {
+  migrationsDir: string
+  /** DB_MIGRATION_TABLE. */
+  table: string
+  /** DB_MIGRATION_LOCK_TIMEOUT: how long to wait for another run's lock. */
+  lockTimeoutSeconds: number
+  /** DB_MIGRATION_STATEMENT_TIMEOUT (0 = no limit). */
+  statementTimeoutSeconds: number
+  /**
+   * lock_timeout for each DDL statement. Short on purpose: a DDL statement queued behind a long
+   * query blocks every later reader of the table, so failing fast (and retrying) beats an outage.
+   */
+  ddlLockTimeoutSeconds?: number
+  /** How often a transaction step that failed on lock_timeout is retried. */
+  lockRetries?: number
+  dryRun?: boolean
+  /** user@host recorded in the history; defaults to this process's. */
+  appliedBy?: string
+  reporter?: Reporter
+  /** Called under the lock with the chosen migrations, before any of their SQL. Throw to stop. */
+  beforeRun?(migrations: PlannedMigration[]): Promise<void>
+}
+
+export interface UpOptions extends RunOptions {
+  steps?: number
+  /** Apply pending migrations up to and including this version. */
+  to?: string
+  /** Apply although applied migrations' files changed. */
+  force?: boolean
+}
+
+export interface DownOptions extends RunOptions {
+  steps?: number
+  /** Roll back every migration newer than this version; it stays applied. */
+  to?: string
+  all?: boolean
+}
+
+export interface RunResult {
+  direction: Direction
+  dryRun: boolean
+  /** What the run chose (all of it when dry-run). */
+  planned: PlannedMigration[]
+  applied: AppliedMigration[]
+}
+
+export async function migrateUp(client: Client, options: UpOptions): Promise<RunResult> {
+  return run(client, options, 'up', (state) => chooseUp(state, options))
+}
+
+export async function migrateDown(client: Client, options: DownOptions): Promise<RunResult> {
+  return run(client, options, 'down', (state) => chooseDown(state, options))
+}
+
+async function run(client: Client, options: RunOptions, direction: Direction, choose: (s: MigrationState) => PlannedMigration[]): Promise<RunResult> {
+  if (options.dryRun) {
+    const planned = choose(compareState(discoverMigrations(options.migrationsDir), await readHistory(client, options.table)))
+    if (planned.length) await options.beforeRun?.(planned)
+    return {direction, dryRun: true, planned, applied: []}
+  }
+  const lock = await acquireLock(client, options.table, options.lockTimeoutSeconds)
+  try {
+    await setTimeouts(client, options)
+    await ensureHistory(client, options.table)
+    const planned = choose(await loadState(client, options.migrationsDir, options.table))
+    if (planned.length) await options.beforeRun?.(planned)
+    const applied: AppliedMigration[] = []
+    for (const m of planned) applied.push(await applyOne(client, m, options))
+    return {direction, dryRun: false, planned, applied}
+  } finally {
+    await lock.release()
+  }
+}
+
+async function setTimeouts(client: Client, options: RunOptions): Promise<void> {
+  const ddl = options.ddlLockTimeoutSeconds ?? 10
+  await client.query(`SET statement_timeout = '${options.statementTimeoutSeconds}s'; SET lock_timeout = '${ddl}s'`)
+}
+
+export function chooseUp(state: MigrationState, options: Pick<UpOptions, 'steps' | 'to' | 'force'>): PlannedMigration[] {
+  if (state.changed.length && !options.force) throw changedError(state)
+  let pending = state.pending
+  if (options.to !== undefined) {
+    requireKnown(state, options.to)
+    pending = pending.filter((f) => compareVersions(f.version, options.to!) <= 0)
+  }
+  if (options.steps !== undefined) pending = pending.slice(0, options.steps)
+  const partial = new Map(state.partial.map((p) => [p.row.version, p.row.statementsDone ?? 0]))
+  return pending.map((f) => plan(f, 'up', f.upFile, partial.get(f.version) ?? 0))
+}
+
+export function chooseDown(state: MigrationState, options: Pick<DownOptions, 'steps' | 'to' | 'all'>): PlannedMigration[] {
+  if (state.partial.length) {
+    const v = state.partial[0].row.version
+    throw new ValidationError(`migration ${v} stopped part way: finish it before rolling back`, {
+      hint: `Run nself db migrate:up to finish it, or nself db migrate:resolve --rolled-back ${v} after undoing it by hand.`,
+    })
+  }
+  let chosen = [...state.applied].reverse()
+  if (options.all) {
+    // every applied migration
+  } else if (options.to !== undefined) {
+    if (!state.applied.some((r) => sameVersion(r.version, options.to!))) throw new UsageError(`--to ${options.to}: migration ${options.to} is not applied`)
+    chosen = chosen.filter((r) => compareVersions(r.version, options.to!) > 0)
+  } else chosen = chosen.slice(0, options.steps ?? 1)
+  const files = new Map(state.files.map((f) => [f.version, f]))
+  return chosen.map((row) => {
+    const file = files.get(row.version)
+    if (!file?.downFile) throw new ValidationError(`cannot roll back ${row.version}_${row.name}: its down file is missing`, {hint: 'Write the down file first (nothing was rolled back).'})
+    const planned = plan(file, 'down', file.downFile, 0)
+    if (!planned.statements.length) {
+      throw new ValidationError(`cannot roll back ${row.version}_${row.name}: ${relative(process.cwd(), file.downFile)} has no statements`, {
+        hint: `Write the SQL that undoes it, or run nself db migrate:resolve --rolled-back ${row.version} if there is nothing to undo.`,
+      })
+    }
+    return planned
+  })
+}
+
+function requireKnown(state: MigrationState, version: string): void {
+  if (!/^\d+$/.test(version)) throw new UsageError(`--to ${version}: expected a version number such as 003`)
+  if (!state.files.some((f) => sameVersion(f.version, version))) throw new UsageError(`--to ${version}: there is no migration ${version}`)
+}
+
+function changedError(state: MigrationState): ValidationError {
+  const files = state.changed.map((c) => relative(process.cwd(), c.file.upFile)).join(', ')
+  const versions = state.changed.map((c) => c.row.version).join(' ')
+  return new ValidationError(`applied migration changed since it was applied: ${files}`, {
+    code: 'NSELF_CHECKSUM_MISMATCH',
+    hint: `Restore the file, or accept the edit with: nself db migrate:resolve --accept-checksum ${versions} (or pass --force).`,
+  })
+}
+
+function plan(file: MigrationFile, direction: Direction, path: string, resumeFrom: number): PlannedMigration {
+  const {steps, statements} = planMigration(readFileSync(path, 'utf8'))
+  return {version: file.version, name: file.name, file: path, checksum: file.checksum, direction, steps, statements, resumeFrom}
+}
+
+async function applyOne(client: Client, m: PlannedMigration, options: RunOptions): Promise<AppliedMigration> {
+  const started = performance.now()
+  options.reporter?.migrationStart?.(m)
+  try {
+    const steps = m.steps.length ? m.steps : [{kind: 'transaction', statements: []} as Step]
+    for (const [i, step] of steps.entries()) await runStep(client, m, step, i === steps.length - 1, options)
+  } catch (error) {
+    const failure = toMigrationError(m, error)
+    options.reporter?.migrationFailed?.(m, failure)
+    throw failure
+  }
+  const ms = Math.round(performance.now() - started)
+  options.reporter?.migrationDone?.(m, ms)
+  return {version: m.version, name: m.name, file: m.file, direction: m.direction, ms}
+}
+
+async function runStep(client: Client, m: PlannedMigration, step: Step, last: boolean, options: RunOptions): Promise<void> {
+  const stepStatements = step.kind === 'transaction' ? step.statements : [step.statement]
+  const todo = stepStatements.filter((s) => s.index >= m.resumeFrom)
+  if (!todo.length && !last) return
+  const done = last ? null : stepStatements[stepStatements.length - 1].index + 1
+  for (const s of todo) options.reporter?.statement?.(m, s)
+  if (step.kind === 'transaction') {
+    await withLockRetries(options, () => runTransaction(client, todo, [progressSql(m, options, done, 'server')]))
+    return
+  }
+  const started = performance.now()
+  const resuming = m.resumeFrom === step.statement.index && m.resumeFrom > 0
+  if (todo.length && (await resumeCheck(client, step, resuming, options.reporter?.notice)) === 'run') await runSingle(client, step.statement)
+  await client.query(progressSql(m, options, done, performance.now() - started))
+}
+
+/** The history change that marks progress: upsert for up, delete (when complete) for down. */
+function progressSql(m: PlannedMigration, options: RunOptions, done: number | null, ms: number | 'server'): string {
+  if (m.direction === 'down') return done === null ? deleteSql(options.table, m.version) : 'SELECT 1'
+  return recordSql(options.table, {
+    version: m.version,
+    name: m.name,
+    checksum: m.checksum,
+    executionMs: ms,
+    appliedBy: options.appliedBy ?? defaultAppliedBy(),
+    statementsDone: done,
+  })
+}
+
+async function withLockRetries(options: RunOptions, fn: () => Promise<void>): Promise<void> {
+  const retries = options.lockRetries ?? 2
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn()
+    } catch (error) {
+      const code = error instanceof BatchError ? error.failure.error.code : undefined
+      if (code !== '55P03' || attempt >= retries) throw error
+      options.reporter?.notice?.(`lock_timeout: table busy, retrying (${attempt + 1}/${retries})`)
+      await new Promise((r) => setTimeout(r, 1000 * 2 ** attempt))
+    }
+  }
+}
+
+let appliedBy: string | undefined
+export function defaultAppliedBy(): string {
+  appliedBy ??= `${safeUser()}@${hostname()}`
+  return appliedBy
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username
+  } catch {
+    return process.env.USER ?? 'unknown'
+  }
+}
+
+export class MigrationError extends OperationError {
+  constructor(
+    message: string,
+    readonly version: string,
+    readonly file: string,
+    readonly line: number | undefined,
+    readonly pgCode: string | undefined,
+    hint: string,
+  ) {
+    super(message, {code: 'NSELF_MIGRATION_FAILED', hint})
+  }
+}
+
+function toMigrationError(m: PlannedMigration, error: unknown): Error {
+  if (!(error instanceof BatchError)) return error as Error
+  const {statement, line, error: pg} = error.failure
+  const where = `${relative(process.cwd(), m.file) || m.file}:${line}`
+  const nonTx = m.steps.some((s) => s.kind === 'single')
+  const state =
+    nonTx && statement.index > 0
+      ? 'The steps before the failing one are applied (this migration has non-transactional steps); nself db migrate:up continues from the failing step.'
+      : `Nothing of ${m.version}_${m.name} was applied.`
+  const hint = [pg.hint, pg.detail, state].filter(Boolean).join(' ')
+  return new MigrationError(`${m.direction === 'up' ? 'migration' : 'rollback'} ${m.version}_${m.name} failed at ${where}: ${pgMessage(pg)}`, m.version, m.file, line, pg.code, hint)
+}
+
+function pgMessage(error: PgError): string {
+  return error.code ? `${error.message} (SQLSTATE ${error.code})` : error.message
+}
