@@ -37,6 +37,7 @@ export type AfterMigrateOptions = BeforeMigrateOptions & {
 
 /** One seed file as the core found it. */
 export type SeedFile = {
+  /** Absolute path. */
   path: string
   /** File name, e.g. "01_users.json". */
   fileName: string
@@ -47,26 +48,40 @@ export type SeedFile = {
   environment: string
 }
 
-/** What a loader hands back: SQL that the core executes, or rows that the core COPYs into the table. */
+/** One SQL statement of a seed file, with the line it starts on (1-based) for error messages. */
+export type SeedStatement = {sql: string; line: number}
+
+/** A row: column name to value. Omitted keys take the column default. */
+export type SeedRow = Record<string, unknown>
+
+/**
+ * What a loader hands back. The core runs it inside the seed run's single transaction.
+ * - `sql`: one string the core executes as is (several statements allowed; errors give a line when
+ *   PostgreSQL reports a position).
+ * - `statements`: statements the core executes one by one, so an error names the statement's line.
+ * - `rows`: objects the core writes with COPY into the file's table. Values: null, booleans, numbers,
+ *   bigints or numeric strings, strings, Dates, arrays (for array columns), objects/arrays for json(b).
+ *   To report bad input, throw an Error with a numeric `row` (1-based) and, if known, `column`
+ *   (SeedRowError has that shape; a plugin need not import it).
+ */
 export type SeedContent =
   | {kind: 'sql'; sql: string}
-  | {
-      kind: 'rows'
-      /** Objects keyed by column name. Omitted keys take the column default. */
-      rows: AsyncIterable<Record<string, unknown>> | Iterable<Record<string, unknown>>
-    }
+  | {kind: 'statements'; statements: Iterable<SeedStatement> | AsyncIterable<SeedStatement>}
+  | {kind: 'rows'; rows: AsyncIterable<SeedRow> | Iterable<SeedRow>}
 
 export type SeedLoader = {
-  /** Formats (extensions without the dot) this loader reads. */
+  /** Formats (extensions without the dot, lower case) this loader reads. */
   formats: string[]
+  /** Called once per file; may be called again for the same file (the core re-reads to locate a bad row). */
   load(file: SeedFile): Promise<SeedContent> | SeedContent
 }
 
+/** Options of the `seedLoader` hook. A hook answers with its loader(s) or undefined. */
 export type SeedLoaderOptions = {
   environment: string
 }
 
-/** Thrown by a loader for bad input: the core reports file and row. */
+/** Bad input in a seed file: the core reports the file, this row (1-based) and column. */
 export class SeedRowError extends Error {
   constructor(message: string, readonly row?: number, readonly column?: string) {
     super(message)

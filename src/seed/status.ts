@@ -1,0 +1,81 @@
+/**
+ * The seed status table: which file was applied in which environment, with what checksum, how many
+ * rows and how long it took. A file whose checksum is recorded is not applied again unless asked.
+ */
+import {createHash} from 'node:crypto'
+import {createReadStream} from 'node:fs'
+import type {Client} from 'pg'
+import {discoverSeedFiles} from './files.js'
+
+export const SEED_TABLE = 'nself_seeds'
+
+export interface SeedRecord {
+  environment: string
+  file: string
+  checksum: string
+  rows: number
+  appliedAt: Date
+  ms: number
+}
+
+export interface SeedStatusEntry extends Partial<SeedRecord> {
+  environment: string
+  file: string
+  /** applied: recorded and unchanged; changed: file differs from what was applied; pending: never applied; missing: applied, file gone. */
+  state: 'applied' | 'changed' | 'pending' | 'missing' | 'recorded'
+}
+
+export async function ensureSeedTable(client: Client): Promise<void> {
+  await client.query(`CREATE TABLE IF NOT EXISTS ${SEED_TABLE} (
+    environment text NOT NULL,
+    file text NOT NULL,
+    checksum text NOT NULL,
+    rows bigint NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now(),
+    ms integer NOT NULL,
+    PRIMARY KEY (environment, file))`)
+}
+
+export async function readSeedRecords(client: Client, environment?: string): Promise<SeedRecord[]> {
+  const exists = await client.query('SELECT to_regclass($1) IS NOT NULL AS ok', [SEED_TABLE])
+  if (!exists.rows[0].ok) return []
+  const {rows} = await client.query(
+    `SELECT environment, file, checksum, rows::float8 AS rows, applied_at AS "appliedAt", ms
+       FROM ${SEED_TABLE} WHERE $1::text IS NULL OR environment = $1 ORDER BY environment, file`,
+    [environment ?? null],
+  )
+  return rows as SeedRecord[]
+}
+
+export async function recordSeed(client: Client, record: Omit<SeedRecord, 'appliedAt'>): Promise<void> {
+  await client.query(
+    `INSERT INTO ${SEED_TABLE} (environment, file, checksum, rows, ms) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (environment, file) DO UPDATE SET checksum = EXCLUDED.checksum, rows = EXCLUDED.rows, ms = EXCLUDED.ms, applied_at = now()`,
+    [record.environment, record.file, record.checksum, record.rows, record.ms],
+  )
+}
+
+/** sha256 of the file, streamed (seed files can be hundreds of MB). */
+export async function fileChecksum(path: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path, {highWaterMark: 1 << 20})) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+/**
+ * For `nself db status`: what the status table records. With `files`, also compares with the seed
+ * files of that environment on disk (pending, changed, missing); without, every entry is "recorded".
+ */
+export async function seedStatus(client: Client, files?: {seedsDir: string; environment: string}): Promise<SeedStatusEntry[]> {
+  const records = await readSeedRecords(client, files?.environment)
+  if (!files) return records.map((r) => ({...r, state: 'recorded'}))
+  const onDisk = discoverSeedFiles(files.seedsDir, files.environment)
+  const entries: SeedStatusEntry[] = []
+  for (const file of onDisk) {
+    const record = records.find((r) => r.file === file.fileName)
+    if (!record) entries.push({environment: files.environment, file: file.fileName, state: 'pending'})
+    else entries.push({...record, state: record.checksum === (await fileChecksum(file.path)) ? 'applied' : 'changed'})
+  }
+  for (const record of records) if (!onDisk.some((f) => f.fileName === record.file)) entries.push({...record, state: 'missing'})
+  return entries
+}
