@@ -30,3 +30,5 @@ export async function backupBeforeChange(config: NselfConfig, client: Client, re
   const result = await createBackup(config, client, {name: defaultBackupName(new Date(), `pre-${slug}`)})
   return result.path
 }
+export {resetDatabase, dropProjectObjects, type ResetOptions, type ResetResult} from './reset.js'
+export {installSchedule, removeSchedule, showSchedule, scheduleLine, type Schedule, type ScheduleTarget} from './schedule.js'
