@@ -1,16 +1,21 @@
 /**
  * Base for commands that read the project's configuration and talk to its database.
  * It loads the config once, opens connections (starting the embedded server on demand and
- * saying so on stderr), and closes them at the end.
+ * saying so on stderr), closes them at the end, and appends one line to the operations log
+ * (.nself/logs/db.log, shown by `nself logs db`) for every command that connected.
  */
 import type {Client} from 'pg'
-import {BaseCommand} from '@nself/sdk'
+import {BaseCommand, describeError} from '@nself/sdk'
 import {loadConfig, type NselfConfig} from '../config/index.js'
 import {openClient, type OpenOptions} from '../db/connect.js'
+import {appendOpLog} from './oplog.js'
 
 export abstract class DbCommand extends BaseCommand {
   private loadedConfig?: NselfConfig
   private clients: Client[] = []
+  private readonly startedAt = Date.now()
+  /** Set by connect(): only commands that touched a database are logged. */
+  private touchedDatabase = false
 
   protected get nself(): NselfConfig {
     this.loadedConfig ??= loadConfig()
@@ -19,6 +24,7 @@ export abstract class DbCommand extends BaseCommand {
 
   /** A connected client, closed automatically when the command ends. */
   protected async connect(options: OpenOptions = {}): Promise<Client> {
+    this.touchedDatabase = true
     const client = await openClient(this.nself, {
       applicationName: `nself ${this.id ?? ''}`.trim(),
       onNotice: (message) => this.logToStderr(message),
@@ -30,6 +36,27 @@ export abstract class DbCommand extends BaseCommand {
 
   protected async finally(error: Error | undefined): Promise<unknown> {
     await Promise.all(this.clients.map((c) => c.end().catch(() => {})))
+    this.writeOpLog(error)
     return super.finally(error)
+  }
+
+  private writeOpLog(error: Error | undefined): void {
+    if (!this.touchedDatabase || !this.loadedConfig) return
+    const config = this.loadedConfig
+    const failed = error ? describeError(error) : undefined
+    try {
+      appendOpLog(config.project.stateDir, {
+        time: new Date(this.startedAt).toISOString(),
+        environment: config.environment,
+        command: this.id ?? 'unknown',
+        database: config.connection.database,
+        outcome: failed ? 'error' : 'ok',
+        durationMs: Date.now() - this.startedAt,
+        ...(failed ? {exit: failed.exit, code: failed.code} : {}),
+      })
+    } catch (logError) {
+      // A read-only project folder must not turn a successful migration into a failure.
+      this.debugLog(`cannot write the operations log: ${(logError as Error).message}`)
+    }
   }
 }

@@ -7,3 +7,6 @@ export {readHistory, ensureHistory, setChecksum, clearHistory, historyExists, qu
 export {acquireLock, LockTimeoutError, type LockHolder} from './lock.js'
 export {planMigration, losesData, nonTransactionalReason, type MigrationPlan, type Step} from './plan.js'
 export {splitSql, type SqlStatement} from './split.js'
+export {resolveMigration, resetHistory, type Resolution, type ResolveResult} from './resolve.js'
+export {schemaAhead, type SchemaAhead} from './schema-ahead.js'
+export {migrationStatus, type MigrationStatus} from './status.js'

@@ -1,0 +1,143 @@
+/**
+ * What migrate:up and migrate:down share: the runner's options from the config, production
+ * confirmation, the beforeMigrate/afterMigrate hooks, and progress. The commands stay thin.
+ */
+import {Flags} from '@oclif/core'
+import type {Client} from 'pg'
+import type {AfterMigrateOptions, BeforeMigrateOptions, MigrationInfo, NselfHooks} from '@nself/sdk/hooks'
+import {readFileSync} from 'node:fs'
+import {relative} from 'node:path'
+import {DbCommand} from './db-command.js'
+import {confirmDestructive} from './confirm.js'
+import {createProgress, type Progress} from './progress.js'
+import {losesData, type Direction, type PlannedMigration, type RunOptions, type RunResult} from '../migrate/index.js'
+
+export const migrateFlags = {
+  steps: Flags.integer({description: 'How many migrations to run.', min: 1}),
+  to: Flags.string({description: 'Target version, such as 003.'}),
+  force: Flags.boolean({description: 'Skip confirmations (and, for migrate:up, run although applied files changed).'}),
+  'dry-run': Flags.boolean({description: 'Show what would run; change nothing.'}),
+  'show-sql': Flags.boolean({description: 'Print each statement as it runs.'}),
+}
+
+export abstract class MigrateCommand extends DbCommand {
+  static enableJsonFlag = true
+  protected progress?: Progress
+  /** Set once beforeMigrate let the run go on: afterMigrate fires only then (not after a veto). */
+  private hooksPassed = false
+
+  /**
+   * Called after confirmation and the beforeMigrate hook, before any migration SQL runs.
+   * TODO(issue-7): back up the database here when the environment is production.
+   */
+  protected async beforeChange(_direction: Direction, _planned: PlannedMigration[]): Promise<void> {}
+
+  protected runOptions(direction: Direction): RunOptions {
+    const {settings, project} = this.nself
+    this.progress = createProgress({
+      json: this.jsonEnabled(),
+      showSql: Boolean(this.flags['show-sql']),
+      verbose: this.verboseEnabled,
+      log: (l) => this.log(l),
+      logToStderr: (l) => this.logToStderr(l),
+    })
+    return {
+      migrationsDir: project.migrationsDir,
+      table: settings.migrationTable,
+      lockTimeoutSeconds: settings.migrationLockTimeoutSeconds,
+      statementTimeoutSeconds: settings.migrationStatementTimeoutSeconds,
+      dryRun: Boolean(this.flags['dry-run']),
+      reporter: this.progress,
+      beforeRun: (planned) => this.beforeRun(direction, planned),
+    }
+  }
+
+  private async beforeRun(direction: Direction, planned: PlannedMigration[]): Promise<void> {
+    const dryRun = Boolean(this.flags['dry-run'])
+    if (!dryRun) await this.confirm(direction, planned)
+    // No captureErrors: a hook's this.error(msg, {exit: 6}) propagates and vetoes the run.
+    await this.config.runHook<'beforeMigrate', NselfHooks>('beforeMigrate', this.hookOptions(direction, planned))
+    this.hooksPassed = true
+    if (dryRun) return
+    await this.beforeChange(direction, planned)
+    await this.progress?.start(planned)
+  }
+
+  /** Typed confirmation in production, or with DB_CONFIRM_DESTRUCTIVE=true when a step loses data. */
+  private async confirm(direction: Direction, planned: PlannedMigration[]): Promise<void> {
+    const {isProduction, settings, environment, connection} = this.nself
+    const lossy = planned.filter((m) => losesData(readFileSync(m.file, 'utf8')))
+    if (isProduction && direction === 'down') {
+      for (const m of planned) this.logToStderr(`${m.version}_${m.name}: ${relative(process.cwd(), m.file)}${lossy.includes(m) ? ' — LOSES DATA' : ''}`)
+    }
+    if (!isProduction && !(settings.confirmDestructive && lossy.length)) return
+    const what = direction === 'up' ? 'apply' : 'roll back'
+    const loss = lossy.length ? `; ${lossy.map((m) => m.version).join(', ')} lose data` : ''
+    await confirmDestructive({
+      action: `${what} ${planned.length} migration(s) on ${connection.database} (${environment})${loss}`,
+      typed: connection.database,
+      force: Boolean(this.flags.force),
+    })
+  }
+
+  protected hookOptions(direction: Direction, planned: PlannedMigration[]): BeforeMigrateOptions {
+    return {direction, migrations: planned.map(info), environment: this.nself.environment, database: this.nself.connection.database, dryRun: Boolean(this.flags['dry-run'])}
+  }
+
+  /** afterMigrate runs after success and after failure; its own failures are warnings, the migration already happened. */
+  protected async afterRun(direction: Direction, result: RunResult | undefined, error?: Error): Promise<void> {
+    await this.progress?.finish()
+    if (!this.hooksPassed) return
+    const options: AfterMigrateOptions = {
+      ...this.hookOptions(direction, result?.planned ?? []),
+      applied: (result?.applied ?? []).map((a) => ({version: a.version, name: a.name, file: a.file})),
+      ...(error ? {error: error.message} : {}),
+    }
+    const {failures} = await this.config.runHook<'afterMigrate', NselfHooks>('afterMigrate', options, undefined, true)
+    for (const f of failures) this.warn(`afterMigrate hook of ${f.plugin.name} failed: ${f.error.message}`)
+  }
+
+  protected report(result: RunResult): object {
+    const verb = result.direction === 'up' ? 'apply' : 'roll back'
+    if (result.dryRun) {
+      this.log(result.planned.length ? `Would ${verb} ${result.planned.length} migration(s):` : `Nothing to ${verb}.`)
+      for (const m of result.planned) this.log(`  ${m.version}_${m.name}${describeSteps(m)}`)
+      if (this.flags['show-sql']) for (const m of result.planned) for (const s of m.statements) this.log(`-- ${m.version}_${m.name}:${s.line}\n${s.sql};`)
+    } else {
+      const total = result.applied.reduce((sum, a) => sum + a.ms, 0)
+      this.log(result.applied.length ? `${result.direction === 'up' ? 'Applied' : 'Rolled back'} ${result.applied.length} migration(s) in ${total} ms.` : `Nothing to ${verb}.`)
+    }
+    return {
+      direction: result.direction,
+      dryRun: result.dryRun,
+      planned: result.planned.map((m) => ({...info(m), statements: m.statements.length, nonTransactional: m.steps.flatMap((s) => (s.kind === 'single' ? [{line: s.statement.line, reason: s.reason}] : []))})),
+      applied: result.applied.map((a) => ({version: a.version, name: a.name, ms: a.ms})),
+    }
+  }
+
+  /** Runs the library call between the hooks. */
+  protected async migrate(direction: Direction, fn: (client: Client, options: RunOptions) => Promise<RunResult>): Promise<object> {
+    const client = await this.connect()
+    let result: RunResult | undefined
+    try {
+      result = await fn(client, this.runOptions(direction))
+    } catch (error) {
+      await this.afterRun(direction, result, error as Error)
+      throw error
+    }
+    await this.afterRun(direction, result)
+    return this.report(result)
+  }
+}
+
+function info(m: PlannedMigration): MigrationInfo {
+  return {version: m.version, name: m.name, file: m.file}
+}
+
+function describeSteps(m: PlannedMigration): string {
+  const single = m.steps.filter((s) => s.kind === 'single')
+  const resume = m.resumeFrom ? `, continues at statement ${m.resumeFrom + 1}` : ''
+  if (!single.length) return ` (${m.statements.length} statement(s), one transaction${resume})`
+  const reasons = [...new Set(single.map((s) => (s.kind === 'single' ? s.reason : '')))].join(', ')
+  return ` (${m.statements.length} statement(s), ${single.length} outside a transaction: ${reasons}${resume})`
+}

@@ -1,0 +1,77 @@
+import {expect} from 'chai'
+import {splitSql} from '../../src/migrate/split.js'
+import {planMigration, losesData, indexTarget} from '../../src/migrate/plan.js'
+
+describe('splitSql', () => {
+  it('keeps semicolons inside quotes, dollar quotes and comments, and records each line', () => {
+    const sql = [
+      "-- a comment; with a semicolon",
+      "CREATE TABLE t (a text DEFAULT 'x;y');",
+      '/* block; /* nested; */ still comment */',
+      'CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql;',
+      "INSERT INTO t VALUES (E'it\\'s; ok'), ('a''b;');",
+      'SELECT "we;ird" FROM t',
+    ].join('\n')
+    const statements = splitSql(sql)
+    expect(statements.map((s) => s.line)).to.deep.equal([2, 4, 5, 6])
+    expect(statements[0].sql).to.equal("CREATE TABLE t (a text DEFAULT 'x;y')")
+    expect(statements[1].sql).to.include('SELECT 1; $body$')
+    expect(statements[2].sql).to.equal("INSERT INTO t VALUES (E'it\\'s; ok'), ('a''b;')")
+    expect(statements[3].sql).to.equal('SELECT "we;ird" FROM t')
+  })
+
+  it('keeps a BEGIN ATOMIC function body whole', () => {
+    const sql = 'CREATE FUNCTION g(x int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN x > 0 THEN 1 ELSE 0 END; SELECT 2; END;\nSELECT 3;'
+    expect(splitSql(sql).map((s) => s.sql.slice(0, 15))).to.deep.equal(['CREATE FUNCTION', 'SELECT 3'])
+  })
+
+  it('reads -- nself: markers written before a statement', () => {
+    const [a, b] = splitSql('SELECT 1;\n-- nself:no-transaction\nSELECT 2;')
+    expect(a.markers).to.deep.equal([])
+    expect(b.markers).to.deep.equal(['no-transaction'])
+  })
+})
+
+describe('planMigration', () => {
+  it('puts statements PostgreSQL refuses in a transaction into steps of their own', () => {
+    const plan = planMigration(
+      [
+        'CREATE TABLE a (id int);',
+        'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS a_id ON a (id);',
+        'ALTER TABLE a ADD COLUMN b int;',
+        'VACUUM ANALYZE a;',
+        'REINDEX INDEX CONCURRENTLY a_id;',
+        'ALTER SYSTEM SET work_mem = 1;',
+        "ALTER TYPE mood ADD VALUE 'ok';",
+        "UPDATE a SET b = 1 WHERE 'ok' = 'ok';",
+      ].join('\n'),
+    )
+    expect(plan.steps.map((s) => (s.kind === 'transaction' ? `tx${s.statements.length}` : 'single'))).to.deep.equal([
+      'tx1', 'single', 'tx1', 'single', 'single', 'single', 'single', 'tx1',
+    ])
+  })
+
+  it('keeps an enum value added but not used later inside the transaction', () => {
+    const plan = planMigration("ALTER TYPE mood ADD VALUE 'ok';\nCREATE TABLE x (id int);")
+    expect(plan.steps).to.have.length(1)
+    expect(plan.steps[0].kind).to.equal('transaction')
+  })
+
+  it('leaves out the file\'s own BEGIN/COMMIT: the runner manages transactions', () => {
+    const plan = planMigration('BEGIN;\nCREATE TABLE x (id int);\nCOMMIT;')
+    expect(plan.statements.map((s) => s.sql)).to.deep.equal(['CREATE TABLE x (id int)'])
+    expect(plan.skipped.map((s) => s.sql)).to.deep.equal(['BEGIN', 'COMMIT'])
+  })
+
+  it('reads the index name of concurrent builds, quoted or schema-qualified', () => {
+    expect(indexTarget('CREATE INDEX CONCURRENTLY IF NOT EXISTS Idx_A ON a (id)')).to.deep.equal({action: 'create', name: 'idx_a', ifNotExists: true})
+    expect(indexTarget('DROP INDEX CONCURRENTLY app."Idx B"')).to.deep.equal({action: 'drop', schema: 'app', name: 'Idx B', ifNotExists: false})
+  })
+
+  it('says which SQL loses data', () => {
+    expect(losesData('DROP TABLE users;')).to.equal(true)
+    expect(losesData('ALTER TABLE users DROP COLUMN email;')).to.equal(true)
+    expect(losesData('-- nself:data-loss\nUPDATE x SET y = 1;')).to.equal(true)
+    expect(losesData('DROP INDEX users_email; ALTER TABLE users DROP CONSTRAINT c;')).to.equal(false)
+  })
+})
