@@ -107,7 +107,10 @@ async function applyAll(client: Client, files: DiscoveredFile[], options: SeedOp
   // One seed run at a time per database: a second one waits, then sees the first one's records.
   await client.query("SELECT pg_advisory_xact_lock(hashtext('nself seed'))")
   await ensureSeedTable(client)
-  const [tables, foreignKeys, records] = await Promise.all([readTables(client, files.map(qualifiedName)), readForeignKeys(client), readSeedRecords(client, options.environment)])
+  // Sequential: one connection runs one query at a time.
+  const tables = await readTables(client, files.map(qualifiedName))
+  const foreignKeys = await readForeignKeys(client)
+  const records = await readSeedRecords(client, options.environment)
   const ordered = orderSeedFiles(files, foreignKeys)
   for (const message of ordered.cycles) notice(message)
   // Deferrable keys inside a cycle can then only be checked at COMMIT.
@@ -116,6 +119,7 @@ async function applyAll(client: Client, files: DiscoveredFile[], options: SeedOp
   options.onEvent?.({type: 'plan', files: planned.map((f) => ({file: f.fileName, table: qualifiedName(f), action: f.action}))})
   if (options.fresh) result.truncated = await emptyTables(client, planned, foreignKeys, options)
   for (const file of planned) {
+    if (file.action === 'applied') options.onEvent?.({type: 'start', file: file.fileName})
     const fileResult = file.action === 'applied' ? await applyFile(client, file, options) : skipped(file)
     result.files.push(fileResult)
     result.rows += fileResult.status === 'applied' ? fileResult.rows : 0
@@ -182,24 +186,56 @@ async function writeContent(client: Client, file: Planned, seedFile: SeedFile, c
   }
 }
 
-/** TRUNCATE the tables of the files being seeded, after confirmation where the caller wants one. */
+/**
+ * TRUNCATE the tables of the files being seeded, after confirmation where the caller wants one.
+ * PostgreSQL refuses to truncate a table that another one references, even an empty one: empty
+ * referencing tables are simply truncated along (nothing is lost); a referencing table with rows is
+ * emptied only with `cascade`, the user's explicit consent.
+ */
 async function emptyTables(client: Client, files: Planned[], foreignKeys: ForeignKey[], options: SeedOptions): Promise<string[]> {
-  const tables = [...new Map(files.filter((f) => f.info).map((f) => [qualifiedName(f), f.info!])).values()]
+  const tables = [...new Set(files.filter((f) => f.info).map(qualifiedName))]
   if (tables.length === 0) return []
-  const names = tables.map((t) => `${t.schema}.${t.table}`)
-  await options.confirm?.(`empty ${names.join(', ')}${options.cascade ? ' and every table that references them (CASCADE)' : ''} before seeding`)
-  try {
-    await client.query(`TRUNCATE ${tables.map(quoteTable).join(', ')} RESTART IDENTITY${options.cascade ? ' CASCADE' : ''}`)
-  } catch (error) {
-    if (!isPgError(error) || error.code !== '0A000') throw error
-    const referencing = [...new Set(foreignKeys.filter((fk) => names.includes(fk.parent) && !names.includes(fk.child)).map((fk) => fk.child))]
-    throw new ValidationError(`cannot empty ${names.join(', ')}: ${referencing.join(', ') || 'other tables'} reference them`, {
-      cause: error,
+  const referencing = referencingTables(tables, foreignKeys)
+  const withRows = await tablesWithRows(client, referencing)
+  if (withRows.length > 0 && !options.cascade) {
+    throw new ValidationError(`cannot empty ${tables.join(', ')}: ${withRows.join(', ')} reference them and have rows`, {
       code: 'NSELF_SEED_TRUNCATE_REFERENCED',
-      hint: `Add --cascade to empty ${referencing.join(', ') || 'those tables'} too, or seed them in the same run (--tables).`,
+      hint: `Add --cascade to empty ${withRows.join(', ')} too, or seed them in the same run (--tables).`,
     })
   }
-  return names
+  const all = [...tables, ...referencing]
+  await options.confirm?.(`empty ${all.join(', ')} before seeding`)
+  await client.query(`TRUNCATE ${all.map((name) => quoteTable(splitName(name))).join(', ')} RESTART IDENTITY`)
+  return all
+}
+
+/** Tables outside `tables` that reference them, directly or through each other. */
+function referencingTables(tables: string[], foreignKeys: ForeignKey[]): string[] {
+  const found = new Set(tables)
+  for (let grew = true; grew; ) {
+    grew = false
+    for (const fk of foreignKeys) {
+      if (found.has(fk.parent) && !found.has(fk.child)) {
+        found.add(fk.child)
+        grew = true
+      }
+    }
+  }
+  return [...found].filter((t) => !tables.includes(t))
+}
+
+async function tablesWithRows(client: Client, tables: string[]): Promise<string[]> {
+  const out: string[] = []
+  for (const name of tables) {
+    const {rows} = await client.query(`SELECT EXISTS (SELECT 1 FROM ${quoteTable(splitName(name))}) AS any`)
+    if (rows[0].any) out.push(name)
+  }
+  return out
+}
+
+function splitName(qualified: string): {schema: string; table: string} {
+  const dot = qualified.indexOf('.')
+  return {schema: qualified.slice(0, dot), table: qualified.slice(dot + 1)}
 }
 
 /** Errors raised at COMMIT (deferred constraints) name the table; map it back to its file. */

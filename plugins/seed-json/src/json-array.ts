@@ -1,0 +1,237 @@
+/**
+ * A streaming reader for a JSON array of objects: `[{…}, {…}, …]`, yielded one object at a time with
+ * memory bounded by the read chunk size, whatever the file size. A small byte scanner finds where each
+ * element starts and ends (tracking strings and nesting only); the native JSON.parse decodes all the
+ * complete elements of a chunk in one call, which is what makes it fast. When that parse fails, each
+ * element is checked again to report the exact byte offset, line and row of the mistake.
+ */
+import {createReadStream} from 'node:fs'
+import {findJsonError} from './json-check.js'
+
+/** Malformed input: `row` is the 1-based element, `byteOffset` 0-based from the start of the file. */
+export class JsonSeedError extends Error {
+  constructor(message: string, readonly row: number | undefined, readonly byteOffset: number, readonly textLine: number) {
+    super(message)
+    this.name = 'JsonSeedError'
+  }
+}
+
+const enum State {
+  BeforeArray,
+  FirstElement,
+  NextElement,
+  InElement,
+  AfterElement,
+  End,
+}
+
+const QUOTE = 0x22, BACKSLASH = 0x5c, OPEN_BRACE = 0x7b, CLOSE_BRACE = 0x7d, OPEN_BRACKET = 0x5b, CLOSE_BRACKET = 0x5d, COMMA = 0x2c, NEWLINE = 0x0a
+
+export interface ReadOptions {
+  /** Bytes read at a time; memory use is a few times this. */
+  chunkBytes?: number
+}
+
+export async function* readJsonArray(path: string, options: ReadOptions = {}): AsyncGenerator<Record<string, unknown>> {
+  const scanner = new Scanner()
+  for await (const chunk of createReadStream(path, {highWaterMark: options.chunkBytes ?? 1 << 20})) {
+    yield* scanner.push(chunk as Buffer)
+  }
+  scanner.end()
+}
+
+/** Incremental scanner: push() chunks, get the complete objects; end() checks the array was closed. */
+export class Scanner {
+  private state = State.BeforeArray
+  private buffer: Buffer = Buffer.alloc(0)
+  /** File offset of buffer[0]. */
+  private base = 0
+  /** Where scanning resumes in buffer. */
+  private pos = 0
+  private line = 1
+  private depth = 0
+  private inString = false
+  private escaped = false
+  private elementStart = -1
+  private elementLine = 1
+  private row = 0
+  /** Element boundaries found in the current buffer, waiting to be parsed. */
+  private starts: number[] = []
+  private ends: number[] = []
+  private lines: number[] = []
+
+  push(chunk: Buffer): Record<string, unknown>[] {
+    // After compact() the buffer holds at most the start of an unfinished element.
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk])
+    this.scan()
+    const rows = this.parseComplete()
+    this.compact()
+    return rows
+  }
+
+  end(): void {
+    if (this.state === State.End) return
+    const at = this.base + this.buffer.length
+    if (this.state === State.BeforeArray) throw this.error('the file is empty: expected a JSON array ([ … ])', undefined, at)
+    const inside = this.state === State.InElement ? ` inside row ${this.row + 1} (which starts on line ${this.elementLine})` : ''
+    throw this.error(`unexpected end of file${inside}: the array is not closed with ]`, this.state === State.InElement ? this.row + 1 : undefined, at)
+  }
+
+  private scan(): void {
+    const buf = this.buffer
+    const n = buf.length
+    let i = this.pos
+    while (i < n) {
+      if (this.state === State.InElement) {
+        i = this.scanElement(buf, i, n)
+        continue
+      }
+      const c = buf[i]
+      if (c === 0x20 || c === 0x09 || c === 0x0d) {
+        i++
+        continue
+      }
+      if (c === NEWLINE) {
+        this.line++
+        i++
+        continue
+      }
+      // A UTF-8 byte order mark before the array is tolerated: editors on Windows write one.
+      if (c === 0xef && this.state === State.BeforeArray && this.base + i === 0 && buf[1] === 0xbb && buf[2] === 0xbf) {
+        i += 3
+        continue
+      }
+      this.topLevel(c, i)
+      i++
+    }
+    this.pos = i
+  }
+
+  /** A structural byte outside any element. */
+  private topLevel(c: number, i: number): void {
+    switch (this.state) {
+      case State.BeforeArray:
+        if (c !== OPEN_BRACKET) throw this.error(`expected a JSON array ("[") but found ${show(c)}`, undefined, this.base + i)
+        this.state = State.FirstElement
+        return
+      case State.FirstElement:
+      case State.NextElement:
+        if (c === CLOSE_BRACKET && this.state === State.FirstElement) {
+          this.state = State.End
+          return
+        }
+        if (c !== OPEN_BRACE) throw this.error(`expected an object ("{") for row ${this.row + 1} but found ${show(c)}`, this.row + 1, this.base + i)
+        this.state = State.InElement
+        this.elementStart = i
+        this.elementLine = this.line
+        this.depth = 1 // this "{"
+        return
+      case State.AfterElement:
+        if (c === COMMA) this.state = State.NextElement
+        else if (c === CLOSE_BRACKET) this.state = State.End
+        else throw this.error(`expected "," or "]" after row ${this.row} but found ${show(c)}`, this.row, this.base + i)
+        return
+      case State.End:
+        throw this.error(`unexpected ${show(c)} after the end of the array`, undefined, this.base + i)
+    }
+  }
+
+  /** Scan inside an element until it closes or the buffer ends; returns the next index. */
+  private scanElement(buf: Buffer, i: number, n: number): number {
+    let depth = this.depth
+    let inString = this.inString
+    let escaped = this.escaped
+    for (; i < n; i++) {
+      const c = buf[i]
+      if (inString) {
+        if (escaped) escaped = false
+        else if (c === BACKSLASH) escaped = true
+        else if (c === QUOTE) inString = false
+        continue
+      }
+      if (c === QUOTE) inString = true
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++
+      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        if (--depth === 0) {
+          this.closeElement(i)
+          this.depth = 0
+          this.inString = this.escaped = false
+          return i + 1
+        }
+      } else if (c === NEWLINE) this.line++
+    }
+    this.depth = depth
+    this.inString = inString
+    this.escaped = escaped
+    return i
+  }
+
+  private closeElement(i: number): void {
+    this.row++
+    this.starts.push(this.elementStart)
+    this.ends.push(i + 1)
+    this.lines.push(this.elementLine)
+    this.elementStart = -1
+    this.state = State.AfterElement
+  }
+
+  /** JSON.parse every complete element of the buffer at once; on failure, find the bad one. */
+  private parseComplete(): Record<string, unknown>[] {
+    const count = this.starts.length
+    if (count === 0) return []
+    const first = this.starts[0]
+    const last = this.ends[count - 1]
+    let rows: Record<string, unknown>[]
+    try {
+      rows = JSON.parse(`[${this.buffer.toString('utf8', first, last)}]`)
+    } catch {
+      throw this.locate()
+    }
+    this.starts = []
+    this.ends = []
+    this.lines = []
+    return rows
+  }
+
+  private locate(): JsonSeedError {
+    const firstRow = this.row - this.starts.length + 1
+    for (let k = 0; k < this.starts.length; k++) {
+      const text = this.buffer.toString('utf8', this.starts[k], this.ends[k])
+      const problem = findJsonError(text)
+      if (!problem) continue
+      const prefix = text.slice(0, problem.offset)
+      const byte = this.base + this.starts[k] + Buffer.byteLength(prefix)
+      const newlines = prefix.split('\n')
+      const line = this.lines[k] + newlines.length - 1
+      const column = newlines.length > 1 ? newlines[newlines.length - 1].length + 1 : this.columnOf(k, prefix.length)
+      const where = column === undefined ? `line ${line}` : `line ${line}, column ${column}`
+      return this.error(`malformed JSON at byte ${byte} (${where}): ${problem.message}`, firstRow + k, byte, line)
+    }
+    return this.error('malformed JSON', firstRow, this.base + this.starts[0])
+  }
+
+  /** Column (in characters) of a position on the line where element k starts, when that line is still in the buffer. */
+  private columnOf(k: number, chars: number): number | undefined {
+    const at = this.buffer.lastIndexOf(NEWLINE, this.starts[k])
+    if (at < 0 && this.base > 0) return undefined
+    return this.buffer.toString('utf8', at + 1, this.starts[k]).length + chars + 1
+  }
+
+  /** Drop the bytes already parsed; keep an unfinished element for the next chunk. */
+  private compact(): void {
+    const keepFrom = this.elementStart >= 0 ? this.elementStart : this.pos
+    if (keepFrom === 0) return
+    this.buffer = this.buffer.subarray(keepFrom)
+    this.base += keepFrom
+    this.pos -= keepFrom
+    if (this.elementStart >= 0) this.elementStart = 0
+  }
+
+  private error(message: string, row: number | undefined, byteOffset: number, line = this.line): JsonSeedError {
+    return new JsonSeedError(message, row, byteOffset, line)
+  }
+}
+
+function show(byte: number): string {
+  return byte >= 0x20 && byte < 0x7f ? `"${String.fromCharCode(byte)}"` : `byte 0x${byte.toString(16).padStart(2, '0')}`
+}

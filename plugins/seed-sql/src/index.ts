@@ -1,0 +1,1 @@
+export {splitSql} from './split.js'

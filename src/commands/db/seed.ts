@@ -1,0 +1,91 @@
+import {Flags} from '@oclif/core'
+import {DbCommand} from '../../cli/db-command.js'
+import {confirmDestructive} from '../../cli/confirm.js'
+import {collectSeedLoaders} from '../../cli/seed-loaders.js'
+import {seed, type SeedEvent, type SeedFileResult, type SeedResult} from '../../seed/index.js'
+
+export default class DbSeed extends DbCommand {
+  static summary = 'Load the seed files of an environment (database/seeds/<env>/) in one transaction.'
+  static description = `Each file fills the table it is named after (users.json → users, 01_users.json sets the order). Files are loaded parents first by the database's foreign keys, all in one transaction: a bad row anywhere leaves every table as it was. Formats come from plugins (seedLoader hook): json and sql are built in; nself plugins install adds others.
+A file already applied with the same content is skipped. A changed file is applied again only with --reapply (adds its rows again) or --fresh (empties the seeded tables first).`
+  static examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --env staging',
+    '<%= config.bin %> <%= command.id %> --tables users,posts',
+    '<%= config.bin %> <%= command.id %> --fresh',
+  ]
+  static enableJsonFlag = true
+  static flags = {
+    env: Flags.string({description: 'Environment whose seeds to load (default: ENVIRONMENT, else development).'}),
+    tables: Flags.string({description: 'Only these tables, comma-separated (users,posts or public.users).'}),
+    fresh: Flags.boolean({description: 'Empty the seeded tables first (TRUNCATE … RESTART IDENTITY) and load every file again.'}),
+    cascade: Flags.boolean({description: 'With --fresh: also empty the tables that reference them (TRUNCATE … CASCADE).', dependsOn: ['fresh']}),
+    reapply: Flags.boolean({description: 'Apply files that changed since they were applied (their rows are added again).'}),
+    force: Flags.boolean({description: 'Do not ask before emptying tables in production.'}),
+  }
+
+  async run(): Promise<SeedResult> {
+    const environment = this.flags.env ?? this.nself.environment
+    const loaders = await collectSeedLoaders(this.config, environment, (m) => this.warn(m))
+    const client = await this.connect()
+    const options = {
+      seedsDir: this.nself.project.seedsDir,
+      projectRoot: this.nself.project.root,
+      environment,
+      tables: this.flags.tables?.split(',').map((t: string) => t.trim()).filter(Boolean),
+      fresh: this.flags.fresh,
+      cascade: this.flags.cascade,
+      reapply: this.flags.reapply,
+      loaders,
+      confirm: (action: string) => this.confirmEmptying(action, environment),
+    }
+    const result = await (this.useListr() ? this.withProgress((onEvent) => seed(client, {...options, onEvent})) : seed(client, {...options, onEvent: (e) => this.printEvent(e)}))
+    const applied = result.files.filter((f) => f.status === 'applied').length
+    this.log(applied === 0 ? `Seeded ${environment}: nothing to apply (${result.files.length} file(s) skipped)` : `Seeded ${environment}: ${result.rows} rows from ${applied} file(s) in ${result.ms} ms`)
+    return result
+  }
+
+  /** Emptying tables is destructive: ask in production (and wherever DB_CONFIRM_DESTRUCTIVE is true). */
+  private async confirmEmptying(action: string, environment: string): Promise<void> {
+    if (environment !== 'production' && !this.nself.settings.confirmDestructive) return
+    await confirmDestructive({action: `${action} in ${this.nself.connection.database} (${environment})`, force: Boolean(this.flags.force)})
+  }
+
+  private useListr(): boolean {
+    return Boolean(process.stdout.isTTY) && !this.jsonEnabled()
+  }
+
+  private printEvent(event: SeedEvent): void {
+    if (this.jsonEnabled()) return
+    if (event.type === 'notice') this.logToStderr(`Note: ${event.message}`)
+    if (event.type === 'file') this.log(describe(event.result))
+  }
+
+  /** listr2 (imported only on a terminal): one line per file, updated as files load. */
+  private async withProgress(work: (onEvent: (e: SeedEvent) => void) => Promise<SeedResult>): Promise<SeedResult> {
+    const {Listr} = await import('listr2')
+    let result: SeedResult | undefined
+    const lines: string[] = []
+    await new Listr([
+      {
+        title: 'Seeding',
+        task: async (_ctx, task) => {
+          result = await work((event) => {
+            if (event.type === 'start') task.output = `loading ${event.file}`
+            if (event.type === 'file') lines.push(describe(event.result))
+            if (event.type === 'notice') lines.push(`Note: ${event.message}`)
+            task.output = lines.join('\n')
+          })
+        },
+        rendererOptions: {persistentOutput: true},
+      },
+    ], {rendererOptions: {collapseErrors: false}, exitOnError: true}).run()
+    return result!
+  }
+}
+
+function describe(file: SeedFileResult): string {
+  if (file.status === 'skipped') return `skipped  ${file.file}: ${file.reason}`
+  if (file.status === 'changed') return `changed  ${file.file}: ${file.reason}`
+  return `applied  ${file.file} → ${file.table}: ${file.rows} rows in ${file.ms} ms`
+}
