@@ -17,7 +17,7 @@ export {DROP_PROJECT_OBJECTS_SQL} from './drop.js'
 
 /** "Backup requirements: automatic backups before major operations": true in production. */
 export function requiresBackupBeforeChange(config: NselfConfig): boolean {
-  return config.isProduction || config.settings.confirmDestructive
+  return config.isProduction
 }
 
 /**

@@ -10,6 +10,7 @@ import {relative} from 'node:path'
 import {DbCommand} from './db-command.js'
 import {confirmDestructive} from './confirm.js'
 import {createProgress, type Progress} from './progress.js'
+import {backupBeforeChange, requiresBackupBeforeChange} from '../backup/index.js'
 import {losesData, type Direction, type PlannedMigration, type RunOptions, type RunResult} from '../migrate/index.js'
 
 export const migrateFlags = {
@@ -27,10 +28,15 @@ export abstract class MigrateCommand extends DbCommand {
   private hooksPassed = false
 
   /**
-   * Called after confirmation and the beforeMigrate hook, before any migration SQL runs.
-   * TODO(issue-7): back up the database here when the environment is production.
+   * Called after confirmation and the beforeMigrate hook, before any migration SQL runs: in
+   * production the database is backed up first ("automatic backups before major operations").
+   * A connection of its own, so the runner's session (and its lock) is not disturbed.
    */
-  protected async beforeChange(_direction: Direction, _planned: PlannedMigration[]): Promise<void> {}
+  protected async beforeChange(direction: Direction, planned: PlannedMigration[]): Promise<void> {
+    if (!requiresBackupBeforeChange(this.nself) || planned.length === 0) return
+    const path = await backupBeforeChange(this.nself, await this.connect(), `migrate-${direction}`)
+    this.logToStderr(`Backed up the database before migrate:${direction}: ${path}`)
+  }
 
   protected runOptions(direction: Direction): RunOptions {
     const {settings, project} = this.nself

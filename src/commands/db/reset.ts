@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import {backupBeforeChange, MANAGED_SCHEMAS, requiresBackupBeforeChange, resetDatabase} from '../../backup/index.js'
 import {confirmDestructive} from '../../cli/confirm.js'
 import {DbCommand} from '../../cli/db-command.js'
+import {collectSeedLoaders} from '../../cli/seed-loaders.js'
 
 export default class DbReset extends DbCommand {
   static summary = 'Drop every object of the project\'s schemas and re-apply all migrations.'
@@ -25,7 +26,8 @@ export default class DbReset extends DbCommand {
     const client = await this.connect()
     const safetyBackup = requiresBackupBeforeChange(config) ? await backupBeforeChange(config, client, 'reset') : undefined
     if (safetyBackup) this.log(`Backed up the current state first: ${safetyBackup}`)
-    const result = await resetDatabase(config, client, {seed: this.flags.seed, reporter: {migrationDone: (m, ms) => this.log(`Applied ${m.version} ${m.name} (${ms} ms)`)}})
+    const loaders = this.flags.seed ? await collectSeedLoaders(this.config, config.environment, (m) => this.warn(m)) : []
+    const result = await resetDatabase(config, client, {seed: this.flags.seed, loaders, reporter: {migrationDone: (m, ms) => this.log(`Applied ${m.version} ${m.name} (${ms} ms)`)}})
     this.log(`Reset ${database}: ${result.migrations.length} migrations applied${result.seed ? `, ${result.seed.rows} seed rows` : ''}.`)
     return {migrations: result.migrations.map((m) => m.version), ...(result.seed ? {seededRows: result.seed.rows} : {}), ...(safetyBackup ? {safetyBackup} : {})}
   }

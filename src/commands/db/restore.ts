@@ -21,7 +21,8 @@ export default class DbRestore extends DbCommand {
     const verified = await verifyBackup(backup.path)
     const client = await this.connect()
     let safetyBackup: string | undefined
-    if (requiresBackupBeforeChange(config)) {
+    // DB_CONFIRM_DESTRUCTIVE=true asks for the same care as production here.
+    if (requiresBackupBeforeChange(config) || config.settings.confirmDestructive) {
       const action = `replace every table of database ${config.connection.database} (${config.environment}) with backup ${backup.name}`
       await confirmDestructive({action, typed: config.connection.database, force: this.flags.force, forceIsEnough: !config.isProduction})
       safetyBackup = await backupBeforeChange(config, client, 'restore')
