@@ -27,7 +27,7 @@ export abstract class DbCommand extends BaseCommand {
     this.touchedDatabase = true
     const client = await openClient(this.nself, {
       applicationName: `nself ${this.id ?? ''}`.trim(),
-      onNotice: (message) => this.logToStderr(message),
+      onNotice: (message) => this.notice(message),
       ...options,
     })
     this.clients.push(client)

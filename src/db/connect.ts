@@ -74,7 +74,8 @@ async function createDatabase(target: ResolvedConnection, database: string): Pro
   try {
     await admin.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`)
   } catch (error) {
-    if ((error as {code?: string}).code !== '42P04') throw error // already created by a concurrent command
+    // Already there, or created at this very moment by a concurrent command (23505).
+    if (!['42P04', '23505'].includes((error as {code?: string}).code ?? '')) throw error
   } finally {
     await admin.end()
   }

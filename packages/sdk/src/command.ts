@@ -46,6 +46,11 @@ export abstract class BaseCommand extends Command {
     if (this.debugEnabled) process.stderr.write(redact(`[debug] ${message}`) + '\n')
   }
 
+  /** A notice on stderr, also under --json (stdout then stays one JSON document). */
+  protected notice(message: string): void {
+    process.stderr.write(redact(message) + '\n')
+  }
+
   log(message = '', ...args: unknown[]): void {
     super.log(redact(message), ...args)
   }

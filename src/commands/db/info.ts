@@ -9,7 +9,7 @@ export default class DbInfo extends DbCommand {
   static enableJsonFlag = true
 
   async run(): Promise<DatabaseInfo> {
-    const target = await resolveConnection(this.nself, (m) => this.logToStderr(m))
+    const target = await resolveConnection(this.nself, (m) => this.notice(m))
     const info = await databaseInfo(await this.connect(), this.nself, target.port)
     const rows: [string, string][] = [
       ['Environment', info.environment],

@@ -1,0 +1,28 @@
+// Startup: median wall time of `nself --version`, `nself db --help` and `nself db info` (embedded
+// server already running), each beside `node -e 0` measured in the same run.
+// Target (issue 2): --version and db --help ≤ 2.6× node -e 0.
+import {chmodSync, mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {NSELF, report, roundRobin, timeOnce} from './lib.mjs'
+
+const project = mkdtempSync(join(tmpdir(), 'nself-bench-startup-'))
+chmodSync(project, 0o755)
+const env = {...process.env, DATABASE_URL: '', POSTGRES_HOST: ''}
+const options = {cwd: project, env}
+timeOnce(process.execPath, [NSELF, 'db', 'start'], options) // embedded server up before timing
+
+const results = roundRobin(
+  [
+    {name: 'node -e 0', command: process.execPath, args: ['-e', '0']},
+    {name: 'nself --version', command: process.execPath, args: [NSELF, '--version'], options},
+    {name: 'nself db --help', command: process.execPath, args: [NSELF, 'db', '--help'], options},
+    {name: 'nself db info (embedded running)', command: process.execPath, args: [NSELF, 'db', 'info'], options},
+  ],
+  {runs: Number(process.env.BENCH_RUNS ?? 21), warmup: 3},
+)
+const node = results['node -e 0'].median
+console.log('\n## startup (median wall time, ratio to node -e 0 in the same run; target ≤ 2.6× for --version and db --help)')
+for (const [name, r] of Object.entries(results)) report(name, r.median, 's', 'node -e 0', node)
+timeOnce(process.execPath, [NSELF, 'db', 'stop'], options)
+rmSync(project, {recursive: true, force: true})
