@@ -22,6 +22,11 @@ export interface TableCopy {
   name: string
   /** Quoted column list for COPY: generated columns are left out (the server computes them). */
   columns: string[]
+  /**
+   * COPY in binary format: only when every column has a built-in type. Binary array values name
+   * their element type's OID, which a user-defined type gets anew when it is recreated.
+   */
+  binary: boolean
 }
 
 /** The schema section of a built-in backup: DDL run before and after the data is loaded. */
@@ -44,16 +49,18 @@ export async function projectSchemas(client: Client): Promise<string[]> {
 
 /** Ordinary tables of the given schemas (partitions too when withPartitions, as pg_dump carries them). */
 export async function listTables(client: Client, schemas: string[], withPartitions = false): Promise<TableCopy[]> {
-  const {rows} = await client.query<{schema: string; name: string; columns: string[]}>(
+  const {rows} = await client.query<{schema: string; name: string; columns: string[]; binary: boolean | null}>(
     `SELECT n.nspname AS schema, c.relname AS name,
-            array_agg(quote_ident(a.attname) ORDER BY a.attnum) FILTER (WHERE a.attgenerated = '') AS columns
+            array_agg(quote_ident(a.attname) ORDER BY a.attnum) FILTER (WHERE a.attgenerated = '') AS columns,
+            bool_and(a.atttypid < 16384 AND t.typelem < 16384 AND t.typtype = 'b') FILTER (WHERE a.attgenerated = '') AS binary
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
        JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+       JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
       WHERE c.relkind = 'r' AND n.nspname = ANY($1) AND ($2 OR NOT c.relispartition) AND ${notExtensionMember('pg_class', 'c.oid')}
       GROUP BY n.nspname, c.relname ORDER BY 1, 2`,
     [schemas, withPartitions],
   )
-  return rows.map((r) => ({schema: r.schema, name: r.name, columns: r.columns ?? []}))
+  return rows.map((r) => ({schema: r.schema, name: r.name, columns: r.columns ?? [], binary: r.binary === true}))
 }
 
 /** Every sequence of the schemas with its current value (setval restores it exactly). */

@@ -136,16 +136,42 @@ async function builtinBody(client: Client, writer: BackupWriter, schemas: string
   await pipeline([Readable.from([Buffer.from(JSON.stringify(script))]), ...gzipIf(compress), writer.section('schema.json', compress)])
   const tables: TableInfo[] = []
   for (const table of script.tables) {
-    tables.push(await copyTable(client, table, writer.section(`data/${table.schema}.${table.name}`, compress), compress))
+    tables.push(await copyTable(client, writer, table, compress))
   }
   return {tables, notCarried: await notCarried(client, schemas)}
 }
 
-/** COPY one table out into the sink, hashing the text stream on the way. */
-async function copyTable(client: Client, table: TableCopy, sink: Writable, compress: boolean): Promise<TableInfo> {
-  const {to} = await import('pg-copy-streams')
+/** `COPY table (columns) TO STDOUT` or `FROM STDIN`, in the table's format. */
+export function copySql(table: TableCopy, direction: 'TO STDOUT' | 'FROM STDIN'): string {
   const columns = table.columns.length ? ` (${table.columns.join(', ')})` : ''
-  const copy = client.query(to(`COPY ${qualified(table.schema, table.name)}${columns} TO STDOUT`))
+  return `COPY ${qualified(table.schema, table.name)}${columns} ${direction}${table.binary ? ' (FORMAT binary)' : ''}`
+}
+
+/**
+ * COPY one table out into a section. Uncompressed, the stored bytes are the COPY stream, so the
+ * section's sha256 is the table's checksum: one hashing pass. Compressed, the stream is hashed
+ * before gzip as well.
+ */
+async function copyTable(client: Client, writer: BackupWriter, table: TableCopy, compress: boolean): Promise<TableInfo> {
+  const name = `data/${table.schema}.${table.name}`
+  const sink = writer.section(name, compress)
+  const {copy, hash, stages} = await copyOut(client, table, compress)
+  await pipeline([copy, ...stages, ...gzipIf(compress), sink])
+  const sha256 = hash ? hash.digest('hex') : writer.sections.find((s) => s.name === name)!.sha256
+  return {schema: table.schema, name: table.name, rows: copy.rowCount, format: table.binary ? 'binary' : 'text', sha256}
+}
+
+/** The checksum and row count only (pg_dump path: pg_dump writes the data). */
+async function checksumTable(client: Client, table: TableCopy): Promise<TableInfo> {
+  const {copy, hash, stages} = await copyOut(client, table, true)
+  await pipeline([copy, ...stages, new Writable({write: (_chunk, _encoding, callback) => callback()})])
+  return {schema: table.schema, name: table.name, rows: copy.rowCount, format: table.binary ? 'binary' : 'text', sha256: hash!.digest('hex')}
+}
+
+async function copyOut(client: Client, table: TableCopy, hashContent: boolean) {
+  const {to} = await import('pg-copy-streams')
+  const copy = client.query(to(copySql(table, 'TO STDOUT')))
+  if (!hashContent) return {copy, hash: undefined, stages: []}
   const hash = createHash('sha256')
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -153,8 +179,7 @@ async function copyTable(client: Client, table: TableCopy, sink: Writable, compr
       callback(null, chunk)
     },
   })
-  await pipeline([copy, tap, ...gzipIf(compress), sink])
-  return {schema: table.schema, name: table.name, rows: copy.rowCount, sha256: hash.digest('hex')}
+  return {copy, hash, stages: [tap]}
 }
 
 function gzipIf(compress: boolean): Transform[] {
@@ -165,13 +190,13 @@ function gzipIf(compress: boolean): Transform[] {
 async function pgDumpBody(config: NselfConfig, client: Client, writer: BackupWriter, tools: PgTools, schemas: string[], compress: boolean): Promise<Body> {
   const {rows} = await client.query<{snapshot: string}>('SELECT pg_catalog.pg_export_snapshot() AS snapshot')
   const target = await resolveConnection(config)
-  const args = ['--format=custom', `--compress=${compress ? 6 : 0}`, `--snapshot=${rows[0].snapshot}`, ...MANAGED_SCHEMAS.flatMap((s) => ['--exclude-schema', s])]
+  const args = ['--format=custom', `--compress=${compress ? GZIP_LEVEL : 0}`, `--snapshot=${rows[0].snapshot}`, ...MANAGED_SCHEMAS.flatMap((s) => ['--exclude-schema', s])]
   const dump = spawn(tools.pgDump, args, {env: toolEnv(target, target.database), stdio: ['ignore', 'pipe', 'pipe']})
   const exited = exitOf(dump, 'pg_dump')
   const written = pipeline(dump.stdout, writer.section('pg_dump', compress))
   const checksums = (async () => {
     const tables: TableInfo[] = []
-    for (const table of await listTables(client, schemas, true)) tables.push(await copyTable(client, table, discard(), false))
+    for (const table of await listTables(client, schemas, true)) tables.push(await checksumTable(client, table))
     return tables
   })()
   try {
@@ -181,10 +206,6 @@ async function pgDumpBody(config: NselfConfig, client: Client, writer: BackupWri
     dump.kill('SIGKILL')
     throw error
   }
-}
-
-function discard(): Writable {
-  return new Writable({write: (_chunk, _encoding, callback) => callback()})
 }
 
 /** Resolves when the child exits 0; otherwise an OperationError with the last lines it printed. */

@@ -4,13 +4,16 @@
  *   "NSELF-BACKUP 1\n"                      magic line
  *   section bytes, one after another         schema.json, one COPY text stream per table (built-in),
  *                                            or pg_dump's custom-format archive; seeds.json
- *   manifest JSON                            what is inside and where (offsets, lengths, checksums)
- *   "\nNSELF-END <offset> <length> <sha256>\n"  where the manifest is, and the sha256 of every byte before
- *                                            this trailer line
+ *   manifest JSON                            what is inside and where (offsets, lengths, sha256 of each
+ *                                            section's stored bytes, table checksums)
+ *   "\nNSELF-END <offset> <length> <sha256>\n"  where the manifest is, and the manifest's sha256
  *
- * A file without the trailer is incomplete (a crash or kill during backup, or truncation); a file whose
- * bytes do not hash to the trailer's sha256 was altered. Sections are gzip streams when compressed.
- * Writing appends in one pass; the manifest goes last because the checksums are known only then.
+ * Every byte is covered by a checksum: the magic line is compared, the sections lie end to end
+ * between it and the manifest and each hashes to its sha256 in the manifest, and the manifest hashes
+ * to the trailer's. So one hashing pass over the file verifies it. A file without the trailer is
+ * incomplete (a crash or kill during backup, or truncation). Sections are gzip streams when
+ * compressed. Writing appends in one pass; the manifest goes last because the checksums are known
+ * only then.
  */
 import {createHash, type Hash} from 'node:crypto'
 import {createReadStream} from 'node:fs'
@@ -37,7 +40,9 @@ export interface TableInfo {
   schema: string
   name: string
   rows: number
-  /** sha256 of the table's COPY text output (UTF8, DateStyle ISO, TimeZone UTC, bytea hex, in physical order). */
+  /** COPY format of the data: binary when every column has a built-in type (faster both ways), else text. */
+  format: 'text' | 'binary'
+  /** sha256 of the table's COPY output in that format (text: UTF8, DateStyle ISO, TimeZone UTC, bytea hex), in physical order. */
   sha256: string
 }
 
@@ -74,7 +79,6 @@ export interface Manifest {
 /** Appends sections to a new backup file and finishes it with the manifest and trailer. */
 export class BackupWriter {
   private position = 0
-  private readonly fileHash = createHash('sha256')
   readonly sections: SectionInfo[] = []
 
   private constructor(private readonly handle: FileHandle) {}
@@ -121,7 +125,7 @@ export class BackupWriter {
     const json = Buffer.from(JSON.stringify(full, null, 1))
     const offset = this.position
     await this.append(json)
-    const trailer = `\nNSELF-END ${offset} ${json.length} ${this.fileHash.digest('hex')}\n`
+    const trailer = `\nNSELF-END ${offset} ${json.length} ${createHash('sha256').update(json).digest('hex')}\n`
     await this.handle.write(trailer, this.position)
     await this.handle.sync()
     await this.handle.close()
@@ -133,7 +137,6 @@ export class BackupWriter {
   }
 
   private async append(data: Buffer): Promise<void> {
-    this.fileHash.update(data)
     let written = 0
     while (written < data.length) {
       const {bytesWritten} = await this.handle.write(data, written, data.length - written, this.position + written)
@@ -145,11 +148,9 @@ export class BackupWriter {
 
 export interface ReadManifest {
   manifest: Manifest
-  /** sha256 of the file's bytes before the trailer, as the trailer states it. */
-  fileSha256: string
   size: number
-  /** Where the trailer starts: every byte before it is covered by fileSha256. */
-  contentEnd: number
+  /** Where the manifest starts: the sections end here. */
+  manifestOffset: number
 }
 
 /** Reads the trailer and manifest only (cheap: for listing). Throws ValidationError naming what is wrong. */
@@ -170,6 +171,7 @@ export async function readManifest(path: string): Promise<ReadManifest> {
     if (offset + length !== contentEnd) throw invalid(path, 'its end marker does not match its size (the file was altered or truncated)')
     const json = Buffer.alloc(length)
     await handle.read(json, 0, length, offset)
+    if (createHash('sha256').update(json).digest('hex') !== match[3]) throw invalid(path, 'its manifest does not match its checksum (the file was altered)')
     let manifest: Manifest
     try {
       manifest = JSON.parse(json.toString('utf8')) as Manifest
@@ -177,33 +179,39 @@ export async function readManifest(path: string): Promise<ReadManifest> {
       throw invalid(path, 'its manifest is not valid JSON (the file was altered)')
     }
     if (manifest.format !== 'nself-backup' || manifest.formatVersion !== 1) throw invalid(path, `unknown backup format ${String(manifest.format)} ${String(manifest.formatVersion)}`)
-    return {manifest, fileSha256: match[3], size, contentEnd}
+    return {manifest, size, manifestOffset: offset}
   } finally {
     await handle.close()
   }
 }
 
 /**
- * Full verification before anything changes: every byte is read, the file hashes to its trailer's
- * sha256, and each section lies inside the file and hashes to its own sha256.
+ * Full verification before anything changes: every byte is read; the sections lie end to end from
+ * the magic line to the manifest, and each hashes to its sha256 (the manifest's own checksum was
+ * checked by readManifest).
  */
 export async function verifyBackup(path: string): Promise<Manifest> {
   const read = await readManifest(path)
   const {manifest} = read
   const sections = [...manifest.sections].sort((a, b) => a.offset - b.offset)
-  const fileHash = createHash('sha256')
-  const hashes = new Map<SectionInfo, Hash>(sections.map((s) => [s, createHash('sha256')]))
-  let position = 0
-  for await (const chunk of createReadStream(path, {start: 0, end: read.contentEnd - 1, highWaterMark: 1 << 20}) as AsyncIterable<Buffer>) {
-    fileHash.update(chunk)
-    for (const section of sections) feedSection(section, hashes.get(section)!, chunk, position)
-    position += chunk.length
-  }
-  if (position !== read.contentEnd) throw invalid(path, `it could not be read to the end (${position} of ${read.contentEnd} bytes)`)
-  if (fileHash.digest('hex') !== read.fileSha256) throw invalid(path, 'its checksum does not match: the file was altered or damaged')
+  let expected = MAGIC.length
   for (const section of sections) {
-    if (section.offset + section.length > read.contentEnd) throw invalid(path, `section ${section.name} lies outside the file`)
-    if (hashes.get(section)!.digest('hex') !== section.sha256) throw invalid(path, `section ${section.name} does not match its checksum`)
+    if (section.offset !== expected) throw invalid(path, `section ${section.name} is not where the manifest says (the file was altered)`)
+    expected += section.length
+  }
+  if (expected !== read.manifestOffset) throw invalid(path, 'its sections do not end where the manifest starts (the file was altered)')
+  const hashes = new Map<SectionInfo, Hash>(sections.map((s) => [s, createHash('sha256')]))
+  let position = MAGIC.length
+  const end = read.manifestOffset
+  if (end > position) {
+    for await (const chunk of createReadStream(path, {start: position, end: end - 1, highWaterMark: 1 << 20}) as AsyncIterable<Buffer>) {
+      for (const section of sections) feedSection(section, hashes.get(section)!, chunk, position)
+      position += chunk.length
+    }
+  }
+  if (position !== end) throw invalid(path, `it could not be read to the end (${position} of ${end} bytes)`)
+  for (const section of sections) {
+    if (hashes.get(section)!.digest('hex') !== section.sha256) throw invalid(path, `section ${section.name} does not match its checksum: the file was altered or damaged`)
   }
   return manifest
 }

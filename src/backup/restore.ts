@@ -4,7 +4,8 @@
  * the project's objects, recreate, load, check the row counts. Any failure rolls back, leaving the
  * database as it was.
  * - built-in backups: this connection runs the DDL and streams each table through COPY FROM STDIN,
- *   checking each stream's sha256 and row count against the manifest before COMMIT;
+ *   checking each table's row count (and, for compressed data, the sha256 of the unzipped stream)
+ *   against the manifest before COMMIT;
  * - pg_dump backups: `pg_restore -f -` turns the archive into SQL that psql runs in one transaction
  *   (--single-transaction, ON_ERROR_STOP), between our drop block and a row-count check block.
  */
@@ -19,8 +20,8 @@ import type {Client} from 'pg'
 import {RefusedError, ValidationError} from '@nself/sdk/errors'
 import type {NselfConfig} from '../config/index.js'
 import {resolveConnection} from '../db/connect.js'
-import {qualified, setvalSql, type SchemaScript} from './catalog.js'
-import {exitOf} from './create.js'
+import {qualified, setvalSql, type SchemaScript, type TableCopy} from './catalog.js'
+import {copySql, exitOf} from './create.js'
 import {DROP_PROJECT_OBJECTS_SQL} from './drop.js'
 import {sectionStream, verifyBackup, type Manifest, type SectionInfo, type TableInfo} from './format.js'
 import {findPgTools, toolEnv, type PgTools} from './pgtools.js'
@@ -61,10 +62,9 @@ export async function restoreBackup(config: NselfConfig, client: Client, path: s
       })
     }
     await restoreWithPgRestore(config, tools, path, manifest)
-  } else {
-    await restoreBuiltin(client, path, manifest)
   }
-  const tables = await countRows(client, manifest.tables)
+  // The pg_dump path's count check ran inside psql's transaction: the counts are the manifest's.
+  const tables = manifest.method === 'pg_dump' ? manifest.tables.map((t) => ({schema: t.schema, name: t.name, expected: t.rows, rows: t.rows})) : await restoreBuiltin(client, path, manifest)
   const seedsRestored = options.restoreSeeds && manifest.includesSeeds ? await restoreSeeds(config, path, manifest) : []
   return {name: manifest.name, method: manifest.method, tables, sequences: manifest.sequences.length, seedsRestored, notCarried: manifest.notCarried}
 }
@@ -84,32 +84,36 @@ async function readSection(path: string, info: SectionInfo): Promise<Buffer> {
 
 // ---------------------------------------------------------------- built-in
 
-async function restoreBuiltin(client: Client, path: string, manifest: Manifest): Promise<void> {
+async function restoreBuiltin(client: Client, path: string, manifest: Manifest): Promise<RestoredTable[]> {
   const script = JSON.parse((await readSection(path, section(manifest, 'schema.json'))).toString('utf8')) as SchemaScript
   await begin(client, 'ISOLATION LEVEL READ COMMITTED')
   try {
     await client.query(DROP_PROJECT_OBJECTS_SQL)
     for (const sql of script.pre) await client.query(sql)
+    const restored: RestoredTable[] = []
     for (const table of script.tables) {
       const info = manifest.tables.find((t) => t.schema === table.schema && t.name === table.name)
       if (!info) throw new ValidationError(`backup ${manifest.name}: table ${table.schema}.${table.name} is not in the manifest`)
-      await loadTable(client, path, manifest, table.columns, info)
+      restored.push(await loadTable(client, path, manifest, table, info))
     }
     for (const sql of script.post) await client.query(sql)
     for (const sequence of manifest.sequences) await client.query(setvalSql(sequence))
-    await checkCounts(client, manifest)
     await client.query('COMMIT')
+    return restored
   } catch (error) {
     await rollback(client)
     throw error
   }
 }
 
-async function loadTable(client: Client, path: string, manifest: Manifest, columns: string[], table: TableInfo): Promise<void> {
+/**
+ * One table's COPY. The table is new in this transaction, so the rows COPY reports are the table's
+ * rows; a count or checksum that differs from the manifest aborts the whole restore.
+ */
+async function loadTable(client: Client, path: string, manifest: Manifest, table: TableCopy, info: TableInfo): Promise<RestoredTable> {
   const {from} = await import('pg-copy-streams')
-  const info = section(manifest, `data/${table.schema}.${table.name}`)
-  const list = columns.length ? ` (${columns.join(', ')})` : ''
-  const copy = client.query(from(`COPY ${qualified(table.schema, table.name)}${list} FROM STDIN`))
+  const stored = section(manifest, `data/${table.schema}.${table.name}`)
+  const copy = client.query(from(copySql(table, 'FROM STDIN')))
   const hash = createHash('sha256')
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -117,26 +121,13 @@ async function loadTable(client: Client, path: string, manifest: Manifest, colum
       callback(null, chunk)
     },
   })
-  const stages = info.compressed ? [createGunzip(), tap] : [tap]
-  await pipeline([sectionStream(path, info), ...stages, copy])
-  if (hash.digest('hex') !== table.sha256 || copy.rowCount !== table.rows) {
-    throw new ValidationError(`backup ${manifest.name}: the data of ${table.schema}.${table.name} does not match its checksum; the restore was rolled back`)
-  }
-}
-
-/** Inside the transaction: a count that differs from the manifest aborts it. */
-async function checkCounts(client: Client, manifest: Manifest): Promise<void> {
-  const counts = await countRows(client, manifest.tables)
-  const wrong = counts.find((c) => c.rows !== c.expected)
-  if (wrong) throw new ValidationError(`${wrong.schema}.${wrong.name} has ${wrong.rows} rows after the restore, the backup has ${wrong.expected}; the restore was rolled back`)
-}
-
-async function countRows(client: Client, tables: TableInfo[]): Promise<RestoredTable[]> {
-  if (tables.length === 0) return []
-  const sql = tables.map((t, i) => `SELECT ${i} AS i, count(*)::bigint::text AS n FROM ${qualified(t.schema, t.name)}`).join(' UNION ALL ')
-  const {rows} = await client.query<{i: number; n: string}>(sql)
-  const byIndex = new Map(rows.map((r) => [Number(r.i), Number(r.n)]))
-  return tables.map((t, i) => ({schema: t.schema, name: t.name, expected: t.rows, rows: byIndex.get(i)!}))
+  // Uncompressed, the stored bytes are the COPY stream and verifyBackup already hashed them.
+  await pipeline(stored.compressed ? [sectionStream(path, stored), createGunzip(), tap, copy] : [sectionStream(path, stored), copy])
+  const sha256 = stored.compressed ? hash.digest('hex') : stored.sha256
+  const name = `${table.schema}.${table.name}`
+  if (sha256 !== info.sha256) throw new ValidationError(`backup ${manifest.name}: the data of ${name} does not match its checksum; the restore was rolled back`)
+  if (copy.rowCount !== info.rows) throw new ValidationError(`${name} has ${copy.rowCount} rows after the restore, the backup has ${info.rows}; the restore was rolled back`)
+  return {schema: table.schema, name: table.name, expected: info.rows, rows: copy.rowCount}
 }
 
 // ---------------------------------------------------------------- pg_dump archives
