@@ -34,6 +34,8 @@ export interface SchemaScript {
   pre: string[]
   post: string[]
   tables: TableCopy[]
+  /** Materialized views to refresh after the data (pg_dump path: its schema-only archive creates them empty). */
+  refresh?: string[]
 }
 
 export const ident = (name: string) => `"${name.replace(/"/g, '""')}"`
@@ -275,4 +277,19 @@ export async function notCarried(client: Client, schemas: string[]): Promise<str
     const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ', …' : '')
     return `${names.length} ${NOT_CARRIED[row.i][0]}: ${shown}`
   })
+}
+
+export async function populatedMaterializedViews(client: Client, schemas: string[]): Promise<string[]> {
+  const {rows} = await client.query<{name: string}>(
+    `SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind = 'm' AND c.relispopulated AND n.nspname = ANY($1) ORDER BY c.oid`,
+    [schemas],
+  )
+  return rows.map((r) => r.name)
+}
+
+/** Large objects (pg_largeobject) belong to no schema; neither path carries them. */
+export async function largeObjects(client: Client): Promise<string[]> {
+  const {rows} = await client.query<{n: string}>('SELECT count(*)::text AS n FROM pg_catalog.pg_largeobject_metadata')
+  return rows[0].n === '0' ? [] : [`${rows[0].n} large objects (pg_largeobject)`]
 }

@@ -1,7 +1,7 @@
 /**
  * Taking a backup. One REPEATABLE READ transaction gives a consistent snapshot: the built-in path
  * reads the catalogs and COPYs every table in it; the pg_dump path hands the same snapshot to
- * pg_dump (--snapshot) while this connection computes the manifest's row counts and checksums.
+ * pg_dump (--snapshot --schema-only) for the schema, and COPYs the data the same way.
  * The file is written under a hidden temporary name, read back and verified, then renamed: a crash
  * or kill -9 at any moment leaves no file that counts as a backup.
  */
@@ -17,7 +17,7 @@ import type {Client} from 'pg'
 import {OperationError, UsageError} from '@nself/sdk/errors'
 import type {NselfConfig} from '../config/index.js'
 import {resolveConnection} from '../db/connect.js'
-import {listTables, MANAGED_SCHEMAS, notCarried, projectSchemas, qualified, schemaScript, sequenceValues, type TableCopy} from './catalog.js'
+import {largeObjects, listTables, MANAGED_SCHEMAS, notCarried, populatedMaterializedViews, projectSchemas, qualified, schemaScript, sequenceValues, type SchemaScript, type TableCopy} from './catalog.js'
 import {BackupWriter, EXTENSION, verifyBackup, type Manifest, type TableInfo} from './format.js'
 import {findPgTools, toolEnv, type PgTools} from './pgtools.js'
 import {begin, lastMigration, rollback, serverVersion} from './session.js'
@@ -133,12 +133,12 @@ interface Body {
 
 async function builtinBody(client: Client, writer: BackupWriter, schemas: string[], compress: boolean): Promise<Body> {
   const script = await schemaScript(client, schemas)
-  await pipeline([Readable.from([Buffer.from(JSON.stringify(script))]), ...gzipIf(compress), writer.section('schema.json', compress)])
+  await writeBuffer(writer, 'schema.json', Buffer.from(JSON.stringify(script)), compress)
   const tables: TableInfo[] = []
   for (const table of script.tables) {
     tables.push(await copyTable(client, writer, table, compress))
   }
-  return {tables, notCarried: await notCarried(client, schemas)}
+  return {tables, notCarried: [...(await notCarried(client, schemas)), ...(await largeObjects(client))]}
 }
 
 /** `COPY table (columns) TO STDOUT` or `FROM STDIN`, in the table's format. */
@@ -161,13 +161,6 @@ async function copyTable(client: Client, writer: BackupWriter, table: TableCopy,
   return {schema: table.schema, name: table.name, rows: copy.rowCount, format: table.binary ? 'binary' : 'text', sha256}
 }
 
-/** The checksum and row count only (pg_dump path: pg_dump writes the data). */
-async function checksumTable(client: Client, table: TableCopy): Promise<TableInfo> {
-  const {copy, hash, stages} = await copyOut(client, table, true)
-  await pipeline([copy, ...stages, new Writable({write: (_chunk, _encoding, callback) => callback()})])
-  return {schema: table.schema, name: table.name, rows: copy.rowCount, format: table.binary ? 'binary' : 'text', sha256: hash!.digest('hex')}
-}
-
 async function copyOut(client: Client, table: TableCopy, hashContent: boolean) {
   const {to} = await import('pg-copy-streams')
   const copy = client.query(to(copySql(table, 'TO STDOUT')))
@@ -186,26 +179,37 @@ function gzipIf(compress: boolean): Transform[] {
   return compress ? [createGzip({level: GZIP_LEVEL})] : []
 }
 
-/** pg_dump writes the archive on the shared snapshot while this connection checksums the same rows. */
+/**
+ * pg_dump path: pg_dump writes the schema (--schema-only, on the shared snapshot, so it keeps views,
+ * functions, triggers, policies …) while this connection writes the data as on the built-in path.
+ * The schema archive is small; it is kept in memory and written after the data (one writer, one
+ * position).
+ */
 async function pgDumpBody(config: NselfConfig, client: Client, writer: BackupWriter, tools: PgTools, schemas: string[], compress: boolean): Promise<Body> {
   const {rows} = await client.query<{snapshot: string}>('SELECT pg_catalog.pg_export_snapshot() AS snapshot')
   const target = await resolveConnection(config)
-  const args = ['--format=custom', `--compress=${compress ? GZIP_LEVEL : 0}`, `--snapshot=${rows[0].snapshot}`, ...MANAGED_SCHEMAS.flatMap((s) => ['--exclude-schema', s])]
+  const args = ['--format=custom', '--schema-only', '--compress=0', `--snapshot=${rows[0].snapshot}`, ...MANAGED_SCHEMAS.flatMap((s) => ['--exclude-schema', s])]
   const dump = spawn(tools.pgDump, args, {env: toolEnv(target, target.database), stdio: ['ignore', 'pipe', 'pipe']})
+  const chunks: Buffer[] = []
+  dump.stdout.on('data', (chunk: Buffer) => chunks.push(chunk))
   const exited = exitOf(dump, 'pg_dump')
-  const written = pipeline(dump.stdout, writer.section('pg_dump', compress))
-  const checksums = (async () => {
-    const tables: TableInfo[] = []
-    for (const table of await listTables(client, schemas, true)) tables.push(await checksumTable(client, table))
-    return tables
-  })()
   try {
-    const [, , tables] = await Promise.all([exited, written, checksums])
-    return {tables, notCarried: []}
+    const tables = await listTables(client, schemas, true) // partitions too: pg_dump recreates them
+    const script: SchemaScript = {pre: [], post: [], tables, refresh: await populatedMaterializedViews(client, schemas)}
+    const infos: TableInfo[] = []
+    for (const table of tables) infos.push(await copyTable(client, writer, table, compress))
+    await exited
+    await writeBuffer(writer, 'schema.json', Buffer.from(JSON.stringify(script)), compress)
+    await writeBuffer(writer, 'pg_dump.schema', Buffer.concat(chunks), false)
+    return {tables: infos, notCarried: await largeObjects(client)}
   } catch (error) {
     dump.kill('SIGKILL')
     throw error
   }
+}
+
+async function writeBuffer(writer: BackupWriter, name: string, data: Buffer, compress: boolean): Promise<void> {
+  await pipeline([Readable.from([data]), ...gzipIf(compress), writer.section(name, compress)])
 }
 
 /** Resolves when the child exits 0; otherwise an OperationError with the last lines it printed. */
@@ -226,7 +230,7 @@ async function writeSeeds(config: NselfConfig, writer: BackupWriter, compress: b
   const entries = await Promise.all(
     files.map(async (file) => ({path: relative(config.project.seedsDir, file), mode: (await stat(file)).mode & 0o777, data: (await readFile(file)).toString('base64')})),
   )
-  await pipeline([Readable.from([Buffer.from(JSON.stringify(entries))]), ...gzipIf(compress), writer.section('seeds.json', compress)])
+  await writeBuffer(writer, 'seeds.json', Buffer.from(JSON.stringify(entries)), compress)
   return entries.map((e) => ({path: e.path, bytes: Buffer.from(e.data, 'base64').length}))
 }
 

@@ -1,7 +1,7 @@
 /**
- * PostgreSQL's own client tools (pg_dump, pg_restore, psql), used when a version-compatible set is
- * on the machine. The embedded server's npm package ships none of them, so on a fresh machine
- * nself falls back to its built-in path.
+ * PostgreSQL's own pg_dump and pg_restore, used for the schema when a version-compatible pair is on
+ * the machine: pg_dump's schema carries everything (views, functions, triggers, policies …). The
+ * embedded server's npm package ships neither, so on a fresh machine nself uses its built-in path.
  * NSELF_PG_BIN_DIR=<dir> looks only in that folder; NSELF_NO_PG_DUMP=1 never uses them (tests run
  * both paths on one machine this way).
  */
@@ -14,8 +14,7 @@ import type {ResolvedConnection} from '../db/connect.js'
 export interface PgTools {
   pgDump: string
   pgRestore: string
-  psql: string
-  /** Major version of the three (they must agree). */
+  /** Major version of both (they must agree). */
   major: number
   /** pg_dump's --version line, for the manifest. */
   version: string
@@ -23,18 +22,18 @@ export interface PgTools {
 
 const run = promisify(execFile)
 
-/** The tools, when all three are found, agree on a major version and that version can dump the server. */
+/** The tools, when both are found, agree on a major version and that version can dump the server. */
 export async function findPgTools(serverVersionNum: number, env: NodeJS.ProcessEnv = process.env): Promise<PgTools | undefined> {
   if (['1', 'true'].includes(env.NSELF_NO_PG_DUMP ?? '')) return undefined
   const dirs = env.NSELF_PG_BIN_DIR ? [env.NSELF_PG_BIN_DIR] : (env.PATH ?? '').split(delimiter).filter(Boolean)
   const find = (name: string) => dirs.map((d) => join(d, name)).find((p) => existsSync(p))
-  const [pgDump, pgRestore, psql] = ['pg_dump', 'pg_restore', 'psql'].map(find)
-  if (!pgDump || !pgRestore || !psql) return undefined
-  const versions = await Promise.all([pgDump, pgRestore, psql].map(versionOf))
+  const [pgDump, pgRestore] = ['pg_dump', 'pg_restore'].map(find)
+  if (!pgDump || !pgRestore) return undefined
+  const versions = await Promise.all([pgDump, pgRestore].map(versionOf))
   const majors = versions.map((v) => Number(/\s(\d+)(?:\.\d+)?/.exec(v)?.[1]))
   // pg_dump refuses a server newer than itself; an older server is fine.
   if (majors.some((m) => m !== majors[0]) || !(majors[0] >= Math.floor(serverVersionNum / 10_000))) return undefined
-  return {pgDump, pgRestore, psql, major: majors[0], version: versions[0]}
+  return {pgDump, pgRestore, major: majors[0], version: versions[0]}
 }
 
 async function versionOf(path: string): Promise<string> {

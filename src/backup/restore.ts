@@ -1,13 +1,11 @@
 /**
- * Restoring a backup. The whole file is verified first (format.ts: every byte, the file's and each
- * section's sha256); only then is anything changed, and all of it happens in one transaction: drop
- * the project's objects, recreate, load, check the row counts. Any failure rolls back, leaving the
- * database as it was.
- * - built-in backups: this connection runs the DDL and streams each table through COPY FROM STDIN,
- *   checking each table's row count (and, for compressed data, the sha256 of the unzipped stream)
- *   against the manifest before COMMIT;
- * - pg_dump backups: `pg_restore -f -` turns the archive into SQL that psql runs in one transaction
- *   (--single-transaction, ON_ERROR_STOP), between our drop block and a row-count check block.
+ * Restoring a backup. The whole file is verified first (format.ts: every byte, every checksum);
+ * only then is anything changed, and all of it happens in one transaction on this connection: drop
+ * the project's objects, create the schema, COPY each table in (checking its row count, and for
+ * compressed data the sha256 of the unzipped stream, against the manifest), add keys, indexes and
+ * the rest, set the sequences. Any failure rolls back, leaving the database as it was.
+ * The schema comes from the catalog DDL nself wrote (built-in path) or from pg_dump's schema-only
+ * archive, which pg_restore turns into SQL before the transaction starts (pg_dump path).
  */
 import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
@@ -19,12 +17,11 @@ import {createGunzip} from 'node:zlib'
 import type {Client} from 'pg'
 import {RefusedError, ValidationError} from '@nself/sdk/errors'
 import type {NselfConfig} from '../config/index.js'
-import {resolveConnection} from '../db/connect.js'
-import {qualified, setvalSql, type SchemaScript, type TableCopy} from './catalog.js'
+import {setvalSql, type SchemaScript, type TableCopy} from './catalog.js'
 import {copySql, exitOf} from './create.js'
 import {DROP_PROJECT_OBJECTS_SQL} from './drop.js'
 import {sectionStream, verifyBackup, type Manifest, type SectionInfo, type TableInfo} from './format.js'
-import {findPgTools, toolEnv, type PgTools} from './pgtools.js'
+import {findPgTools, type PgTools} from './pgtools.js'
 import {begin, rollback, serverVersion} from './session.js'
 
 export interface RestoreOptions {
@@ -54,17 +51,18 @@ export interface RestoreResult {
 
 export async function restoreBackup(config: NselfConfig, client: Client, path: string, options: RestoreOptions = {}): Promise<RestoreResult> {
   const manifest = options.verified ?? (await verifyBackup(path))
+  const script = JSON.parse((await readSection(path, section(manifest, 'schema.json'))).toString('utf8')) as SchemaScript
   if (manifest.method === 'pg_dump') {
     const tools = options.tools === undefined ? await findPgTools((await serverVersion(client)).versionNum) : (options.tools ?? undefined)
     if (!tools) {
-      throw new RefusedError(`backup ${manifest.name} was made with pg_dump and needs pg_restore and psql (PostgreSQL ${manifest.server.version.split('.')[0]} or newer) to restore: none found`, {
+      throw new RefusedError(`backup ${manifest.name} was made with pg_dump and needs pg_restore (PostgreSQL ${manifest.server.version.split('.')[0]} or newer) to restore: none found`, {
         hint: 'Install the PostgreSQL client tools (or set NSELF_PG_BIN_DIR). Nothing was changed.',
       })
     }
-    await restoreWithPgRestore(config, tools, path, manifest)
+    script.pre = [await archiveSql(tools, path, manifest, 'pre-data')]
+    script.post = [await archiveSql(tools, path, manifest, 'post-data')]
   }
-  // The pg_dump path's count check ran inside psql's transaction: the counts are the manifest's.
-  const tables = manifest.method === 'pg_dump' ? manifest.tables.map((t) => ({schema: t.schema, name: t.name, expected: t.rows, rows: t.rows})) : await restoreBuiltin(client, path, manifest)
+  const tables = await restoreInTransaction(client, path, manifest, script)
   const seedsRestored = options.restoreSeeds && manifest.includesSeeds ? await restoreSeeds(config, path, manifest) : []
   return {name: manifest.name, method: manifest.method, tables, sequences: manifest.sequences.length, seedsRestored, notCarried: manifest.notCarried}
 }
@@ -84,8 +82,7 @@ async function readSection(path: string, info: SectionInfo): Promise<Buffer> {
 
 // ---------------------------------------------------------------- built-in
 
-async function restoreBuiltin(client: Client, path: string, manifest: Manifest): Promise<RestoredTable[]> {
-  const script = JSON.parse((await readSection(path, section(manifest, 'schema.json'))).toString('utf8')) as SchemaScript
+async function restoreInTransaction(client: Client, path: string, manifest: Manifest, script: SchemaScript): Promise<RestoredTable[]> {
   await begin(client, 'ISOLATION LEVEL READ COMMITTED')
   try {
     await client.query(DROP_PROJECT_OBJECTS_SQL)
@@ -97,6 +94,7 @@ async function restoreBuiltin(client: Client, path: string, manifest: Manifest):
       restored.push(await loadTable(client, path, manifest, table, info))
     }
     for (const sql of script.post) await client.query(sql)
+    for (const view of script.refresh ?? []) await client.query(`REFRESH MATERIALIZED VIEW ${view}`)
     for (const sequence of manifest.sequences) await client.query(setvalSql(sequence))
     await client.query('COMMIT')
     return restored
@@ -132,35 +130,22 @@ async function loadTable(client: Client, path: string, manifest: Manifest, table
 
 // ---------------------------------------------------------------- pg_dump archives
 
-async function restoreWithPgRestore(config: NselfConfig, tools: PgTools, path: string, manifest: Manifest): Promise<void> {
-  const target = await resolveConnection(config)
-  const env = toolEnv(target, target.database)
-  const psql = spawn(tools.psql, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-f', '-'], {env, stdio: ['pipe', 'ignore', 'pipe']})
-  const psqlDone = exitOf(psql, 'psql')
-  psqlDone.catch(() => {}) // awaited below; a failure must not surface as an unhandled rejection meanwhile
-  const restore = spawn(tools.pgRestore, ['--file=-'], {env, stdio: ['pipe', 'pipe', 'pipe']})
-  const restoreDone = exitOf(restore, 'pg_restore')
-  try {
-    psql.stdin.write(`SET client_min_messages = warning;\n${DROP_PROJECT_OBJECTS_SQL};\n`)
-    await Promise.all([pipeline(sectionStream(path, section(manifest, 'pg_dump')), restore.stdin), pipeline(restore.stdout, psql.stdin, {end: false}), restoreDone])
-  } catch (error) {
-    // psql must never see the end of its input now: at the end it would COMMIT a partial restore.
-    psql.kill('SIGKILL')
-    await psqlDone.catch(() => {})
-    throw error
-  }
-  psql.stdin.end(countCheckSql(manifest))
-  await psqlDone
-}
-
-/** A DO block that aborts psql's transaction when a table's row count differs from the manifest. */
-function countCheckSql(manifest: Manifest): string {
-  const checks = manifest.tables.map((t) => {
-    const name = qualified(t.schema, t.name)
-    const label = `${t.schema}.${t.name}`.replace(/'/g, "''")
-    return `  SELECT count(*) INTO n FROM ${name};\n  IF n <> ${t.rows} THEN RAISE EXCEPTION 'nself: % has % rows after the restore, the backup has ${t.rows}', '${label}', n; END IF;`
-  })
-  return `\nDO $nself_check$\nDECLARE n bigint;\nBEGIN\n${checks.join('\n')}\nEND\n$nself_check$;\n`
+/**
+ * One section of pg_dump's schema archive as SQL, for this connection to run inside its own
+ * transaction. pg_restore's script sets session settings; they are made LOCAL so they end with the
+ * transaction, and psql-only lines (\\restrict, \\unrestrict) are dropped.
+ */
+async function archiveSql(tools: PgTools, path: string, manifest: Manifest, part: 'pre-data' | 'post-data'): Promise<string> {
+  const restore = spawn(tools.pgRestore, [`--section=${part}`, '--file=-'], {stdio: ['pipe', 'pipe', 'pipe']})
+  const chunks: Buffer[] = []
+  restore.stdout.on('data', (chunk: Buffer) => chunks.push(chunk))
+  await Promise.all([pipeline(sectionStream(path, section(manifest, 'pg_dump.schema')), restore.stdin), exitOf(restore, 'pg_restore')])
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => !/^\\(un)?restrict\b/.test(line))
+    .map((line) => line.replace(/^SET (?!LOCAL )/, 'SET LOCAL ').replace(/^(SELECT pg_catalog\.set_config\('[^']+', '.*', )false\);$/, '$1true);'))
+    .join('\n')
 }
 
 // ---------------------------------------------------------------- seeds

@@ -99,11 +99,18 @@ describe('nself db reset, production safety, backupBeforeChange @db', function (
       const tools = await findPgTools(Number(rows[0].server_version_num))
       if (!tools) this.skip() // reason: no compatible pg_dump on this machine
       const config = loadConfig({cwd: root, env})
+      await client.query(`CREATE MATERIALIZED VIEW leftover_count AS SELECT count(*)::int AS n FROM leftover;
+        CREATE FUNCTION bump() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN NEW.id := NEW.id * 10; RETURN NEW; END';
+        CREATE TRIGGER bump BEFORE INSERT ON leftover FOR EACH ROW EXECUTE FUNCTION bump()`)
       const made = await createBackup(config, client, {tools, name: 'full'})
-      await client.query('DROP VIEW leftover_view; DROP FUNCTION add_one(int); DROP DOMAIN positive')
+      await client.query('DROP VIEW leftover_view; DROP FUNCTION add_one(int); DROP DOMAIN positive; DROP MATERIALIZED VIEW leftover_count; DROP TABLE leftover')
       await restoreBackup(config, client, made.path, {tools})
       expect((await client.query('SELECT add_one(41) AS n')).rows[0].n).to.equal(42)
       expect((await client.query('SELECT count(*)::int AS n FROM leftover_view')).rows[0].n).to.equal(2)
+      expect((await client.query('SELECT n FROM leftover_count')).rows[0].n).to.equal(2) // refreshed after the data
+      expect((await client.query('SELECT array_agg(id ORDER BY id) AS ids FROM leftover')).rows[0].ids).to.deep.equal([1, 2]) // the trigger did not fire on restore
+      await client.query('INSERT INTO leftover VALUES (3)')
+      expect((await client.query('SELECT max(id) AS m FROM leftover')).rows[0].m).to.equal(30) // but it is back
       expect((await client.query('SELECT count(*)::int AS n FROM auth.users')).rows[0].n).to.equal(1)
     } finally {
       await client.end()
