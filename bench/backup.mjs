@@ -64,10 +64,11 @@ async function main(admin) {
 
   // One backup of each kind to restore, sizes printed.
   const files = {}
-  for (const [kind, extra] of [['pg_dump', {}], ['builtin', {NSELF_NO_PG_DUMP: '1'}]]) {
+  const kinds = [['pg_dump', {}, []], ['builtin', {NSELF_NO_PG_DUMP: '1'}, []], ['builtin-compressed', {NSELF_NO_PG_DUMP: '1'}, ['--compress']]]
+  for (const [kind, extra, flags] of kinds) {
     if (kind === 'pg_dump' && !tools) continue
     clearBackups()
-    const r = spawnSync(process.execPath, [NSELF, 'db', 'backup', '--name', kind], {env: nselfEnv(SOURCE, source, extra), encoding: 'utf8'})
+    const r = spawnSync(process.execPath, [NSELF, 'db', 'backup', '--name', kind, ...flags], {env: nselfEnv(SOURCE, source, extra), encoding: 'utf8'})
     if (r.status !== 0) throw new Error(r.stderr)
     files[kind] = join(work, `${kind}.nself-backup`)
     copyFileSync(join(backups, `${kind}.nself-backup`), files[kind])
@@ -77,7 +78,7 @@ async function main(admin) {
   const target = join(work, 'target')
   const fresh = () => recreateSync(admin, TARGET)
   const nselfRestore = (kind) => ({
-    name: `nself restore (${kind === 'pg_dump' ? 'pg_dump path' : 'built-in'})`,
+    name: `nself restore (${{pg_dump: 'pg_dump path', builtin: 'built-in', 'builtin-compressed': 'built-in, compressed'}[kind]})`,
     command: process.execPath,
     args: [NSELF, 'db', 'restore', '--name', kind],
     options: {env: nselfEnv(TARGET, target)},
@@ -93,6 +94,7 @@ async function main(admin) {
     ...(tools ? [{name: 'pg_restore -j 2', command: tools.pgRestore, args: ['--exit-on-error', '-j', '2', '-d', TARGET, join(work, 'anchor.dump')], options: {env: pgEnv(TARGET)}, setup: fresh}] : []),
     ...(tools ? [nselfRestore('pg_dump')] : []),
     nselfRestore('builtin'),
+    nselfRestore('builtin-compressed'),
   ]
   const restore = roundRobin(restoreContenders, {runs: RUNS, warmup: 0})
   console.log('\nrestore (into an empty database)')

@@ -62,7 +62,7 @@ export async function restoreBackup(config: NselfConfig, client: Client, path: s
     script.pre = [await archiveSql(tools, path, manifest, 'pre-data')]
     script.post = [await archiveSql(tools, path, manifest, 'post-data')]
   }
-  const tables = await restoreInTransaction(client, path, manifest, script)
+  const tables = await restoreInTransaction(client, path, manifest, script, config.settings.migrationLockTimeoutSeconds)
   const seedsRestored = options.restoreSeeds && manifest.includesSeeds ? await restoreSeeds(config, path, manifest) : []
   return {name: manifest.name, method: manifest.method, tables, sequences: manifest.sequences.length, seedsRestored, notCarried: manifest.notCarried}
 }
@@ -82,9 +82,12 @@ async function readSection(path: string, info: SectionInfo): Promise<Buffer> {
 
 // ---------------------------------------------------------------- built-in
 
-async function restoreInTransaction(client: Client, path: string, manifest: Manifest, script: SchemaScript): Promise<RestoredTable[]> {
+async function restoreInTransaction(client: Client, path: string, manifest: Manifest, script: SchemaScript, lockTimeoutSeconds: number): Promise<RestoredTable[]> {
   await begin(client, 'ISOLATION LEVEL READ COMMITTED')
   try {
+    // Dropping needs every table's exclusive lock: fail (and roll back) rather than wait forever
+    // behind another session (DB_MIGRATION_LOCK_TIMEOUT, 0 = wait).
+    await client.query(`SET LOCAL lock_timeout = '${lockTimeoutSeconds}s'`)
     await client.query(DROP_PROJECT_OBJECTS_SQL)
     for (const sql of script.pre) await client.query(sql)
     const restored: RestoredTable[] = []

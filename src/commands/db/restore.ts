@@ -28,11 +28,11 @@ export default class DbRestore extends DbCommand {
       safetyBackup = await backupBeforeChange(config, client, 'restore')
       this.log(`Backed up the current state first: ${safetyBackup}`)
     }
+    for (const line of verified.notCarried) this.warn(`this backup does not carry ${line}; the restore drops what the database has of them`)
     const result = await restoreBackup(config, client, backup.path, {verified, restoreSeeds: this.flags.seeds})
     this.log(`Restored ${result.name} (${result.method}): ${result.tables.length} tables, ${result.sequences} sequences`)
     for (const t of result.tables) this.log(`  ${`${t.schema}.${t.name}`.padEnd(40)} ${String(t.rows).padStart(10)} rows${t.rows === t.expected ? '' : `  (backup has ${t.expected})`}`)
     for (const file of result.seedsRestored) this.log(`Seed file restored: ${file}`)
-    for (const line of result.notCarried) this.warn(`the backup did not carry: ${line}`)
     return {...result, ...(safetyBackup ? {safetyBackup} : {})}
   }
 
