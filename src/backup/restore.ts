@@ -59,8 +59,9 @@ export async function restoreBackup(config: NselfConfig, client: Client, path: s
         hint: 'Install the PostgreSQL client tools (or set NSELF_PG_BIN_DIR). Nothing was changed.',
       })
     }
-    script.pre = [await archiveSql(tools, path, manifest, 'pre-data')]
-    script.post = [await archiveSql(tools, path, manifest, 'post-data')]
+    const [pre, post] = await Promise.all([archiveSql(tools, path, manifest, 'pre-data'), archiveSql(tools, path, manifest, 'post-data')])
+    script.pre = [pre]
+    script.post = [post]
   }
   const tables = await restoreInTransaction(client, path, manifest, script, config.settings.migrationLockTimeoutSeconds)
   const seedsRestored = options.restoreSeeds && manifest.includesSeeds ? await restoreSeeds(config, path, manifest) : []

@@ -68,6 +68,10 @@ describe('nself db backup / backup:list / restore / prune @db', function () {
     }
     const list = JSON.parse((await runCli(['db', 'backup:list', '--json'], {cwd: project, env})).stdout)
     expect(list.backups.find((b: {name: string}) => b.name === 'half').valid).to.equal(false)
+    expect(list.backups.find((b: {name: string}) => b.name === 'altered').valid).to.equal(true) // its manifest reads; --verify reads it all
+    const verified = JSON.parse((await runCli(['db', 'backup:list', '--verify', '--json'], {cwd: project, env})).stdout)
+    expect(verified.backups.find((b: {name: string}) => b.name === 'altered')).to.include({valid: false})
+    expect(verified.backups.find((b: {name: string}) => b.name === 'good')).to.include({valid: true})
     // The good one still restores, and prints the row counts it checked.
     const restored = await runCli(['db', 'restore', '--name', 'good'], {cwd: project, env})
     expect(restored.code, restored.stderr).to.equal(0)

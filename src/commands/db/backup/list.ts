@@ -1,4 +1,5 @@
-import {listBackups} from '../../../backup/index.js'
+import {Flags} from '@oclif/core'
+import {listBackups, verifyBackup, type BackupEntry} from '../../../backup/index.js'
 import {formatBytes} from '../../../cli/bytes.js'
 import {DbCommand} from '../../../cli/db-command.js'
 
@@ -19,9 +20,14 @@ export default class DbBackupList extends DbCommand {
   static description = 'Files that are incomplete or damaged are listed as not valid and are never restored or pruned.'
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
   static enableJsonFlag = true
+  static flags = {
+    verify: Flags.boolean({description: 'Read every backup completely and check every checksum (as restore does), not only its manifest.'}),
+  }
 
   async run(): Promise<{directory: string; backups: Row[]}> {
-    const backups = (await listBackups(this.nself.backupDir)).map((b): Row => ({
+    const entries = await listBackups(this.nself.backupDir)
+    if (this.flags.verify) for (const entry of entries) await verifyEntry(entry)
+    const backups = entries.map((b): Row => ({
       name: b.name,
       createdAt: b.createdAt,
       size: b.size,
@@ -38,5 +44,15 @@ export default class DbBackupList extends DbCommand {
       this.log(`${b.name.padEnd(32)} ${details}`)
     }
     return {directory: this.nself.backupDir, backups}
+  }
+}
+
+async function verifyEntry(entry: BackupEntry): Promise<void> {
+  if (!entry.valid) return
+  try {
+    await verifyBackup(entry.path)
+  } catch (error) {
+    entry.valid = false
+    entry.problem = (error as Error).message.replace(/^backup \S+ cannot be used: /, '')
   }
 }
