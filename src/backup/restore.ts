@@ -15,7 +15,7 @@ import {Transform} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {createGunzip} from 'node:zlib'
 import type {Client} from 'pg'
-import {RefusedError, ValidationError} from '@nself/sdk/errors'
+import {NselfError, OperationError, RefusedError, ValidationError} from '@nself/sdk/errors'
 import type {NselfConfig} from '../config/index.js'
 import {setvalSql, type SchemaScript, type TableCopy} from './catalog.js'
 import {copySql, exitOf} from './create.js'
@@ -104,7 +104,8 @@ async function restoreInTransaction(client: Client, path: string, manifest: Mani
     return restored
   } catch (error) {
     await rollback(client)
-    throw error
+    if (error instanceof NselfError) throw error
+    throw new OperationError(`restoring ${manifest.name} failed, and everything was rolled back (the database is as it was): ${(error as Error).message}`, {cause: error})
   }
 }
 

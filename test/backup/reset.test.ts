@@ -73,6 +73,34 @@ describe('nself db reset, production safety, backupBeforeChange @db', function (
     }
   })
 
+  it('DB_CONFIRM_DESTRUCTIVE=true: restore refuses without a terminal; with --force it backs up the current state first', async () => {
+    const benv = {...env, NSELF_NO_PG_DUMP: '1', DB_CONFIRM_DESTRUCTIVE: 'true'}
+    expect((await runCli(['db', 'backup', '--name', 'base'], {cwd: root, env: benv})).code).to.equal(0)
+    await db.query('INSERT INTO leftover VALUES (7)')
+    const refused = await runCli(['db', 'restore'], {cwd: root, env: benv})
+    expect(refused.code).to.equal(6)
+    expect((await db.query('SELECT count(*)::int AS n FROM leftover')).rows[0].n).to.equal(1)
+    const forced = await runCli(['db', 'restore', '--force', '--name', 'base'], {cwd: root, env: benv})
+    expect(forced.code, forced.stderr).to.equal(0)
+    const safety = /Backed up the current state first: (\S+pre-restore-\S+\.nself-backup)/.exec(forced.stdout)
+    expect(safety, forced.stdout).not.to.equal(null)
+    expect((await verifyBackup(safety![1])).tables.find((t) => t.name === 'leftover')!.rows).to.equal(1) // the state before the restore
+    expect((await db.query('SELECT count(*)::int AS n FROM leftover')).rows[0].n).to.equal(0)
+  })
+
+  it('a restore that fails part way (built-in backup of a default calling a function it cannot carry) leaves the database as it was', async () => {
+    await db.query(`CREATE FUNCTION next_code() RETURNS text LANGUAGE sql AS $$SELECT 'c-' || 1$$;
+      CREATE TABLE coded (id int PRIMARY KEY, code text DEFAULT next_code()); INSERT INTO coded (id) VALUES (1), (2)`)
+    const benv = {...env, NSELF_NO_PG_DUMP: '1'}
+    expect((await runCli(['db', 'backup', '--name', 'lossy'], {cwd: root, env: benv})).code).to.equal(0)
+    await db.query('INSERT INTO coded (id) VALUES (3)')
+    const result = await runCli(['db', 'restore', '--name', 'lossy'], {cwd: root, env: benv})
+    expect(result.code).to.equal(1)
+    expect(result.stderr).to.match(/restoring lossy failed, and everything was rolled back .*next_code/)
+    expect((await db.query('SELECT array_agg(id ORDER BY id) AS ids FROM coded')).rows[0].ids).to.deep.equal([1, 2, 3])
+    expect(await tables(db)).to.include.members(['leftover', 'leftover_view'])
+  })
+
   it('backupBeforeChange writes a verified backup named after the reason and returns its path', async () => {
     const config = loadConfig({cwd: root, env})
     const client = await db.connect()
