@@ -40,7 +40,7 @@ export default class DbBackupList extends DbCommand {
     }))
     if (backups.length === 0) this.log(`No backups in ${this.nself.backupDir}. Take one with: nself db backup`)
     for (const b of backups) {
-      const details = b.valid ? `${b.createdAt.replace('T', ' ').slice(0, 19)}  ${formatBytes(b.size).padStart(8)}  migration ${b.migration ?? '-'}${b.compressed ? '  compressed' : ''}${b.includesSeeds ? '  +seeds' : ''}` : `NOT VALID: ${b.problem}`
+      const details = b.valid ? `${b.createdAt.replace('T', ' ').slice(0, 19)}  ${formatBytes(b.size).padStart(8)}  ${(b.method ?? '').padEnd(7)}  migration ${b.migration ?? '-'}${b.compressed ? '  compressed' : ''}${b.includesSeeds ? '  +seeds' : ''}` : `NOT VALID: ${b.problem}`
       this.log(`${b.name.padEnd(32)} ${details}`)
     }
     return {directory: this.nself.backupDir, backups}
