@@ -6,12 +6,11 @@ import {Flags} from '@oclif/core'
 import type {Client} from 'pg'
 import type {AfterMigrateOptions, BeforeMigrateOptions, MigrationInfo, NselfHooks} from '@nself/sdk/hooks'
 import {readFileSync} from 'node:fs'
-import {relative} from 'node:path'
 import {DbCommand} from './db-command.js'
 import {confirmDestructive} from './confirm.js'
 import {createProgress, type Progress} from './progress.js'
 import {backupBeforeChange, requiresBackupBeforeChange} from '../backup/index.js'
-import {losesData, type Direction, type PlannedMigration, type RunOptions, type RunResult} from '../migrate/index.js'
+import {displayPath, losesData, type Direction, type PlannedMigration, type RunOptions, type RunResult} from '../migrate/index.js'
 
 export const migrateFlags = {
   steps: Flags.integer({description: 'How many migrations to run.', min: 1}),
@@ -74,7 +73,7 @@ export abstract class MigrateCommand extends DbCommand {
     const {isProduction, settings, environment, connection} = this.nself
     const lossy = planned.filter((m) => losesData(readFileSync(m.file, 'utf8')))
     if (isProduction && direction === 'down') {
-      for (const m of planned) this.logToStderr(`${m.version}_${m.name}: ${relative(process.cwd(), m.file)}${lossy.includes(m) ? ' — LOSES DATA' : ''}`)
+      for (const m of planned) this.logToStderr(`${m.version}_${m.name}: ${displayPath(m.file)}${lossy.includes(m) ? ' — LOSES DATA' : ''}`)
     }
     if (!isProduction && !(settings.confirmDestructive && lossy.length)) return
     const what = direction === 'up' ? 'apply' : 'roll back'

@@ -32,6 +32,7 @@ function plainProgress(options: ProgressOptions): Progress {
   return {
     async start() {},
     async finish() {},
+    migrationStart: options.verbose ? (m) => out(`… ${label(m)}: ${m.file}, ${describePlan(m)}`) : undefined,
     migrationDone: (m, ms) => out(`✔ ${label(m)} (${ms} ms)`),
     migrationFailed: (m) => out(`✖ ${label(m)}`),
     statement: options.showSql && !options.json ? (m, s) => out(`-- ${m.version}_${m.name}:${s.line}\n${s.sql};`) : undefined,
@@ -78,4 +79,11 @@ function listrProgress(options: ProgressOptions): Progress {
     migrationFailed: (m, error) => waits.get(m.version)?.reject(error),
     notice: (message) => options.logToStderr(message),
   }
+}
+
+/** "3 statement(s): transaction (2), alone (line 4: concurrent index build)" for --verbose. */
+export function describePlan(m: PlannedMigration): string {
+  const steps = m.steps.map((s) => (s.kind === 'transaction' ? `transaction (${s.statements.length})` : `alone (line ${s.statement.line}: ${s.reason})`))
+  const resume = m.resumeFrom ? `; continues after statement ${m.resumeFrom}` : ''
+  return `${m.statements.length} statement(s): ${steps.join(', ') || 'nothing to run'}${resume}`
 }

@@ -5,7 +5,7 @@
  */
 import {createHash} from 'node:crypto'
 import {existsSync, readFileSync, readdirSync} from 'node:fs'
-import {join} from 'node:path'
+import {join, relative} from 'node:path'
 import {ValidationError} from '@nself/sdk/errors'
 
 export interface MigrationFile {
@@ -57,4 +57,10 @@ export function compareVersions(a: string, b: string): number {
 
 export function sameVersion(a: string, b: string): boolean {
   return /^\d+$/.test(a) && /^\d+$/.test(b) && BigInt(a) === BigInt(b)
+}
+
+/** The path to show: relative to the working directory when inside it, else absolute. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path)
+  return rel && !rel.startsWith('..') ? rel : path
 }

@@ -96,7 +96,7 @@ export interface RecordValues {
   version: string
   name: string
   checksum: string
-  /** 'server': measured by the server, for a record that rides in the same batch as the statements. */
+  /** 'server': measured by the server, for a record inside the transaction that runTransactions started. */
   executionMs: number | 'server'
   appliedBy: string
   /** null: applied completely. */
@@ -107,8 +107,8 @@ export interface RecordValues {
 export function recordSql(table: string, v: RecordValues): string {
   const lit = (s: string) => `'${s.replace(/'/g, "''")}'`
   const done = v.statementsDone === null ? 'NULL' : String(v.statementsDone)
-  // statement_timestamp() is when the batch's message arrived: the batch's own duration.
-  const ms = v.executionMs === 'server' ? '(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::int' : String(Math.round(v.executionMs))
+  // nself.t0 is set by runTransactions at the start of this transaction: its own duration.
+  const ms = v.executionMs === 'server' ? "(extract(epoch FROM clock_timestamp() - current_setting('nself.t0')::timestamptz) * 1000)::int" : String(Math.round(v.executionMs))
   return `INSERT INTO ${quoteTable(table)} (version, name, checksum, execution_ms, applied_by, statements_done)
 VALUES (${lit(v.version)}, ${lit(v.name)}, ${lit(v.checksum)}, ${ms}, ${lit(v.appliedBy)}, ${done})
 ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, applied_at = now(),

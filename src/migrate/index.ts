@@ -2,7 +2,7 @@
 export {migrateUp, migrateDown, chooseUp, chooseDown, defaultAppliedBy, MigrationError} from './runner.js'
 export type {AppliedMigration, Direction, DownOptions, PlannedMigration, Reporter, RunOptions, RunResult, UpOptions} from './runner.js'
 export {compareState, loadState, type MigrationState} from './state.js'
-export {discoverMigrations, checksumFile, compareVersions, sameVersion, type MigrationFile} from './files.js'
+export {discoverMigrations, displayPath, checksumFile, compareVersions, sameVersion, type MigrationFile} from './files.js'
 export {readHistory, ensureHistory, setChecksum, clearHistory, historyExists, quoteTable, type HistoryRow} from './history.js'
 export {acquireLock, LockTimeoutError, type LockHolder} from './lock.js'
 export {planMigration, losesData, nonTransactionalReason, type MigrationPlan, type Step} from './plan.js'

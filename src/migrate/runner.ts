@@ -2,24 +2,21 @@
  * The migration runner: migrateUp / migrateDown. It knows nothing of oclif; commands (and
  * `db reset`, which re-applies every migration) call it with a connected client.
  *
- * A run: take the advisory lock → set timeouts → create the history table if needed → compare
- * files and history → choose the migrations → `beforeRun` (confirmation, hooks, backup; nothing
- * has run yet, the run stops if it throws) → apply each migration → release the lock.
+ * A run: take the advisory lock → set timeouts → compare files and history → choose the
+ * migrations → `beforeRun` (confirmation, hooks, backup; nothing has changed yet, the run stops
+ * if it throws) → create the history table if needed → apply each migration → flush → unlock.
  */
 import {hostname, userInfo} from 'node:os'
 import {readFileSync} from 'node:fs'
-import {relative} from 'node:path'
 import type {Client} from 'pg'
 import {OperationError, UsageError, ValidationError} from '@nself/sdk/errors'
-import {BatchError, runSingle, runTransaction, type PgError} from './execute.js'
-import {compareVersions, sameVersion, type MigrationFile} from './files.js'
-import {deleteSql, ensureHistory, recordSql} from './history.js'
+import {BatchError, flushWal, runSingle, runTransactions, TransactionsError, type PgError} from './execute.js'
+import {compareVersions, discoverMigrations, displayPath, sameVersion, type MigrationFile} from './files.js'
+import {deleteSql, ensureHistory, readHistory, recordSql} from './history.js'
 import {acquireLock} from './lock.js'
 import {planMigration, type PlannedStatement, type Step} from './plan.js'
 import {resumeCheck} from './resume.js'
 import {compareState, loadState, type MigrationState} from './state.js'
-import {discoverMigrations} from './files.js'
-import {readHistory} from './history.js'
 
 export type Direction = 'up' | 'down'
 
@@ -116,11 +113,23 @@ async function run(client: Client, options: RunOptions, direction: Direction, ch
   const lock = await acquireLock(client, options.table, options.lockTimeoutSeconds)
   try {
     await setTimeouts(client, options)
-    await ensureHistory(client, options.table)
     const planned = choose(await loadState(client, options.migrationsDir, options.table))
     if (planned.length) await options.beforeRun?.(planned)
+    // Only now the first DDL: a refused confirmation or a vetoing hook leaves the database untouched.
+    if (planned.length) await ensureHistory(client, options.table)
     const applied: AppliedMigration[] = []
-    for (const m of planned) applied.push(await applyOne(client, m, options))
+    try {
+      for (let i = 0; i < planned.length; ) {
+        const series = seriesLength(planned, i, options)
+        if (series > 1) await applySeries(client, planned.slice(i, i + series), options, applied)
+        else applied.push(await applyOne(client, planned[i], options))
+        i += Math.max(series, 1)
+      }
+    } catch (error) {
+      if (applied.length) await flushWal(client).catch(() => {}) // keep what did apply; the error is what matters
+      throw error
+    }
+    if (applied.length) await flushWal(client)
     return {direction, dryRun: false, planned, applied}
   } finally {
     await lock.release()
@@ -164,7 +173,7 @@ export function chooseDown(state: MigrationState, options: Pick<DownOptions, 'st
     if (!file?.downFile) throw new ValidationError(`cannot roll back ${row.version}_${row.name}: its down file is missing`, {hint: 'Write the down file first (nothing was rolled back).'})
     const planned = plan(file, 'down', file.downFile, 0)
     if (!planned.statements.length) {
-      throw new ValidationError(`cannot roll back ${row.version}_${row.name}: ${relative(process.cwd(), file.downFile)} has no statements`, {
+      throw new ValidationError(`cannot roll back ${row.version}_${row.name}: ${displayPath(file.downFile)} has no statements`, {
         hint: `Write the SQL that undoes it, or run nself db migrate:resolve --rolled-back ${row.version} if there is nothing to undo.`,
       })
     }
@@ -178,7 +187,7 @@ function requireKnown(state: MigrationState, version: string): void {
 }
 
 function changedError(state: MigrationState): ValidationError {
-  const files = state.changed.map((c) => relative(process.cwd(), c.file.upFile)).join(', ')
+  const files = state.changed.map((c) => displayPath(c.file.upFile)).join(', ')
   const versions = state.changed.map((c) => c.row.version).join(' ')
   return new ValidationError(`applied migration changed since it was applied: ${files}`, {
     code: 'NSELF_CHECKSUM_MISMATCH',
@@ -189,6 +198,68 @@ function changedError(state: MigrationState): ValidationError {
 function plan(file: MigrationFile, direction: Direction, path: string, resumeFrom: number): PlannedMigration {
   const {steps, statements} = planMigration(readFileSync(path, 'utf8'))
   return {version: file.version, name: file.name, file: path, checksum: file.checksum, direction, steps, statements, resumeFrom}
+}
+
+/** A migration that is one transaction from scratch can share a message with its neighbours. */
+function isSimple(m: PlannedMigration): boolean {
+  return m.steps.length === 1 && m.steps[0].kind === 'transaction' && m.resumeFrom === 0
+}
+
+const SERIES_MAX_CHARS = 256 * 1024
+
+/** How many migrations from i on go to the server in one message (1: on their own). */
+function seriesLength(planned: PlannedMigration[], i: number, options: RunOptions): number {
+  if (options.reporter?.statement) return 1 // --show-sql prints each statement just before it runs
+  let chars = 0
+  let n = 0
+  while (i + n < planned.length && isSimple(planned[i + n])) {
+    chars += planned[i + n].statements.reduce((sum, s) => sum + s.sql.length, 0)
+    if (n > 0 && chars > SERIES_MAX_CHARS) break
+    n++
+  }
+  return n
+}
+
+/**
+ * Applies a series of one-transaction migrations, each committed and recorded on its own, in one
+ * round trip (runTransactions). On lock_timeout the series continues from the migration that hit it.
+ */
+async function applySeries(client: Client, series: PlannedMigration[], options: RunOptions, applied: AppliedMigration[]): Promise<void> {
+  const retries = options.lockRetries ?? 2
+  let rest = series
+  options.reporter?.migrationStart?.(rest[0])
+  for (let attempt = 0; ; attempt++) {
+    let committed = 0
+    const items = rest.map((m, k) => ({
+      statements: m.statements,
+      trailing: [progressSql(m, options, null, 'server')],
+      onCommitted: (ms: number) => {
+        committed = k + 1
+        applied.push({version: m.version, name: m.name, file: m.file, direction: m.direction, ms})
+        options.reporter?.migrationDone?.(m, ms)
+        if (rest[k + 1]) options.reporter?.migrationStart?.(rest[k + 1])
+      },
+    }))
+    try {
+      return await runTransactions(client, items)
+    } catch (error) {
+      const failedAt = error instanceof TransactionsError ? error.item : committed
+      const failed = rest[failedAt]
+      // Items between the last commit and the failing one never ran: the message failed to parse at the latter.
+      const notRun = rest.slice(committed, failedAt)
+      rest = rest.slice(committed)
+      if (error instanceof TransactionsError && error.failure.error.code === '55P03' && attempt < retries) {
+        options.reporter?.notice?.(`lock_timeout: table busy, retrying (${attempt + 1}/${retries})`)
+        await new Promise((r) => setTimeout(r, 1000 * 2 ** attempt))
+        continue
+      }
+      // They parsed fine, so apply them, as a run one migration at a time would have, before failing.
+      if (notRun.length) await applySeries(client, notRun, options, applied)
+      const failure = toMigrationError(failed, error)
+      options.reporter?.migrationFailed?.(failed, failure)
+      throw failure
+    }
+  }
 }
 
 async function applyOne(client: Client, m: PlannedMigration, options: RunOptions): Promise<AppliedMigration> {
@@ -214,13 +285,28 @@ async function runStep(client: Client, m: PlannedMigration, step: Step, last: bo
   const done = last ? null : stepStatements[stepStatements.length - 1].index + 1
   for (const s of todo) options.reporter?.statement?.(m, s)
   if (step.kind === 'transaction') {
-    await withLockRetries(options, () => runTransaction(client, todo, [progressSql(m, options, done, 'server')]))
+    await withLockRetries(options, () => runTransactions(client, [{statements: todo, trailing: [progressSql(m, options, done, 'server')]}]))
     return
   }
   const started = performance.now()
   const resuming = m.resumeFrom === step.statement.index && m.resumeFrom > 0
-  if (todo.length && (await resumeCheck(client, step, resuming, options.reporter?.notice)) === 'run') await runSingle(client, step.statement)
+  if (todo.length && (await resumeCheck(client, step, resuming, options.reporter?.notice)) === 'run') await runAlone(client, step, options)
   await client.query(progressSql(m, options, done, performance.now() - started))
+}
+
+/**
+ * A concurrent build waits for every older transaction to finish while blocking nobody (it holds
+ * SHARE UPDATE EXCLUSIVE), so the short DDL lock_timeout would only make it fail on a busy
+ * database: it runs without one, bounded by statement_timeout.
+ */
+async function runAlone(client: Client, step: Step & {kind: 'single'}, options: RunOptions): Promise<void> {
+  if (!/CONCURRENTLY/i.test(step.statement.sql)) return runSingle(client, step.statement)
+  await client.query('SET lock_timeout = 0')
+  try {
+    await runSingle(client, step.statement)
+  } finally {
+    await setTimeouts(client, options).catch(() => {}) // a dead connection: the statement's own error is the one to report
+  }
 }
 
 /** The history change that marks progress: upsert for up, delete (when complete) for down. */
@@ -280,7 +366,7 @@ export class MigrationError extends OperationError {
 function toMigrationError(m: PlannedMigration, error: unknown): Error {
   if (!(error instanceof BatchError)) return error as Error
   const {statement, line, error: pg} = error.failure
-  const where = `${relative(process.cwd(), m.file) || m.file}:${line}`
+  const where = `${displayPath(m.file)}:${line}`
   const nonTx = m.steps.some((s) => s.kind === 'single')
   const state =
     nonTx && statement.index > 0

@@ -1,6 +1,6 @@
 /** What `nself db status` reports about migrations, as data (the command formats it). */
 import type {Client} from 'pg'
-import {relative} from 'node:path'
+import {displayPath} from './files.js'
 import {loadState} from './state.js'
 
 export interface MigrationStatus {
@@ -21,7 +21,7 @@ export async function migrationStatus(client: Client, migrationsDir: string, tab
     applied: state.applied.map((r) => ({version: r.version, name: r.name, appliedAt: r.appliedAt.toISOString()})),
     pending: state.pending.map((f) => ({version: f.version, name: f.name})),
     partial: state.partial.map(({row, file}) => ({version: row.version, name: row.name, statementsDone: row.statementsDone ?? 0, statements: file ? countStatements(file.upFile) : undefined})),
-    changed: state.changed.map(({row, file}) => ({version: row.version, name: row.name, file: relative(process.cwd(), file.upFile) || file.upFile})),
+    changed: state.changed.map(({row, file}) => ({version: row.version, name: row.name, file: displayPath(file.upFile)})),
     missing: state.missing.map((r) => ({version: r.version, name: r.name})),
     ok: state.changed.length === 0 && state.partial.length === 0,
   }

@@ -13,7 +13,7 @@ export default class LogsDb extends BaseCommand {
     follow: Flags.boolean({char: 'f', description: 'Keep printing new lines as commands run (Ctrl-C to stop).'}),
   }
 
-  async run(): Promise<OpLogEntry[]> {
+  async run(): Promise<OpLogEntry[] | undefined> {
     const {stateDir} = loadConfig().project
     const entries = readOpLog(stateDir, this.flags.lines)
     // With --follow and --json, each entry is one JSON line, so a consumer can read it as a stream.
@@ -25,6 +25,6 @@ export default class LogsDb extends BaseCommand {
     process.once('SIGINT', () => stop.abort())
     process.once('SIGTERM', () => stop.abort())
     await followOpLog(stateDir, print, stop.signal)
-    return []
+    return undefined // the entries went out one per line already
   }
 }
