@@ -11,12 +11,19 @@ export type Encoder = (value: unknown) => string
 
 export const NULL_FIELD = '\\N'
 const TEXT_SPECIAL = /[\\\n\r\t]/
-const TEXT_SPECIAL_ALL = /[\\\n\r\t]/g
-const TEXT_ESCAPES: Record<string, string> = {'\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t'}
 
 /** Escape a field for COPY text format: backslash, newline, carriage return and tab (the delimiter). */
 export function escapeText(text: string): string {
-  return TEXT_SPECIAL.test(text) ? text.replace(TEXT_SPECIAL_ALL, (c) => TEXT_ESCAPES[c]) : text
+  if (!TEXT_SPECIAL.test(text)) return text // the common case, found by a native scan
+  let out = ''
+  let last = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c !== 92 && c !== 10 && c !== 13 && c !== 9) continue
+    out += text.slice(last, i) + (c === 92 ? '\\\\' : c === 10 ? '\\n' : c === 13 ? '\\r' : '\\t')
+    last = i + 1
+  }
+  return out + text.slice(last)
 }
 
 export function encoderFor(column: ColumnInfo): Encoder {
@@ -28,7 +35,9 @@ export function encoderFor(column: ColumnInfo): Encoder {
 function encodeJsonField(value: unknown): string {
   if (value === null || value === undefined) return NULL_FIELD
   if (typeof value === 'string') return escapeText(value)
-  return escapeText(toJson(value))
+  // JSON.stringify writes newlines, tabs and carriage returns as escapes: only backslashes remain to double.
+  const json = toJson(value)
+  return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json
 }
 
 function encodeArrayField(value: unknown, jsonElements: boolean): string {

@@ -6,7 +6,7 @@
 import {existsSync, readdirSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import type {SeedFile} from '@nself/sdk/hooks'
-import {ValidationError} from '@nself/sdk/errors'
+import {UsageError, ValidationError} from '@nself/sdk/errors'
 
 export interface DiscoveredFile extends SeedFile {
   /** From a numeric prefix such as "01_"; undefined when the file has none. */
@@ -16,6 +16,10 @@ export interface DiscoveredFile extends SeedFile {
 const NAME = /^(?:(\d+)[_-])?(?:([A-Za-z_][\w$]*)\.)?([A-Za-z_][\w$]*)\.([A-Za-z0-9]+)$/
 
 export function seedDir(seedsDir: string, environment: string): string {
+  // The environment becomes a folder name: nothing that could leave database/seeds/.
+  if (!/^[a-z][a-z0-9_-]*$/.test(environment)) {
+    throw new UsageError(`environment ${JSON.stringify(environment)} is not valid: expected a lower-case name such as development, staging or production`)
+  }
   return join(seedsDir, environment)
 }
 

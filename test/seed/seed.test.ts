@@ -54,6 +54,12 @@ describe('nself db seed @db', () => {
     expect((await db.query('SELECT environment FROM nself_seeds')).rows).to.deep.equal([{environment: 'staging'}])
   })
 
+  it('rejects an environment name that is not a plain folder name', async () => {
+    const result = await seed(makeProject({}), '--env', '../../etc')
+    expect(result.code).to.equal(2)
+    expect(result.stderr).to.include('environment "../../etc" is not valid')
+  })
+
   it('takes the environment from ENVIRONMENT when --env is not given', async () => {
     const project = makeProject({'development/users.json': usersJson, 'staging/users.json': JSON.stringify([{email: 's@x', password_hash: 'x'}])})
     const result = await runCli(['db', 'seed'], {cwd: project, env: {...db.env, ENVIRONMENT: 'staging'}})

@@ -59,7 +59,8 @@ export type SeedRow = Record<string, unknown>
  * - `sql`: one string the core executes as is (several statements allowed; errors give a line when
  *   PostgreSQL reports a position).
  * - `statements`: statements the core executes one by one, so an error names the statement's line.
- * - `rows`: objects the core writes with COPY into the file's table. Values: null, booleans, numbers,
+ * - `rows`: objects the core writes with COPY into the file's table. An item that is an array is a
+ *   batch of rows (cheaper than one iteration step per row for big files). Values: null, booleans, numbers,
  *   bigints or numeric strings, strings, Dates, arrays (for array columns), objects/arrays for json(b).
  *   To report bad input, throw an Error with a numeric `row` (1-based) and, if known, `column`
  *   (SeedRowError has that shape; a plugin need not import it).
@@ -67,7 +68,7 @@ export type SeedRow = Record<string, unknown>
 export type SeedContent =
   | {kind: 'sql'; sql: string}
   | {kind: 'statements'; statements: Iterable<SeedStatement> | AsyncIterable<SeedStatement>}
-  | {kind: 'rows'; rows: AsyncIterable<SeedRow> | Iterable<SeedRow>}
+  | {kind: 'rows'; rows: AsyncIterable<SeedRow | SeedRow[]> | Iterable<SeedRow | SeedRow[]>}
 
 export type SeedLoader = {
   /** Formats (extensions without the dot, lower case) this loader reads. */

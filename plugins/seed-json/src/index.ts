@@ -1,2 +1,2 @@
-export {readJsonArray, Scanner, JsonSeedError} from './json-array.js'
+export {readJsonArray, readJsonBatches, Scanner, JsonSeedError} from './json-array.js'
 export {findJsonError} from './json-check.js'

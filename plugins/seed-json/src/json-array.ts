@@ -5,7 +5,7 @@
  * complete elements of a chunk in one call, which is what makes it fast. When that parse fails, each
  * element is checked again to report the exact byte offset, line and row of the mistake.
  */
-import {createReadStream} from 'node:fs'
+import {open} from 'node:fs/promises'
 import {findJsonError} from './json-check.js'
 
 /** Malformed input: `row` is the 1-based element, `byteOffset` 0-based from the start of the file. */
@@ -32,10 +32,26 @@ export interface ReadOptions {
   chunkBytes?: number
 }
 
+/** The objects one by one. */
 export async function* readJsonArray(path: string, options: ReadOptions = {}): AsyncGenerator<Record<string, unknown>> {
+  for await (const batch of readJsonBatches(path, options)) yield* batch
+}
+
+/** The objects in batches (those complete in each chunk read): one iteration step per batch, not per row. */
+export async function* readJsonBatches(path: string, options: ReadOptions = {}): AsyncGenerator<Record<string, unknown>[]> {
   const scanner = new Scanner()
-  for await (const chunk of createReadStream(path, {highWaterMark: options.chunkBytes ?? 1 << 20})) {
-    yield* scanner.push(chunk as Buffer)
+  const file = await open(path)
+  try {
+    // One read buffer for the whole file: no new memory per chunk for the garbage collector to chase.
+    const chunk = Buffer.allocUnsafe(options.chunkBytes ?? 1 << 16)
+    for (;;) {
+      const {bytesRead} = await file.read(chunk, 0, chunk.length, null)
+      if (bytesRead === 0) break
+      const rows = scanner.push(chunk.subarray(0, bytesRead))
+      if (rows.length > 0) yield rows
+    }
+  } finally {
+    await file.close()
   }
   scanner.end()
 }
@@ -43,7 +59,9 @@ export async function* readJsonArray(path: string, options: ReadOptions = {}): A
 /** Incremental scanner: push() chunks, get the complete objects; end() checks the array was closed. */
 export class Scanner {
   private state = State.BeforeArray
+  /** Bytes not yet consumed, a view of `work` (which is reused, and grows only for huge elements). */
   private buffer: Buffer = Buffer.alloc(0)
+  private work: Buffer = Buffer.alloc(0)
   /** File offset of buffer[0]. */
   private base = 0
   /** Where scanning resumes in buffer. */
@@ -54,15 +72,26 @@ export class Scanner {
   private escaped = false
   private elementStart = -1
   private elementLine = 1
+  /** File offset where the current line starts, and the column (0-based, bytes) where the element starts. */
+  private lineStart = 0
+  private elementColumn = 0
   private row = 0
   /** Element boundaries found in the current buffer, waiting to be parsed. */
   private starts: number[] = []
   private ends: number[] = []
   private lines: number[] = []
+  private columns: number[] = []
 
   push(chunk: Buffer): Record<string, unknown>[] {
-    // After compact() the buffer holds at most the start of an unfinished element.
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk])
+    // After compact() the buffer holds at most the start of an unfinished element; the chunk goes after it.
+    const size = this.buffer.length + chunk.length
+    if (size > this.work.length) {
+      const grown = Buffer.allocUnsafe(Math.max(size, 2 * this.work.length, 1 << 16))
+      this.buffer.copy(grown)
+      this.work = grown
+    }
+    chunk.copy(this.work, this.buffer.length)
+    this.buffer = this.work.subarray(0, size)
     this.scan()
     const rows = this.parseComplete()
     this.compact()
@@ -92,14 +121,16 @@ export class Scanner {
         continue
       }
       if (c === NEWLINE) {
-        this.line++
-        i++
+        this.newline(i++)
         continue
       }
       // A UTF-8 byte order mark before the array is tolerated: editors on Windows write one.
-      if (c === 0xef && this.state === State.BeforeArray && this.base + i === 0 && buf[1] === 0xbb && buf[2] === 0xbf) {
-        i += 3
-        continue
+      if (c === 0xef && this.state === State.BeforeArray && this.base + i === 0) {
+        if (n < 3) break // wait for the next chunk to see all three bytes
+        if (buf[1] === 0xbb && buf[2] === 0xbf) {
+          i += 3
+          continue
+        }
       }
       this.topLevel(c, i)
       i++
@@ -124,6 +155,7 @@ export class Scanner {
         this.state = State.InElement
         this.elementStart = i
         this.elementLine = this.line
+        this.elementColumn = this.base + i - this.lineStart
         this.depth = 1 // this "{"
         return
       case State.AfterElement:
@@ -139,31 +171,38 @@ export class Scanner {
   /** Scan inside an element until it closes or the buffer ends; returns the next index. */
   private scanElement(buf: Buffer, i: number, n: number): number {
     let depth = this.depth
-    let inString = this.inString
-    let escaped = this.escaped
     for (; i < n; i++) {
-      const c = buf[i]
-      if (inString) {
-        if (escaped) escaped = false
-        else if (c === BACKSLASH) escaped = true
-        else if (c === QUOTE) inString = false
+      if (this.inString) {
+        // Jump to the closing quote with a native search: string contents are most of the bytes.
+        const end = closingQuote(buf, i, n, this.escaped)
+        if (end < 0) {
+          this.escaped = buf[n - 1] === BACKSLASH && !isEscapedAt(buf, n - 1, i, this.escaped)
+          i = n
+          break
+        }
+        this.inString = false
+        this.escaped = false
+        i = end
         continue
       }
-      if (c === QUOTE) inString = true
+      const c = buf[i]
+      if (c === QUOTE) this.inString = true
       else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++
       else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         if (--depth === 0) {
           this.closeElement(i)
           this.depth = 0
-          this.inString = this.escaped = false
           return i + 1
         }
-      } else if (c === NEWLINE) this.line++
+      } else if (c === NEWLINE) this.newline(i)
     }
     this.depth = depth
-    this.inString = inString
-    this.escaped = escaped
     return i
+  }
+
+  private newline(i: number): void {
+    this.line++
+    this.lineStart = this.base + i + 1
   }
 
   private closeElement(i: number): void {
@@ -171,6 +210,7 @@ export class Scanner {
     this.starts.push(this.elementStart)
     this.ends.push(i + 1)
     this.lines.push(this.elementLine)
+    this.columns.push(this.elementColumn)
     this.elementStart = -1
     this.state = State.AfterElement
   }
@@ -190,6 +230,7 @@ export class Scanner {
     this.starts = []
     this.ends = []
     this.lines = []
+    this.columns = []
     return rows
   }
 
@@ -203,25 +244,19 @@ export class Scanner {
       const byte = this.base + this.starts[k] + Buffer.byteLength(prefix)
       const newlines = prefix.split('\n')
       const line = this.lines[k] + newlines.length - 1
-      const column = newlines.length > 1 ? newlines[newlines.length - 1].length + 1 : this.columnOf(k, prefix.length)
-      const where = column === undefined ? `line ${line}` : `line ${line}, column ${column}`
-      return this.error(`malformed JSON at byte ${byte} (${where}): ${problem.message}`, firstRow + k, byte, line)
+      const column = newlines.length > 1 ? newlines[newlines.length - 1].length + 1 : this.columns[k] + prefix.length + 1
+      return this.error(`malformed JSON at byte ${byte} (line ${line}, column ${column}): ${problem.message}`, firstRow + k, byte, line)
     }
     return this.error('malformed JSON', firstRow, this.base + this.starts[0])
-  }
-
-  /** Column (in characters) of a position on the line where element k starts, when that line is still in the buffer. */
-  private columnOf(k: number, chars: number): number | undefined {
-    const at = this.buffer.lastIndexOf(NEWLINE, this.starts[k])
-    if (at < 0 && this.base > 0) return undefined
-    return this.buffer.toString('utf8', at + 1, this.starts[k]).length + chars + 1
   }
 
   /** Drop the bytes already parsed; keep an unfinished element for the next chunk. */
   private compact(): void {
     const keepFrom = this.elementStart >= 0 ? this.elementStart : this.pos
     if (keepFrom === 0) return
-    this.buffer = this.buffer.subarray(keepFrom)
+    const size = this.buffer.length - keepFrom
+    this.work.copyWithin(0, keepFrom, this.buffer.length)
+    this.buffer = this.work.subarray(0, size)
     this.base += keepFrom
     this.pos -= keepFrom
     if (this.elementStart >= 0) this.elementStart = 0
@@ -230,6 +265,33 @@ export class Scanner {
   private error(message: string, row: number | undefined, byteOffset: number, line = this.line): JsonSeedError {
     return new JsonSeedError(message, row, byteOffset, line)
   }
+}
+
+/**
+ * Index of the quote that closes a string whose contents start at `from` (-1 if not in buf[from, n)).
+ * `escaped`: the byte before `from` (in an earlier chunk) was an escaping backslash.
+ */
+function closingQuote(buf: Buffer, from: number, n: number, escaped: boolean): number {
+  let at = escaped ? from + 1 : from
+  for (;;) {
+    const quote = buf.indexOf(QUOTE, at)
+    if (quote < 0 || quote >= n) return -1
+    if (!isEscapedAt(buf, quote, from, escaped)) return quote
+    at = quote + 1
+  }
+}
+
+/** Whether buf[at] is escaped: preceded by an odd number of backslashes (counting back to `from`). */
+function isEscapedAt(buf: Buffer, at: number, from: number, escapedBeforeFrom: boolean): boolean {
+  let backslashes = 0
+  let k = at - 1
+  while (k >= from && buf[k] === BACKSLASH) {
+    backslashes++
+    k--
+  }
+  // All the way back to `from`: an escape carried over from the previous chunk flips the parity.
+  if (k < from && escapedBeforeFrom) backslashes++
+  return backslashes % 2 === 1
 }
 
 function show(byte: number): string {

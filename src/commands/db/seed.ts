@@ -19,7 +19,7 @@ A file already applied with the same content is skipped. A changed file is appli
     env: Flags.string({description: 'Environment whose seeds to load (default: ENVIRONMENT, else development).'}),
     tables: Flags.string({description: 'Only these tables, comma-separated (users,posts or public.users).'}),
     fresh: Flags.boolean({description: 'Empty the seeded tables first (TRUNCATE … RESTART IDENTITY) and load every file again.'}),
-    cascade: Flags.boolean({description: 'With --fresh: also empty the tables that reference them (TRUNCATE … CASCADE).', dependsOn: ['fresh']}),
+    cascade: Flags.boolean({description: 'With --fresh: also empty the tables that reference them and hold rows (as TRUNCATE … CASCADE would).', dependsOn: ['fresh']}),
     reapply: Flags.boolean({description: 'Apply files that changed since they were applied (their rows are added again).'}),
     force: Flags.boolean({description: 'Do not ask before emptying tables in production.'}),
   }
@@ -39,7 +39,7 @@ A file already applied with the same content is skipped. A changed file is appli
       loaders,
       confirm: (action: string) => this.confirmEmptying(action, environment),
     }
-    const result = await (this.useListr() ? this.withProgress((onEvent) => seed(client, {...options, onEvent})) : seed(client, {...options, onEvent: (e) => this.printEvent(e)}))
+    const result = await (this.useListr() ? this.withProgress(environment, (onEvent) => seed(client, {...options, onEvent})) : seed(client, {...options, onEvent: (e) => this.printEvent(e)}))
     const applied = result.files.filter((f) => f.status === 'applied').length
     this.log(applied === 0 ? `Seeded ${environment}: nothing to apply (${result.files.length} file(s) skipped)` : `Seeded ${environment}: ${result.rows} rows from ${applied} file(s) in ${result.ms} ms`)
     return result
@@ -62,19 +62,19 @@ A file already applied with the same content is skipped. A changed file is appli
   }
 
   /** listr2 (imported only on a terminal): one line per file, updated as files load. */
-  private async withProgress(work: (onEvent: (e: SeedEvent) => void) => Promise<SeedResult>): Promise<SeedResult> {
+  private async withProgress(environment: string, work: (onEvent: (e: SeedEvent) => void) => Promise<SeedResult>): Promise<SeedResult> {
     const {Listr} = await import('listr2')
     let result: SeedResult | undefined
     const lines: string[] = []
     await new Listr([
       {
-        title: 'Seeding',
+        title: `Seeding ${environment}`,
         task: async (_ctx, task) => {
           result = await work((event) => {
-            if (event.type === 'start') task.output = `loading ${event.file}`
+            if (event.type === 'plan') task.title = `Seeding ${environment}: ${event.files.length} file(s)`
             if (event.type === 'file') lines.push(describe(event.result))
             if (event.type === 'notice') lines.push(`Note: ${event.message}`)
-            task.output = lines.join('\n')
+            task.output = [...lines, ...(event.type === 'start' ? [`loading  ${event.file} …`] : [])].join('\n')
           })
         },
         rendererOptions: {persistentOutput: true},

@@ -3,12 +3,13 @@
  * streamed row by row. Types only from nself: nothing of the core (or oclif) is loaded at run time.
  */
 import type {SeedLoaderHook} from '@nself/sdk/hooks'
-import {readJsonArray} from '../json-array.js'
+import {readJsonBatches} from '../json-array.js'
 
 const hook: SeedLoaderHook = async function () {
   return {
     formats: ['json'],
-    load: (file) => ({kind: 'rows', rows: readJsonArray(file.path)}),
+    // Batches: a 1,000,000-row file costs ~3,000 iteration steps instead of a million.
+    load: (file) => ({kind: 'rows', rows: readJsonBatches(file.path)}),
   }
 }
 
