@@ -6,6 +6,7 @@ import type pg from 'pg'
 import {backupBeforeChange, createBackup, findPgTools, restoreBackup, verifyBackup} from '../../src/backup/index.js'
 import {loadConfig} from '../../src/config/index.js'
 import {runCli} from '../helpers/cli.js'
+import {hasScript, runInTerminal} from '../helpers/tty.js'
 import {freshDatabase, type TestDatabase} from '../helpers/db.js'
 
 function project(): string {
@@ -99,6 +100,34 @@ describe('nself db reset, production safety, backupBeforeChange @db', function (
     expect(result.stderr).to.match(/restoring lossy failed, and everything was rolled back .*next_code/)
     expect((await db.query('SELECT array_agg(id ORDER BY id) AS ids FROM coded')).rows[0].ids).to.deep.equal([1, 2, 3])
     expect(await tables(db)).to.include.members(['leftover', 'leftover_view'])
+  })
+
+  it('in production, restore --interactive lists the backups, asks for the database name, backs up first, then restores', async function () {
+    if (!hasScript) this.skip() // reason: no util-linux `script` to provide a terminal
+    const penv = {...env, NSELF_NO_PG_DUMP: '1'}
+    expect((await runCli(['db', 'backup', '--name', 'chosen'], {cwd: root, env: penv})).code).to.equal(0)
+    await db.query('INSERT INTO leftover VALUES (5)')
+    const prod = {...penv, ENVIRONMENT: 'production'}
+    const wrong = await runInTerminal(['db', 'restore', '--interactive'], {cwd: root, env: prod, answers: [['Restore which backup', '\r'], ['to confirm', 'not-the-name\r']]})
+    expect(wrong.code).to.equal(6)
+    expect(wrong.output).to.match(/confirmation did not match/)
+    expect(backupCount(root)).to.equal(1) // no safety backup when nothing is done
+    const run = await runInTerminal(['db', 'restore', '--interactive'], {cwd: root, env: prod, answers: [['Restore which backup', '\r'], ['to confirm', `${db.name}\r`]]})
+    expect(run.code, run.output).to.equal(0)
+    expect(run.output).to.match(/Backed up the current state first: \S+pre-restore-/)
+    expect(run.output).to.match(/Restored chosen \(builtin\)/)
+    expect((await db.query('SELECT count(*)::int AS n FROM leftover')).rows[0].n).to.equal(0)
+  })
+
+  it('in production, reset --force still asks for the database name, then backs up first', async function () {
+    if (!hasScript) this.skip() // reason: no util-linux `script` to provide a terminal
+    const prod = {...env, NSELF_NO_PG_DUMP: '1', ENVIRONMENT: 'production'}
+    const run = await runInTerminal(['db', 'reset', '--force'], {cwd: root, env: prod, answers: [['to confirm', `${db.name}\r`]]})
+    expect(run.code, run.output).to.equal(0)
+    expect(run.output).to.match(/Backed up the current state first: (\S+pre-reset-\S+)/)
+    const safety = /first: (\S+\.nself-backup)/.exec(run.output)![1]
+    expect((await verifyBackup(safety)).tables.map((t) => t.name)).to.include('leftover')
+    expect(await tables(db)).to.include.members(['items', 'tags']).and.not.include('leftover')
   })
 
   it('backupBeforeChange writes a verified backup named after the reason and returns its path', async () => {
