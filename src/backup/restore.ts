@@ -90,14 +90,14 @@ async function restoreInTransaction(client: Client, path: string, manifest: Mani
     // behind another session (DB_MIGRATION_LOCK_TIMEOUT, 0 = wait).
     await client.query(`SET LOCAL lock_timeout = '${lockTimeoutSeconds}s'`)
     await client.query(DROP_PROJECT_OBJECTS_SQL)
-    for (const sql of script.pre) await client.query(sql)
+    await runBatched(client, script.pre)
     const restored: RestoredTable[] = []
     for (const table of script.tables) {
       const info = manifest.tables.find((t) => t.schema === table.schema && t.name === table.name)
       if (!info) throw new ValidationError(`backup ${manifest.name}: table ${table.schema}.${table.name} is not in the manifest`)
       restored.push(await loadTable(client, path, manifest, table, info))
     }
-    for (const sql of script.post) await client.query(sql)
+    await runBatched(client, script.post)
     for (const view of script.refresh ?? []) await client.query(`REFRESH MATERIALIZED VIEW ${view}`)
     for (const sequence of manifest.sequences) await client.query(setvalSql(sequence))
     await client.query('COMMIT')
@@ -105,8 +105,20 @@ async function restoreInTransaction(client: Client, path: string, manifest: Mani
   } catch (error) {
     await rollback(client)
     if (error instanceof NselfError) throw error
+    if ((error as {code?: string}).code === '53200') {
+      // One transaction locks every table, index and sequence dropped and created.
+      throw new OperationError(`restoring ${manifest.name} needs more locks in one transaction than the server allows (${manifest.tables.length} tables); everything was rolled back`, {
+        cause: error,
+        hint: 'Raise max_locks_per_transaction on the server (e.g. ALTER SYSTEM SET max_locks_per_transaction = 1024, then restart it) and run the restore again.',
+      })
+    }
     throw new OperationError(`restoring ${manifest.name} failed, and everything was rolled back (the database is as it was): ${(error as Error).message}`, {cause: error})
   }
+}
+
+/** DDL in batches of statements per round trip: a thousand tables mean thousands of statements. */
+async function runBatched(client: Client, statements: string[]): Promise<void> {
+  for (let i = 0; i < statements.length; i += 200) await client.query(statements.slice(i, i + 200).join(';\n'))
 }
 
 /**
