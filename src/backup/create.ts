@@ -8,8 +8,8 @@
 import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {existsSync} from 'node:fs'
-import {mkdir, open, readdir, readFile, rename, rm, stat} from 'node:fs/promises'
-import {join, relative} from 'node:path'
+import {link, mkdir, open, readdir, readFile, rename, rm, stat} from 'node:fs/promises'
+import {basename, join, relative} from 'node:path'
 import {Readable, Transform, Writable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {createGzip} from 'node:zlib'
@@ -60,7 +60,7 @@ export async function createBackup(config: NselfConfig, client: Client, options:
   try {
     const manifest = await writeBackup(config, client, writer, {...options, name, now})
     await verifyBackup(temporary) // read back every byte before it counts as a backup
-    await rename(temporary, path)
+    await publish(temporary, path)
     await syncDirectory(config.backupDir)
     const pruned = options.prune === false ? [] : (await pruneBackups(config, {now})).map((b) => b.name)
     return {path, size: (await stat(path)).size, manifest, pruned}
@@ -69,6 +69,22 @@ export async function createBackup(config: NselfConfig, client: Client, options:
     await rm(temporary, {force: true})
     throw error
   }
+}
+
+/**
+ * The final name appears atomically and never replaces a backup: link() fails where rename()
+ * would overwrite one taken under the same name a moment ago by another process.
+ */
+async function publish(temporary: string, path: string): Promise<void> {
+  try {
+    await link(temporary, path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') throw new UsageError(`a backup named "${basename(path, EXTENSION)}" was written meanwhile by another process`, {hint: 'Run the backup again.'})
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(code ?? '')) throw error
+    return rename(temporary, path) // a filesystem without hard links
+  }
+  await rm(temporary, {force: true})
 }
 
 function chooseName(dir: string, requested: string | undefined, now: Date): string {
