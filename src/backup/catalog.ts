@@ -101,6 +101,7 @@ interface ColumnRow {
   comment: string | null
   seq_options: string | null
   seq_name: string | null
+  unlogged: boolean
 }
 
 export async function schemaScript(client: Client, schemas: string[]): Promise<SchemaScript> {
@@ -160,7 +161,8 @@ async function createTables(client: Client, schemas: string[]): Promise<string[]
                  JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = a.attcollation) END AS collation,
             col_description(c.oid, a.attnum) AS comment,
             (SELECT ${SEQUENCE_OPTIONS} FROM pg_catalog.pg_sequence s WHERE s.seqrelid = pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname)::regclass AND a.attidentity <> '') AS seq_options,
-            CASE WHEN a.attidentity <> '' THEN pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname) END AS seq_name
+            CASE WHEN a.attidentity <> '' THEN pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname) END AS seq_name,
+            c.relpersistence = 'u' AS unlogged
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
        JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
        JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
@@ -174,7 +176,7 @@ async function createTables(client: Client, schemas: string[]): Promise<string[]
     const key = qualified(row.schema, row.table)
     byTable.set(key, [...(byTable.get(key) ?? []), row])
   }
-  return [...byTable].map(([table, columns]) => `CREATE TABLE ${table} (\n  ${columns.map(columnSql).join(',\n  ')}\n)`)
+  return [...byTable].map(([table, columns]) => `CREATE ${columns[0].unlogged ? 'UNLOGGED ' : ''}TABLE ${table} (\n  ${columns.map(columnSql).join(',\n  ')}\n)`)
 }
 
 function columnSql(column: ColumnRow): string {

@@ -54,6 +54,8 @@ CREATE TABLE comments (
 );
 CREATE INDEX ON comments (post_id, created_at);
 CREATE SEQUENCE invoice_no START 1000 INCREMENT 5;
+CREATE UNLOGGED TABLE page_cache (key text PRIMARY KEY, body jsonb);
+INSERT INTO page_cache VALUES ('/', '{"cached": true}'), ('/about', NULL);
 CREATE TABLE events (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   serial_no serial,
@@ -129,7 +131,7 @@ export async function databaseState(client: pg.Client): Promise<DatabaseState> {
       UNION ALL SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace)
       UNION ALL SELECT 'seq ' || seqrelid::regclass || ' ' || seqstart || ' ' || seqincrement || ' ' || seqmax FROM pg_sequence
       UNION ALL SELECT 'enum ' || enumtypid::regtype || ' ' || enumlabel FROM pg_enum
-      UNION ALL SELECT 'comment ' || coalesce(obj_description(oid, 'pg_class'), '') || relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'
+      UNION ALL SELECT 'comment ' || coalesce(obj_description(oid, 'pg_class'), '') || relname || ' ' || relpersistence::text FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'
     ) lines`)
   state.schema = schema[0].s
   return state
