@@ -103,6 +103,23 @@ describe('nself db reset, production safety, backupBeforeChange @db', function (
     expect(await tables(db)).to.include.members(['leftover', 'leftover_view'])
   })
 
+  it('restore --interactive (development) lists the backups newest first and asks before it restores', async function () {
+    if (!hasScript) this.skip() // reason: no util-linux `script` to provide a terminal
+    const denv = {...env, NSELF_NO_PG_DUMP: '1'}
+    expect((await runCli(['db', 'backup', '--name', 'older'], {cwd: root, env: denv})).code).to.equal(0)
+    await db.query('INSERT INTO leftover VALUES (1)')
+    expect((await runCli(['db', 'backup', '--name', 'newer'], {cwd: root, env: denv})).code).to.equal(0)
+    await db.query('INSERT INTO leftover VALUES (2)')
+    const declined = await runInTerminal(['db', 'restore', '--interactive'], {cwd: root, env: denv, answers: [['Restore which backup', '\r'], ['Continue?', 'n']]})
+    expect(declined.code).to.equal(6)
+    expect((await db.query('SELECT count(*)::int AS n FROM leftover')).rows[0].n).to.equal(2)
+    // Arrow down picks the second entry: the older backup.
+    const run = await runInTerminal(['db', 'restore', '--interactive'], {cwd: root, env: denv, answers: [['Restore which backup', '\u001b[B\r'], ['Continue?', 'y']]})
+    expect(run.code, run.output).to.equal(0)
+    expect(run.output).to.match(/Restored older \(builtin\)/)
+    expect((await db.query('SELECT count(*)::int AS n FROM leftover')).rows[0].n).to.equal(0)
+  })
+
   it('in production, restore --interactive lists the backups, asks for the database name, backs up first, then restores', async function () {
     if (!hasScript) this.skip() // reason: no util-linux `script` to provide a terminal
     const penv = {...env, NSELF_NO_PG_DUMP: '1'}

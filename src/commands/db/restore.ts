@@ -10,7 +10,7 @@ export default class DbRestore extends DbCommand {
   static enableJsonFlag = true
   static flags = {
     name: Flags.string({description: 'Backup to restore (see db backup:list).', exclusive: ['interactive']}),
-    interactive: Flags.boolean({description: 'Choose the backup from a list.'}),
+    interactive: Flags.boolean({description: 'Choose the backup from a list, then confirm.'}),
     seeds: Flags.boolean({description: 'Also write the backup\'s seed files back into database/seeds.'}),
     force: Flags.boolean({description: 'Skip the confirmation (with DB_CONFIRM_DESTRUCTIVE=true; never enough in production).'}),
   }
@@ -21,12 +21,14 @@ export default class DbRestore extends DbCommand {
     const verified = await verifyBackup(backup.path)
     const client = await this.connect()
     let safetyBackup: string | undefined
+    const action = `replace every table of database ${config.connection.database} (${config.environment}) with backup ${backup.name}`
     // DB_CONFIRM_DESTRUCTIVE=true asks for the same care as production here.
     if (requiresBackupBeforeChange(config) || config.settings.confirmDestructive) {
-      const action = `replace every table of database ${config.connection.database} (${config.environment}) with backup ${backup.name}`
       await confirmDestructive({action, typed: config.connection.database, force: this.flags.force, forceIsEnough: !config.isProduction})
       safetyBackup = await backupBeforeChange(config, client, 'restore')
       this.log(`Backed up the current state first: ${safetyBackup}`)
+    } else if (this.flags.interactive) {
+      await confirmDestructive({action, force: this.flags.force}) // "restore with confirmation prompt" (spec)
     }
     for (const line of verified.notCarried) this.warn(`this backup does not carry ${line}; the restore drops what the database has of them`)
     const result = await restoreBackup(config, client, backup.path, {verified, restoreSeeds: this.flags.seeds})
