@@ -103,6 +103,33 @@ describe('nself db backup / backup:list / restore / prune @db', function () {
     expect(readdirSync(dir).some((f) => f.includes('.partial-'))).to.equal(false)
   })
 
+  it('kill -9 during a restore leaves the database as it was (the server rolls the transaction back)', async () => {
+    expect((await runCli(['db', 'backup', '--name', 'to-kill'], {cwd: project, env})).code).to.equal(0)
+    await client.query(`DELETE FROM events WHERE id % 3 = 0`)
+    const before = await databaseState(client)
+    const child = spawn(process.execPath, [BIN, 'db', 'restore', '--name', 'to-kill'], {cwd: project, env: cliEnv({...env}), stdio: 'ignore'})
+    const watcher = await db.connect()
+    let caught = false
+    try {
+      // Kill while the restore is loading data: its tables are dropped and recreated by then.
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline && !caught; ) {
+        const {rows} = await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'nself db:restore' AND query LIKE 'COPY%'`)
+        caught = rows.length > 0
+      }
+      child.kill('SIGKILL')
+      await new Promise((r) => child.on('close', r))
+      for (let i = 0; i < 500; i++) {
+        const {rows} = await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'nself db:restore'`)
+        if (rows.length === 0) break
+        await new Promise((r) => setTimeout(r, 10))
+      }
+    } finally {
+      await watcher.end()
+    }
+    expect(caught, 'the restore was killed while it loaded data').to.equal(true)
+    expect(await databaseState(client)).to.deep.equal(before)
+  })
+
   it('--compress and --include-seeds are recorded, and restore --seeds puts the seed files back', async () => {
     const seedFile = join(project, 'database', 'seeds', 'development', 'users.json')
     mkdirSync(join(project, 'database', 'seeds', 'development'), {recursive: true})
