@@ -9,6 +9,7 @@ import {readFileSync} from 'node:fs'
 import {DbCommand} from './db-command.js'
 import {confirmDestructive} from './confirm.js'
 import {createProgress, type Progress} from './progress.js'
+import {backupBeforeChange, requiresBackupBeforeChange} from '../backup/index.js'
 import {displayPath, losesData, migrateOptions, type Direction, type PlannedMigration, type RunOptions, type RunResult} from '../migrate/index.js'
 
 export const migrateFlags = {
@@ -26,10 +27,15 @@ export abstract class MigrateCommand extends DbCommand {
   private hooksPassed = false
 
   /**
-   * Called after confirmation and the beforeMigrate hook, before any migration SQL runs.
-   * TODO(issue-7): back up the database here when the environment is production.
+   * Called after confirmation and the beforeMigrate hook, before any migration SQL runs: in
+   * production the database is backed up first ("automatic backups before major operations").
+   * A connection of its own, so the runner's session (and its lock) is not disturbed.
    */
-  protected async beforeChange(_direction: Direction, _planned: PlannedMigration[]): Promise<void> {}
+  protected async beforeChange(direction: Direction, planned: PlannedMigration[]): Promise<void> {
+    if (!requiresBackupBeforeChange(this.nself) || planned.length === 0) return
+    const path = await backupBeforeChange(this.nself, await this.connect(), `migrate-${direction}`)
+    this.notice(`Backed up the database before migrate:${direction}: ${path}`)
+  }
 
   protected runOptions(direction: Direction): RunOptions {
     this.progress = createProgress({

@@ -1,0 +1,182 @@
+/**
+ * Restoring a backup. The whole file is verified first (format.ts: every byte, every checksum);
+ * only then is anything changed, and all of it happens in one transaction on this connection: drop
+ * the project's objects, create the schema, COPY each table in (checking its row count, and for
+ * compressed data the sha256 of the unzipped stream, against the manifest), add keys, indexes and
+ * the rest, set the sequences. Any failure rolls back, leaving the database as it was.
+ * The schema comes from the catalog DDL nself wrote (built-in path) or from pg_dump's schema-only
+ * archive, which pg_restore turns into SQL before the transaction starts (pg_dump path).
+ */
+import {spawn} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {mkdir, writeFile} from 'node:fs/promises'
+import {dirname, join, resolve, sep} from 'node:path'
+import {Transform} from 'node:stream'
+import {pipeline} from 'node:stream/promises'
+import {createGunzip} from 'node:zlib'
+import type {Client} from 'pg'
+import {NselfError, OperationError, RefusedError, ValidationError} from '@nself/sdk/errors'
+import type {NselfConfig} from '../config/index.js'
+import {setvalSql, type SchemaScript, type TableCopy} from './catalog.js'
+import {copySql, exitOf} from './create.js'
+import {DROP_PROJECT_OBJECTS_SQL} from './drop.js'
+import {sectionStream, verifyBackup, type Manifest, type SectionInfo, type TableInfo} from './format.js'
+import {findPgTools, type PgTools} from './pgtools.js'
+import {begin, rollback, serverVersion} from './session.js'
+
+export interface RestoreOptions {
+  /** The manifest from a verifyBackup() of the same file just before (saves reading it twice). */
+  verified?: Manifest
+  /** undefined: find them; null: none (a pg_dump backup is then refused). */
+  tools?: PgTools | null
+  /** Write the backup's seed files back into the project's seeds folder. */
+  restoreSeeds?: boolean
+}
+
+export interface RestoredTable {
+  schema: string
+  name: string
+  expected: number
+  rows: number
+}
+
+export interface RestoreResult {
+  name: string
+  method: Manifest['method']
+  tables: RestoredTable[]
+  sequences: number
+  seedsRestored: string[]
+  notCarried: string[]
+}
+
+export async function restoreBackup(config: NselfConfig, client: Client, path: string, options: RestoreOptions = {}): Promise<RestoreResult> {
+  const manifest = options.verified ?? (await verifyBackup(path))
+  const script = JSON.parse((await readSection(path, section(manifest, 'schema.json'))).toString('utf8')) as SchemaScript
+  if (manifest.method === 'pg_dump') {
+    const tools = options.tools === undefined ? await findPgTools((await serverVersion(client)).versionNum) : (options.tools ?? undefined)
+    if (!tools) {
+      throw new RefusedError(`backup ${manifest.name} was made with pg_dump and needs pg_restore (PostgreSQL ${manifest.server.version.split('.')[0]} or newer) to restore: none found`, {
+        hint: 'Install the PostgreSQL client tools (or set NSELF_PG_BIN_DIR). Nothing was changed.',
+      })
+    }
+    const [pre, post] = await Promise.all([archiveSql(tools, path, manifest, 'pre-data'), archiveSql(tools, path, manifest, 'post-data')])
+    script.pre = [pre]
+    script.post = [post]
+  }
+  const tables = await restoreInTransaction(client, path, manifest, script, config.settings.migrationLockTimeoutSeconds)
+  const seedsRestored = options.restoreSeeds && manifest.includesSeeds ? await restoreSeeds(config, path, manifest) : []
+  return {name: manifest.name, method: manifest.method, tables, sequences: manifest.sequences.length, seedsRestored, notCarried: manifest.notCarried}
+}
+
+function section(manifest: Manifest, name: string): SectionInfo {
+  const found = manifest.sections.find((s) => s.name === name)
+  if (!found) throw new ValidationError(`backup ${manifest.name} has no section ${name}`, {hint: 'Nothing was changed.'})
+  return found
+}
+
+async function readSection(path: string, info: SectionInfo): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  const source = info.compressed ? sectionStream(path, info).pipe(createGunzip()) : sectionStream(path, info)
+  for await (const chunk of source as AsyncIterable<Buffer>) chunks.push(chunk)
+  return Buffer.concat(chunks)
+}
+
+// ---------------------------------------------------------------- built-in
+
+async function restoreInTransaction(client: Client, path: string, manifest: Manifest, script: SchemaScript, lockTimeoutSeconds: number): Promise<RestoredTable[]> {
+  await begin(client, 'ISOLATION LEVEL READ COMMITTED')
+  try {
+    // Dropping needs every table's exclusive lock: fail (and roll back) rather than wait forever
+    // behind another session (DB_MIGRATION_LOCK_TIMEOUT, 0 = wait).
+    await client.query(`SET LOCAL lock_timeout = '${lockTimeoutSeconds}s'`)
+    await client.query(DROP_PROJECT_OBJECTS_SQL)
+    await runBatched(client, script.pre)
+    const restored: RestoredTable[] = []
+    for (const table of script.tables) {
+      const info = manifest.tables.find((t) => t.schema === table.schema && t.name === table.name)
+      if (!info) throw new ValidationError(`backup ${manifest.name}: table ${table.schema}.${table.name} is not in the manifest`)
+      restored.push(await loadTable(client, path, manifest, table, info))
+    }
+    await runBatched(client, script.post)
+    for (const view of script.refresh ?? []) await client.query(`REFRESH MATERIALIZED VIEW ${view}`)
+    for (const sequence of manifest.sequences) await client.query(setvalSql(sequence))
+    await client.query('COMMIT')
+    return restored
+  } catch (error) {
+    await rollback(client)
+    if (error instanceof NselfError) throw error
+    if ((error as {code?: string}).code === '53200') {
+      // One transaction locks every table, index and sequence dropped and created.
+      throw new OperationError(`restoring ${manifest.name} needs more locks in one transaction than the server allows (${manifest.tables.length} tables); everything was rolled back`, {
+        cause: error,
+        hint: 'Raise max_locks_per_transaction on the server (e.g. ALTER SYSTEM SET max_locks_per_transaction = 1024, then restart it) and run the restore again.',
+      })
+    }
+    throw new OperationError(`restoring ${manifest.name} failed, and everything was rolled back (the database is as it was): ${(error as Error).message}`, {cause: error})
+  }
+}
+
+/** DDL in batches of statements per round trip: a thousand tables mean thousands of statements. */
+async function runBatched(client: Client, statements: string[]): Promise<void> {
+  for (let i = 0; i < statements.length; i += 200) await client.query(statements.slice(i, i + 200).join(';\n'))
+}
+
+/**
+ * One table's COPY. The table is new in this transaction, so the rows COPY reports are the table's
+ * rows; a count or checksum that differs from the manifest aborts the whole restore.
+ */
+async function loadTable(client: Client, path: string, manifest: Manifest, table: TableCopy, info: TableInfo): Promise<RestoredTable> {
+  const {from} = await import('pg-copy-streams')
+  const stored = section(manifest, `data/${table.schema}.${table.name}`)
+  const copy = client.query(from(copySql(table, 'FROM STDIN')))
+  const hash = createHash('sha256')
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk)
+      callback(null, chunk)
+    },
+  })
+  // Uncompressed, the stored bytes are the COPY stream and verifyBackup already hashed them.
+  await pipeline(stored.compressed ? [sectionStream(path, stored), createGunzip(), tap, copy] : [sectionStream(path, stored), copy])
+  const sha256 = stored.compressed ? hash.digest('hex') : stored.sha256
+  const name = `${table.schema}.${table.name}`
+  if (sha256 !== info.sha256) throw new ValidationError(`backup ${manifest.name}: the data of ${name} does not match its checksum; the restore was rolled back`)
+  if (copy.rowCount !== info.rows) throw new ValidationError(`${name} has ${copy.rowCount} rows after the restore, the backup has ${info.rows}; the restore was rolled back`)
+  return {schema: table.schema, name: table.name, expected: info.rows, rows: copy.rowCount}
+}
+
+// ---------------------------------------------------------------- pg_dump archives
+
+/**
+ * One section of pg_dump's schema archive as SQL, for this connection to run inside its own
+ * transaction. pg_restore's script sets session settings; they are made LOCAL so they end with the
+ * transaction, and psql-only lines (\\restrict, \\unrestrict) are dropped.
+ */
+async function archiveSql(tools: PgTools, path: string, manifest: Manifest, part: 'pre-data' | 'post-data'): Promise<string> {
+  const restore = spawn(tools.pgRestore, [`--section=${part}`, '--file=-'], {stdio: ['pipe', 'pipe', 'pipe']})
+  const chunks: Buffer[] = []
+  restore.stdout.on('data', (chunk: Buffer) => chunks.push(chunk))
+  await Promise.all([pipeline(sectionStream(path, section(manifest, 'pg_dump.schema')), restore.stdin), exitOf(restore, 'pg_restore')])
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => !/^\\(un)?restrict\b/.test(line))
+    .map((line) => line.replace(/^SET (?!LOCAL )/, 'SET LOCAL ').replace(/^(SELECT pg_catalog\.set_config\('[^']+', '.*', )false\);$/, '$1true);'))
+    .join('\n')
+}
+
+// ---------------------------------------------------------------- seeds
+
+async function restoreSeeds(config: NselfConfig, path: string, manifest: Manifest): Promise<string[]> {
+  const entries = JSON.parse((await readSection(path, section(manifest, 'seeds.json'))).toString('utf8')) as {path: string; mode: number; data: string}[]
+  const root = resolve(config.project.seedsDir)
+  const written: string[] = []
+  for (const entry of entries) {
+    const target = resolve(root, entry.path)
+    if (!target.startsWith(root + sep)) continue // a path that would leave the seeds folder
+    await mkdir(dirname(target), {recursive: true})
+    await writeFile(target, Buffer.from(entry.data, 'base64'), {mode: entry.mode || 0o644})
+    written.push(join(config.project.seedsDir, entry.path))
+  }
+  return written
+}

@@ -1,0 +1,49 @@
+import {Flags} from '@oclif/core'
+import {backupBeforeChange, findBackup, listBackups, requiresBackupBeforeChange, restoreBackup, verifyBackup, type RestoreResult} from '../../backup/index.js'
+import {confirmDestructive} from '../../cli/confirm.js'
+import {DbCommand} from '../../cli/db-command.js'
+
+export default class DbRestore extends DbCommand {
+  static summary = 'Restore a backup (the newest by default) in one transaction.'
+  static description = 'The backup is verified completely first (every byte, every checksum); a damaged or truncated backup is refused and nothing changes. In production, or with DB_CONFIRM_DESTRUCTIVE=true, a typed confirmation is asked and the current state is backed up first.'
+  static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --name backup-2025-08-06-14-30-00', '<%= config.bin %> <%= command.id %> --interactive']
+  static enableJsonFlag = true
+  static flags = {
+    name: Flags.string({description: 'Backup to restore (see db backup:list).', exclusive: ['interactive']}),
+    interactive: Flags.boolean({description: 'Choose the backup from a list, then confirm.'}),
+    seeds: Flags.boolean({description: 'Also write the backup\'s seed files back into database/seeds.'}),
+    force: Flags.boolean({description: 'Skip the confirmation (with DB_CONFIRM_DESTRUCTIVE=true; never enough in production).'}),
+  }
+
+  async run(): Promise<RestoreResult & {safetyBackup?: string}> {
+    const config = this.nself
+    const backup = await findBackup(config.backupDir, this.flags.interactive ? await this.choose() : this.flags.name)
+    const verified = await verifyBackup(backup.path)
+    const client = await this.connect()
+    let safetyBackup: string | undefined
+    const action = `replace every table of database ${config.connection.database} (${config.environment}) with backup ${backup.name}`
+    // DB_CONFIRM_DESTRUCTIVE=true asks for the same care as production here.
+    if (requiresBackupBeforeChange(config) || config.settings.confirmDestructive) {
+      await confirmDestructive({action, typed: config.connection.database, force: this.flags.force, forceIsEnough: !config.isProduction})
+      safetyBackup = await backupBeforeChange(config, client, 'restore')
+      this.log(`Backed up the current state first: ${safetyBackup}`)
+    } else if (this.flags.interactive) {
+      await confirmDestructive({action, force: this.flags.force}) // "restore with confirmation prompt" (spec)
+    }
+    for (const line of verified.notCarried) this.warn(`this backup does not carry ${line}; the restore drops what the database has of them`)
+    const result = await restoreBackup(config, client, backup.path, {verified, restoreSeeds: this.flags.seeds})
+    this.log(`Restored ${result.name} (${result.method}): ${result.tables.length} tables, ${result.sequences} sequences`)
+    for (const t of result.tables) this.log(`  ${`${t.schema}.${t.name}`.padEnd(40)} ${String(t.rows).padStart(10)} rows${t.rows === t.expected ? '' : `  (backup has ${t.expected})`}`)
+    for (const file of result.seedsRestored) this.log(`Seed file restored: ${file}`)
+    return {...result, ...(safetyBackup ? {safetyBackup} : {})}
+  }
+
+  private async choose(): Promise<string> {
+    const valid = (await listBackups(this.nself.backupDir)).filter((b) => b.valid)
+    if (valid.length === 0) return findBackup(this.nself.backupDir).then((b) => b.name) // throws "no valid backup"
+    const {default: Enquirer} = await import('enquirer')
+    const choices = valid.map((b) => ({name: b.name, message: `${b.name}  (${b.createdAt.replace('T', ' ').slice(0, 19)}, migration ${b.manifest?.migration.last ?? '-'})`}))
+    const {name} = await Enquirer.prompt<{name: string}>({type: 'select', name: 'name', message: 'Restore which backup?', choices})
+    return name
+  }
+}
