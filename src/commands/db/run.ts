@@ -85,7 +85,7 @@ A table or column that disappears while a compatible one appears may be a rename
     }
     const written = await writeMigration(paths.migrationsDir, version, slug, rendered, plan.to)
     this.report(plan.changes, written.upFile, written.downFile)
-    this.noteAutoMigrate()
+    await this.autoMigrate()
     return {...result, files: {up: written.upFile, down: written.downFile, snapshot: written.snapshotFile}}
   }
 
@@ -141,15 +141,20 @@ A table or column that disappears while a compatible one appears may be a rename
     else this.log(`${breaking.length} change(s) may break running applications or fail on existing rows (--verbose lists them).`)
   }
 
-  /** DB_AUTO_MIGRATE=true (environment or .env files) should apply the new migration once the runner exists. */
-  private noteAutoMigrate(): void {
+  /**
+   * DB_AUTO_MIGRATE=true: apply what was just written, through migrate:up itself (same hooks,
+   * confirmations and production backup). Not under --json: stdout must stay one JSON document.
+   */
+  private async autoMigrate(): Promise<void> {
     let auto = false
     try {
       auto = loadConfig().settings.autoMigrate
     } catch {
       return // a bad setting is reported by the commands that need the configuration, not here
     }
-    if (auto) this.warn('DB_AUTO_MIGRATE=true: run `nself db migrate:up` to apply it (automatic apply is not wired yet).')
+    if (!auto) return
+    if (this.jsonEnabled()) this.warn('DB_AUTO_MIGRATE=true is not applied under --json: run `nself db migrate:up`.')
+    else await this.config.runCommand('db:migrate:up')
   }
 }
 

@@ -1,5 +1,7 @@
 import {MigrateCommand, migrateFlags} from '../../../cli/migrate-command.js'
-import {migrateUp} from '../../../migrate/index.js'
+import {collectSeedLoaders} from '../../../cli/seed-loaders.js'
+import {discoverMigrations, migrateUp} from '../../../migrate/index.js'
+import {seedOnInit} from '../../../seed/index.js'
 
 export default class MigrateUp extends MigrateCommand {
   static summary = 'Apply pending migrations in order.'
@@ -14,6 +16,22 @@ A PostgreSQL advisory lock keeps two runs apart (waited for at most DB_MIGRATION
 
   async run(): Promise<object> {
     const {steps, to, force} = this.flags
-    return this.migrate('up', (client, options) => migrateUp(client, {...options, steps, to, force}))
+    const firstVersion = discoverMigrations(this.nself.project.migrationsDir)[0]?.version
+    let firstApplied = false
+    const result = await this.migrate('up', async (client, options) => {
+      const run = await migrateUp(client, {...options, steps, to, force})
+      firstApplied = run.applied.some((a) => a.version === firstVersion)
+      return run
+    })
+    if (firstApplied) await this.seedAfterFirstMigration()
+    return result
+  }
+
+  /** DB_SEED_ON_INIT=true: a new database gets the environment's seed data right after its first migration. */
+  private async seedAfterFirstMigration(): Promise<void> {
+    if (!this.nself.settings.seedOnInit) return
+    const loaders = await collectSeedLoaders(this.config, this.nself.environment, (m) => this.warn(m))
+    const outcome = await seedOnInit(this.nself, await this.connect(), loaders)
+    if (outcome.seeded) this.log(`Seeded ${this.nself.environment} after the first migration (DB_SEED_ON_INIT): ${outcome.result?.rows ?? 0} rows.`)
   }
 }
