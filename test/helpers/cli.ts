@@ -38,6 +38,9 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
     XDG_CACHE_HOME: join(xdg, 'cache'),
     XDG_CONFIG_HOME: join(xdg, 'config'),
     NODE_ENV: 'production',
+    // CI=true makes colour libraries emit ANSI codes; tests compare plain text.
+    NO_COLOR: '1',
+    FORCE_COLOR: '0',
     ...extra,
   }
 }
