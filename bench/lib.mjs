@@ -1,6 +1,7 @@
 // Shared helpers for the benchmarks: timing whole processes round-robin (so noise hits every
 // contender alike), medians, peak memory, and one printed line per figure with its ratio.
 import {spawn, spawnSync} from 'node:child_process'
+import pg from 'pg'
 
 export const ROOT = new URL('..', import.meta.url).pathname
 export const NSELF = `${ROOT}bin/run.js`
@@ -93,4 +94,27 @@ export function run(command, args, options = {}) {
     const child = spawn(command, args, {stdio: 'inherit', ...options})
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${code}`))))
   })
+}
+
+export async function query(url, sql, params) {
+  const c = new pg.Client({connectionString: url.toString()})
+  await c.connect()
+  try {
+    return await c.query(sql, params)
+  } finally {
+    await c.end()
+  }
+}
+
+export function dbUrl(base, name) {
+  const u = new URL(base)
+  u.pathname = `/${name}`
+  return u
+}
+
+/** The environment for a child nself: no inherited database settings. */
+export function nselfEnv(extra = {}) {
+  const env = {...process.env, NODE_ENV: 'production'}
+  for (const key of Object.keys(env)) if (/^(POSTGRES_|DATABASE_URL|DB_|ENVIRONMENT$|NSELF_)/.test(key)) delete env[key]
+  return {...env, ...extra}
 }

@@ -6,7 +6,7 @@ import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import pg from 'pg'
-import {adminServer, dbUrl, nselfEnv, query, root} from './_lib.mjs'
+import {benchServer as adminServer, dbUrl, nselfEnv, query, ROOT as root} from './lib.mjs'
 
 const TRIALS = Number(process.env.KILL_TRIALS ?? 50)
 const BIN = join(root, 'bin', 'run.js')

@@ -10,7 +10,7 @@ import {execFileSync, spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, writeFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {adminServer, dbUrl, median, nselfEnv, query, root} from './_lib.mjs'
+import {benchServer as adminServer, dbUrl, median, nselfEnv, query, ROOT as root} from './lib.mjs'
 const RUNS = Number(process.env.RUNS ?? 7)
 const COUNT = Number(process.env.COUNT ?? 200)
 
