@@ -9,6 +9,7 @@ import {join} from 'node:path'
 import {UsageError, ValidationError} from '@nself/sdk/errors'
 import type {NselfConfig} from '../config/index.js'
 import {EXTENSION, readManifest, type Manifest} from './format.js'
+import {isAlive} from '../util/process.js'
 
 export interface BackupEntry {
   name: string
@@ -87,11 +88,3 @@ export async function removeStalePartials(dir: string): Promise<string[]> {
   return removed
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}

@@ -17,6 +17,7 @@ import {createServer} from 'node:net'
 import {dirname, join} from 'node:path'
 import {ConnectionError, OperationError} from '@nself/sdk/errors'
 import {registerSecret} from '@nself/sdk/redact'
+import {isAlive} from '../util/process.js'
 
 export interface EmbeddedServer {
   host: '127.0.0.1'
@@ -285,15 +286,6 @@ function run(command: string, args: string[], runAs: RunAs | undefined): Promise
       code === 0 ? resolve() : reject(new OperationError(`${command} failed (exit ${code}): ${output.trim().split('\n').slice(-3).join(' | ')}`)),
     )
   })
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 function portIsFree(port: number): Promise<boolean> {
