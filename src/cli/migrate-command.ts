@@ -73,12 +73,14 @@ export abstract class MigrateCommand extends DbCommand {
     if (isProduction && direction === 'down') {
       for (const m of planned) this.logToStderr(`${m.version}_${m.name}: ${displayPath(m.file)}${lossy.includes(m) ? ' — LOSES DATA' : ''}`)
     }
-    if (!isProduction && !(settings.confirmDestructive && lossy.length)) return
+    const typed = isProduction || (settings.confirmDestructive && lossy.length > 0)
+    // A rollback is destructive in every environment: a y/N at least (without a terminal, --force).
+    if (!typed && direction === 'up') return
     const what = direction === 'up' ? 'apply' : 'roll back'
     const loss = lossy.length ? `; ${lossy.map((m) => m.version).join(', ')} lose data` : ''
     await confirmDestructive({
       action: `${what} ${planned.length} migration(s) on ${connection.database} (${environment})${loss}`,
-      typed: connection.database,
+      typed: typed ? connection.database : undefined,
       force: Boolean(this.flags.force),
     })
   }

@@ -61,7 +61,7 @@ describe('nself db backup / backup:list / restore / prune @db', function () {
     await client.query(`DELETE FROM events WHERE id % 2 = 0; UPDATE users SET bio = 'changed after the backup'`)
     const before = await databaseState(client)
     for (const [name, reason] of [['half', /incomplete/], ['altered', /does not match its checksum/]] as const) {
-      const result = await runCli(['db', 'restore', '--name', name], {cwd: project, env})
+      const result = await runCli(['db', 'restore', '--name', name, '--force'], {cwd: project, env})
       expect(result.code, result.stderr).to.equal(5)
       expect(result.stderr).to.match(reason)
       expect(await databaseState(client)).to.deep.equal(before)
@@ -73,7 +73,7 @@ describe('nself db backup / backup:list / restore / prune @db', function () {
     expect(verified.backups.find((b: {name: string}) => b.name === 'altered')).to.include({valid: false})
     expect(verified.backups.find((b: {name: string}) => b.name === 'good')).to.include({valid: true})
     // The good one still restores, and prints the row counts it checked.
-    const restored = await runCli(['db', 'restore', '--name', 'good'], {cwd: project, env})
+    const restored = await runCli(['db', 'restore', '--name', 'good', '--force'], {cwd: project, env})
     expect(restored.code, restored.stderr).to.equal(0)
     expect(restored.stdout).to.match(/public\.events\s+20000 rows/)
     expect(await databaseState(client)).to.deep.equal(original)
@@ -96,7 +96,7 @@ describe('nself db backup / backup:list / restore / prune @db', function () {
     expect(readdirSync(dir).some((f) => f.includes('.partial-'))).to.equal(true) // it was killed mid-write
     const list = JSON.parse((await runCli(['db', 'backup:list', '--json'], {cwd: isolated, env: {...env, NSELF_PROJECT_DIR: isolated}})).stdout)
     expect(list.backups.filter((b: {valid: boolean}) => b.valid)).to.deep.equal([])
-    const restore = await runCli(['db', 'restore'], {cwd: isolated, env: {...env, NSELF_PROJECT_DIR: isolated}})
+    const restore = await runCli(['db', 'restore', '--force'], {cwd: isolated, env: {...env, NSELF_PROJECT_DIR: isolated}})
     expect(restore.code).to.equal(5)
     // The next backup clears the dead process's partial file.
     expect((await runCli(['db', 'backup'], {cwd: isolated, env: {...env, NSELF_PROJECT_DIR: isolated}})).code).to.equal(0)
@@ -107,7 +107,7 @@ describe('nself db backup / backup:list / restore / prune @db', function () {
     expect((await runCli(['db', 'backup', '--name', 'to-kill'], {cwd: project, env})).code).to.equal(0)
     await client.query(`DELETE FROM events WHERE id % 3 = 0`)
     const before = await databaseState(client)
-    const child = spawn(process.execPath, [BIN, 'db', 'restore', '--name', 'to-kill'], {cwd: project, env: cliEnv({...env}), stdio: 'ignore'})
+    const child = spawn(process.execPath, [BIN, 'db', 'restore', '--name', 'to-kill', '--force'], {cwd: project, env: cliEnv({...env}), stdio: 'ignore'})
     const watcher = await db.connect()
     let caught = false
     try {
@@ -139,7 +139,7 @@ describe('nself db backup / backup:list / restore / prune @db', function () {
     writeFileSync(seedFile, 'changed')
     const list = JSON.parse((await runCli(['db', 'backup:list', '--json'], {cwd: project, env})).stdout)
     expect(list.backups[0]).to.include({name: 'with-seeds', compressed: true, includesSeeds: true})
-    const restored = await runCli(['db', 'restore', '--seeds', '--json'], {cwd: project, env})
+    const restored = await runCli(['db', 'restore', '--seeds', '--json', '--force'], {cwd: project, env})
     expect(restored.code, restored.stderr).to.equal(0)
     expect(JSON.parse(restored.stdout).name).to.equal('with-seeds') // the newest by default
     expect(readFileSync(seedFile, 'utf8')).to.equal('[{"email": "x@example.com"}]\n')

@@ -96,7 +96,9 @@ describe('nself db reset, production safety, backupBeforeChange @db', function (
     const benv = {...env, NSELF_NO_PG_DUMP: '1'}
     expect((await runCli(['db', 'backup', '--name', 'lossy'], {cwd: root, env: benv})).code).to.equal(0)
     await db.query('INSERT INTO coded (id) VALUES (3)')
-    const result = await runCli(['db', 'restore', '--name', 'lossy'], {cwd: root, env: benv})
+    const refused = await runCli(['db', 'restore', '--name', 'lossy'], {cwd: root, env: benv})
+    expect(refused.code, 'a restore asks first, in development too').to.equal(6)
+    const result = await runCli(['db', 'restore', '--name', 'lossy', '--force'], {cwd: root, env: benv})
     expect(result.code).to.equal(1)
     expect(result.stderr).to.match(/restoring lossy failed, and everything was rolled back .*next_code/)
     expect((await db.query('SELECT array_agg(id ORDER BY id) AS ids FROM coded')).rows[0].ids).to.deep.equal([1, 2, 3])

@@ -5,14 +5,14 @@ import {DbCommand} from '../../cli/db-command.js'
 
 export default class DbRestore extends DbCommand {
   static summary = 'Restore a backup (the newest by default) in one transaction.'
-  static description = 'The backup is verified completely first (every byte, every checksum); a damaged or truncated backup is refused and nothing changes. In production, or with DB_CONFIRM_DESTRUCTIVE=true, a typed confirmation is asked and the current state is backed up first.'
+  static description = 'The backup is verified completely first (every byte, every checksum); a damaged or truncated backup is refused and nothing changes. It asks before it changes anything (without a terminal, --force is required). In production, or with DB_CONFIRM_DESTRUCTIVE=true, you type the database name and the current state is backed up first.'
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --name backup-2025-08-06-14-30-00', '<%= config.bin %> <%= command.id %> --interactive']
   static enableJsonFlag = true
   static flags = {
     name: Flags.string({description: 'Backup to restore (see db backup:list).', exclusive: ['interactive']}),
     interactive: Flags.boolean({description: 'Choose the backup from a list, then confirm.'}),
     seeds: Flags.boolean({description: 'Also write the backup\'s seed files back into database/seeds.'}),
-    force: Flags.boolean({description: 'Skip the confirmation (with DB_CONFIRM_DESTRUCTIVE=true; never enough in production).'}),
+    force: Flags.boolean({description: 'Skip the confirmation (required without a terminal; never enough in production).'}),
   }
 
   async run(): Promise<RestoreResult & {safetyBackup?: string}> {
@@ -27,8 +27,9 @@ export default class DbRestore extends DbCommand {
       await confirmDestructive({action, typed: config.connection.database, force: this.flags.force, forceIsEnough: !config.isProduction})
       safetyBackup = await backupBeforeChange(config, client, 'restore')
       this.log(`Backed up the current state first: ${safetyBackup}`)
-    } else if (this.flags.interactive) {
-      await confirmDestructive({action, force: this.flags.force}) // "restore with confirmation prompt" (spec)
+    } else {
+      // Destructive everywhere: a y/N in a terminal; without one, --force is required.
+      await confirmDestructive({action, force: this.flags.force})
     }
     for (const line of verified.notCarried) this.warn(`this backup does not carry ${line}; the restore drops what the database has of them`)
     const result = await restoreBackup(config, client, backup.path, {verified, restoreSeeds: this.flags.seeds})

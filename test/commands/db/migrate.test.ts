@@ -52,7 +52,12 @@ describe('nself db migrate / status / history / resolve / logs @db', () => {
     expect(status.schemaAhead.ahead).to.equal('unknown')
     const history = JSON.parse((await cli(['db', 'history', '--json'])).stdout)
     expect(history.map((h: {version: string; executionMs: number}) => h.version)).to.deep.equal(['001', '002', '003'])
-    const down = await cli(['db', 'migrate', 'down', '--to', '001'])
+    // A rollback is destructive: without a terminal it needs --force, in every environment.
+    const refused = await cli(['db', 'migrate', 'down', '--to', '001'])
+    expect(refused.code).to.equal(6)
+    expect(refused.stderr).to.include('refusing to roll back 2 migration(s)')
+    expect((await db.query("SELECT to_regclass('posts') AS t")).rows[0].t).to.equal('posts')
+    const down = await cli(['db', 'migrate', 'down', '--to', '001', '--force'])
     expect(down.code, down.stderr).to.equal(0)
     expect(down.stdout).to.include('Rolled back 2 migration(s)')
     expect((await db.query("SELECT to_regclass('posts') AS t")).rows[0].t).to.equal(null)
