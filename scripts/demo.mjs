@@ -42,6 +42,7 @@ if (has('db:status')) nself(['db', 'status'])
 if (has('db:backup')) {
   nself(['db', 'backup', '--name', 'demo-backup'])
   nself(['db', 'backup:list'])
+  nself(['db', 'restore', '--name', 'demo-backup', '--force'])
 }
 if (has('db:history')) nself(['db', 'history'])
 nself(['db', 'stop'])
