@@ -44,7 +44,12 @@ async function watchedRun(dir, url, killAfterMs) {
   const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs)
   await exited
   clearTimeout(timer)
-  return Date.now() - working
+  const elapsed = Date.now() - working
+  // The killed client's server session finishes the message it was sent: wait until it has ended.
+  while ((await query(url, "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'nself db:migrate:up'")).rows.length) {
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  return elapsed
 }
 
 async function counts(url) {
