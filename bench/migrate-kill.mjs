@@ -7,17 +7,10 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import pg from 'pg'
 import {benchServer as adminServer, dbUrl, nselfEnv, query, ROOT as root} from './lib.mjs'
+import {MIGRATIONS, VERSIONS} from '../test/fixtures/kill-migrations.mjs'
 
 const TRIALS = Number(process.env.KILL_TRIALS ?? 50)
 const BIN = join(root, 'bin', 'run.js')
-const VERSIONS = ['001', '002', '003', '004', '005']
-const MIGRATIONS = {
-  '001_items.up.sql': "CREATE TABLE applied_log (version text);\nINSERT INTO applied_log VALUES ('001');\nCREATE TABLE items (id int, v text);\nINSERT INTO items SELECT g, md5(g::text) FROM generate_series(1, 20000) g;",
-  '002_items_v.up.sql': "INSERT INTO applied_log VALUES ('002');\nCREATE INDEX CONCURRENTLY IF NOT EXISTS items_v ON items (v);\nALTER TABLE items ADD COLUMN w int;",
-  '003_mood.up.sql': "INSERT INTO applied_log VALUES ('003');\nCREATE TYPE mood AS ENUM ('sad');\nALTER TABLE items ADD COLUMN m mood;\nALTER TYPE mood ADD VALUE 'happy';\nUPDATE items SET m = 'happy' WHERE id < 10;",
-  '004_items_id.up.sql': "INSERT INTO applied_log VALUES ('004');\nCREATE UNIQUE INDEX CONCURRENTLY items_id ON items (id);",
-  '005_other.up.sql': "INSERT INTO applied_log VALUES ('005');\nCREATE TABLE other (id int);\nSELECT pg_sleep(0.05);",
-}
 
 function project() {
   const dir = mkdtempSync(join(tmpdir(), 'nself-kill-'))

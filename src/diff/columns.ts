@@ -7,7 +7,7 @@ import type {ColumnModel, ColumnType, DefaultValue, TableModel} from '../schema/
 import * as sql from '../sql/ddl.js'
 import {type Change, Phase} from './change.js'
 import {type DiffContext, effectiveNotNull, newColumnName, tableKey} from './context.js'
-import {makeChange} from './make.js'
+import {makeChange, noteChange} from './make.js'
 import {canonicalTypeName, isWidening, sameType, typeKey} from './types.js'
 
 export function columnChanges(ctx: DiffContext, old: TableModel, table: TableModel, rebuiltEnumColumns: Set<string>): Change[] {
@@ -120,16 +120,9 @@ function alterColumnChanges(ctx: DiffContext, pair: ColumnPair): Change[] {
   if (!typeChanged && !pair.rebuilt && !sameDefault(oc.default, nc.default)) changes.push(defaultChange(pair))
   if (!oc.identity && nc.identity) changes.push(identityChange(pair, true))
   if (oc.note !== nc.note) {
-    changes.push(
-      makeChange({
-        kind: 'comment',
-        object: columnObject(pair.table, nc.name),
-        summary: `change note of column ${columnObject(pair.table, nc.name)}`,
-        phase: Phase.comment,
-        up: [commentStatement(pair.table, nc.name, nc.note)],
-        reverse: [commentStatement(pair.table, nc.name, oc.note)],
-      }),
-    )
+    const object = columnObject(pair.table, nc.name)
+    const target = {kind: 'COLUMN' as const, schema: pair.table.schema, table: pair.table.name, column: nc.name}
+    changes.push(noteChange(target, `column ${object}`, object, oc.note, nc.note))
   }
   return changes
 }

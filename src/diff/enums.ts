@@ -15,7 +15,7 @@ import * as sql from '../sql/ddl.js'
 import {qualify, quoteIdent} from '../sql/quote.js'
 import {type Change, Phase} from './change.js'
 import {type DiffContext, mappedValues, newColumnName, newTableKey, tableKey} from './context.js'
-import {makeChange} from './make.js'
+import {makeChange, noteChange} from './make.js'
 
 export function enumChanges(ctx: DiffContext): Change[] {
   const changes: Change[] = []
@@ -61,16 +61,7 @@ function alterEnumChanges(ctx: DiffContext, old: EnumModel, e: EnumModel): Chang
   else changes.push(...recreateChanges(ctx, old, current, e))
   if (old.note !== e.note) {
     const target = {kind: 'TYPE' as const, schema: e.schema, name: e.name}
-    changes.push(
-      makeChange({
-        kind: 'comment',
-        object: tableKey(e),
-        summary: `change note of enum ${tableKey(e)}`,
-        phase: Phase.comment,
-        up: [sql.commentOn(target, e.note)],
-        reverse: [sql.commentOn(target, old.note)],
-      }),
-    )
+    changes.push(noteChange(target, `enum ${tableKey(e)}`, tableKey(e), old.note, e.note))
   }
   return changes
 }

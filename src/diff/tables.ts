@@ -18,7 +18,7 @@ import {
   uniqueDef,
 } from './constraints.js'
 import {type DiffContext, newTableKey, oldTableKey, tableKey} from './context.js'
-import {makeChange} from './make.js'
+import {makeChange, noteChange} from './make.js'
 
 export function tableChanges(ctx: DiffContext, rebuiltEnumColumns: Set<string>): Change[] {
   const changes: Change[] = []
@@ -182,16 +182,7 @@ function alterTableChanges(
   changes.push(...foreignKeyChanges(ctx, old, table, droppedKeys))
   if (old.note !== table.note) {
     const target = {kind: 'TABLE' as const, schema: table.schema, table: table.name}
-    changes.push(
-      makeChange({
-        kind: 'comment',
-        object: tableKey(table),
-        summary: `change note of table ${tableKey(table)}`,
-        phase: Phase.comment,
-        up: [sql.commentOn(target, table.note)],
-        reverse: [sql.commentOn(target, old.note)],
-      }),
-    )
+    changes.push(noteChange(target, `table ${tableKey(table)}`, tableKey(table), old.note, table.note))
   }
   return changes
 }
@@ -327,16 +318,7 @@ function indexChanges(ctx: DiffContext, old: TableModel, table: TableModel): Cha
   for (const [o, n] of [...match.same, ...match.renamed]) {
     if (o.note === n.note) continue
     const target = {kind: 'INDEX' as const, schema: table.schema, name: n.name}
-    changes.push(
-      makeChange({
-        kind: 'comment',
-        object: `${table.schema}.${n.name}`,
-        summary: `change note of index ${n.name}`,
-        phase: Phase.comment,
-        up: [sql.commentOn(target, n.note)],
-        reverse: [sql.commentOn(target, o.note)],
-      }),
-    )
+    changes.push(noteChange(target, `index ${n.name}`, `${table.schema}.${n.name}`, o.note, n.note))
   }
   return changes
 }

@@ -6,24 +6,13 @@
  */
 import {expect} from 'chai'
 import {readFileSync} from 'node:fs'
+import {prng} from '../../bench/gen-dbml.mjs'
 import {parseSchema} from '../../src/schema/parse.js'
 import {renderDiagnostic, validateSchema} from '../../src/validate/index.js'
 
 const CASES = 10_000
 // FUZZ_SEED=n runs another reproducible set of cases.
 const SEED = Number(process.env.FUZZ_SEED ?? 20260806)
-
-/** mulberry32, as in bench/gen-dbml.mjs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const fixtures = ['initial', 'blog', 'ecommerce', 'hasura-permissions'].map((n) => readFileSync(new URL(`../fixtures/${n}.dbml`, import.meta.url), 'utf8'))
 /** Top-level blocks of every fixture: windows of them keep each case small and fast. */

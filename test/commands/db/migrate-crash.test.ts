@@ -8,15 +8,7 @@ import {spawn} from 'node:child_process'
 import {freshDatabase, type TestDatabase} from '../../helpers/db.js'
 import {BIN, cliEnv, runCli} from '../../helpers/cli.js'
 import {makeProject, type TestProject} from '../../helpers/migrations.js'
-
-const VERSIONS = ['001', '002', '003', '004', '005']
-const MIGRATIONS = {
-  '001_items.up.sql': "CREATE TABLE applied_log (version text);\nINSERT INTO applied_log VALUES ('001');\nCREATE TABLE items (id int, v text);\nINSERT INTO items SELECT g, md5(g::text) FROM generate_series(1, 5000) g;",
-  '002_items_v.up.sql': "INSERT INTO applied_log VALUES ('002');\nCREATE INDEX CONCURRENTLY IF NOT EXISTS items_v ON items (v);\nALTER TABLE items ADD COLUMN w int;",
-  '003_mood.up.sql': "INSERT INTO applied_log VALUES ('003');\nCREATE TYPE mood AS ENUM ('sad');\nALTER TABLE items ADD COLUMN m mood;\nALTER TYPE mood ADD VALUE 'happy';\nUPDATE items SET m = 'happy' WHERE id < 10;\nSELECT pg_sleep(0.1);",
-  '004_items_id.up.sql': "INSERT INTO applied_log VALUES ('004');\nCREATE UNIQUE INDEX CONCURRENTLY items_id ON items (id);",
-  '005_other.up.sql': "INSERT INTO applied_log VALUES ('005');\nCREATE TABLE other (id int);\nSELECT pg_sleep(0.25);",
-}
+import {MIGRATIONS, VERSIONS} from '../../fixtures/kill-migrations.mjs'
 
 interface Status {
   migrations: {applied: {version: string}[]; partial: {version: string; statementsDone: number}[]}
