@@ -4,15 +4,16 @@
 // built-in path; restore no slower than pg_restore -j 2.
 // Uses NSELF_TEST_DATABASE_URL (an admin URL) when set, else starts the embedded server.
 // BENCH_ROWS (default 1000000) and BENCH_RUNS (default 3) change the size and the repeats.
+// Restore replaces every table, so it asks first; without a terminal it needs --force (given below).
 import {spawnSync} from 'node:child_process'
 import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import pg from 'pg'
-import {benchServer, NSELF, report, roundRobin} from './lib.mjs'
+import {benchServer, NSELF, report, roundRobin, setting} from './lib.mjs'
 
-const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000)
-const RUNS = Number(process.env.BENCH_RUNS ?? 3)
+const ROWS = setting('BENCH_ROWS', 1_000_000, 2_000)
+const RUNS = setting('BENCH_RUNS', 3, 1)
 const SOURCE = 'nself_bench_backup'
 const TARGET = 'nself_bench_restore'
 
@@ -80,7 +81,7 @@ async function main(admin) {
   const nselfRestore = (kind) => ({
     name: `nself restore (${{pg_dump: 'pg_dump path', builtin: 'built-in', 'builtin-compressed': 'built-in, compressed'}[kind]})`,
     command: process.execPath,
-    args: [NSELF, 'db', 'restore', '--name', kind],
+    args: [NSELF, 'db', 'restore', '--name', kind, '--force'],
     options: {env: nselfEnv(TARGET, target)},
     setup: () => {
       fresh()
@@ -100,6 +101,9 @@ async function main(admin) {
   console.log('\nrestore (into an empty database)')
   const anchorJ2 = restore['pg_restore -j 2']?.median
   for (const [name, r] of Object.entries(restore)) report(name, r.median, 's', 'pg_restore -j 2', anchorJ2)
+  // The last restore ran into TARGET: every row must be back, or the figures time a broken restore.
+  const restored = await countRows(urlOf(admin, TARGET))
+  if (restored !== ROWS) throw new Error(`restore left ${restored} rows in events, expected ${ROWS}`)
   rmSync(work, {recursive: true, force: true})
   await adminQuery(admin, `DROP DATABASE IF EXISTS ${SOURCE} WITH (FORCE)`)
   await adminQuery(admin, `DROP DATABASE IF EXISTS ${TARGET} WITH (FORCE)`)
@@ -116,6 +120,16 @@ async function adminQuery(admin, sql) {
   await client.connect()
   try {
     await client.query(sql)
+  } finally {
+    await client.end()
+  }
+}
+
+async function countRows(url) {
+  const client = new pg.Client({connectionString: url})
+  await client.connect()
+  try {
+    return (await client.query('SELECT count(*)::int AS n FROM events')).rows[0].n
   } finally {
     await client.end()
   }

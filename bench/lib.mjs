@@ -1,10 +1,38 @@
 // Shared helpers for the benchmarks: timing whole processes round-robin (so noise hits every
 // contender alike), medians, peak memory, and one printed line per figure with its ratio.
 import {spawn, spawnSync} from 'node:child_process'
+import {existsSync} from 'node:fs'
 import pg from 'pg'
 
 export const ROOT = new URL('..', import.meta.url).pathname
 export const NSELF = `${ROOT}bin/run.js`
+
+/**
+ * Smoke mode (BENCH_SMOKE=1, or `npm run bench -- --smoke`): small sizes and one run each, so that
+ * CI runs every benchmark end to end in seconds and a benchmark that breaks fails the build. Its
+ * figures mean nothing. Anchors that are not installed yet are skipped rather than downloaded.
+ */
+export const SMOKE = process.env.BENCH_SMOKE === '1'
+
+/** A size or repeat count: the environment variable when set, else the full or the smoke default. */
+export function setting(name, full, smoke) {
+  const value = process.env[name]
+  return value === undefined || value === '' ? (SMOKE ? smoke : full) : Number(value)
+}
+
+/**
+ * The path of an anchor tool under bench/.anchors, installing it first when missing (`install`).
+ * In smoke mode a missing anchor is not installed: returns undefined and says so.
+ */
+export function anchor(label, path, install) {
+  if (existsSync(path)) return path
+  if (SMOKE) {
+    console.log(`(smoke: ${label} is not installed in bench/.anchors, so its figures are skipped)`)
+    return undefined
+  }
+  install()
+  return path
+}
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b)

@@ -6,10 +6,10 @@ import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import pg from 'pg'
-import {benchServer as adminServer, dbUrl, nselfEnv, query, ROOT as root} from './lib.mjs'
+import {benchServer as adminServer, dbUrl, nselfEnv, query, ROOT as root, setting} from './lib.mjs'
 import {MIGRATIONS, VERSIONS} from '../test/fixtures/kill-migrations.mjs'
 
-const TRIALS = Number(process.env.KILL_TRIALS ?? 50)
+const TRIALS = setting('KILL_TRIALS', 50, 3)
 const BIN = join(root, 'bin', 'run.js')
 
 function project() {

@@ -7,22 +7,22 @@ import {spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {generate} from './gen-dbml.mjs'
-import {ROOT, median} from './lib.mjs'
+import {anchor, ROOT, median, setting} from './lib.mjs'
 
 const ANCHORS = join(ROOT, 'bench', '.anchors')
-const CORE = join(ANCHORS, 'node_modules', '@dbml', 'core')
-if (!existsSync(CORE)) {
+const CORE = anchor('@dbml/core', join(ANCHORS, 'node_modules', '@dbml', 'core'), () => {
   mkdirSync(ANCHORS, {recursive: true})
   if (!existsSync(join(ANCHORS, 'package.json'))) writeFileSync(join(ANCHORS, 'package.json'), '{"name":"nself-bench-anchors","private":true}\n')
   console.log('installing @dbml/core into bench/.anchors (first run only)…')
   spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '@dbml/core@10.2.0'], {cwd: ANCHORS, stdio: 'inherit'})
-}
+})
+const TABLES = setting('BENCH_TABLES', 1000, 50)
 
 const OUT = join(ROOT, 'bench', 'out')
 mkdirSync(OUT, {recursive: true})
-const big = join(OUT, 'schema-1000.dbml')
-writeFileSync(big, generate(1000, 1))
-const files = {blog: join(ROOT, 'test', 'fixtures', 'blog.dbml'), '1,000 tables': big}
+const big = join(OUT, `schema-${TABLES}.dbml`)
+writeFileSync(big, generate(TABLES, 1))
+const files = {blog: join(ROOT, 'test', 'fixtures', 'blog.dbml'), [`${TABLES.toLocaleString('en')} tables`]: big}
 
 // Child: loads one parser, parses once, prints {load, parse, rss}.
 const child = `
@@ -32,7 +32,7 @@ const src = readFileSync(file, 'utf8')
 const t0 = performance.now()
 let parse
 if (which === '@dbml/core') {
-  const {Parser} = await import(${JSON.stringify(join(CORE, 'lib', 'index.mjs'))})
+  const {Parser} = await import(${JSON.stringify(join(CORE ?? '', 'lib', 'index.mjs'))})
   parse = (s) => Parser.parse(s, 'dbmlv2')
 } else if (which === '@dbml/parse') {
   const {Compiler, MemoryProjectLayout, DEFAULT_ENTRY} = await import('@dbml/parse')
@@ -46,10 +46,10 @@ parse(src)
 const t2 = performance.now()
 console.log(JSON.stringify({load: t1 - t0, parse: t2 - t1, rss: process.resourceUsage().maxRSS / 1024}))
 `
-const runs = Number(process.env.BENCH_RUNS ?? 3)
+const runs = setting('BENCH_RUNS', 3, 1)
 console.log(`\n## DBML parsers (fresh process each, median of ${runs}): load ms, parse ms, peak RSS MB`)
 for (const [label, file] of Object.entries(files)) {
-  for (const which of ['@dbml/core', '@dbml/parse', 'nself fast path']) {
+  for (const which of [...(CORE ? ['@dbml/core'] : []), '@dbml/parse', 'nself fast path']) {
     const samples = []
     for (let i = 0; i < runs; i++) {
       const r = spawnSync(process.execPath, ['--input-type=module', '-e', child, which, file], {cwd: ROOT, encoding: 'utf8'})

@@ -8,20 +8,20 @@ import {chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, wri
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {generate} from './gen-dbml.mjs'
-import {NSELF, ROOT, report, roundRobin, timeOnce} from './lib.mjs'
+import {anchor, NSELF, ROOT, report, roundRobin, setting, SMOKE, timeOnce} from './lib.mjs'
 
-const TABLES = Number(process.env.BENCH_TABLES ?? 1000)
-const RUNS = Number(process.env.BENCH_RUNS ?? 5)
+const TABLES = setting('BENCH_TABLES', 1000, 50)
+const RUNS = setting('BENCH_RUNS', 5, 1)
 
-function ensureDbml2sql() {
-  const dir = join(ROOT, 'bench', '.anchors')
+const ANCHORS = join(ROOT, 'bench', '.anchors')
+
+function installDbml2sql() {
+  const dir = ANCHORS
   const bin = join(dir, 'node_modules', '.bin', 'dbml2sql')
-  if (existsSync(bin)) return bin
   mkdirSync(dir, {recursive: true})
   if (!existsSync(join(dir, 'package.json'))) writeFileSync(join(dir, 'package.json'), '{"private": true}\n')
   const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', dir, '@dbml/cli'], {stdio: 'inherit'})
   if (r.status !== 0 || !existsSync(bin)) throw new Error('could not install @dbml/cli into bench/.anchors')
-  return bin
 }
 
 /** Ten tables changed: five gain a column, five get a wider `code` column. */
@@ -48,7 +48,7 @@ function makeProject(schema) {
   return dir
 }
 
-const dbml2sql = ensureDbml2sql()
+const dbml2sql = anchor('@dbml/cli', join(ANCHORS, 'node_modules', '.bin', 'dbml2sql'), installDbml2sql)
 const source = generate(TABLES, 1)
 const fresh = makeProject(source)
 const changed = makeProject(source)
@@ -64,16 +64,16 @@ copyFileSync(join(changed, 'database', 'migrations', 'meta', '001.json'), modelJ
 
 const results = roundRobin(
   [
-    {name: 'dbml2sql --postgres', command: dbml2sql, args: ['--postgres', join(fresh, 'database', 'schema.dbml')], options: {cwd: fresh}},
+    ...(dbml2sql ? [{name: 'dbml2sql --postgres', command: dbml2sql, args: ['--postgres', join(fresh, 'database', 'schema.dbml')], options: {cwd: fresh}}] : []),
     {name: 'nself db run --dry-run (from nothing)', command: process.execPath, args: [NSELF, 'db', 'run', '--dry-run'], options: {cwd: fresh}},
     {name: 'nself db run --dry-run (10 tables changed)', command: process.execPath, args: [NSELF, 'db', 'run', '--dry-run'], options: {cwd: changed}},
     {name: 'nself db run --dry-run (model .json, no parser)', command: process.execPath, args: [NSELF, 'db', 'run', '--dry-run', '--schema', modelJson], options: {cwd: fresh}},
   ],
-  {runs: RUNS, warmup: 1},
+  {runs: RUNS, warmup: SMOKE ? 0 : 1},
 )
-const anchor = results['dbml2sql --postgres']
+const dbml2sqlResult = results['dbml2sql --postgres'] ?? {median: NaN, rssMb: NaN}
 console.log(`\n## run-dry: ${TABLES} tables (median of ${RUNS}, ratio to dbml2sql in the same run; target ≤ 0.5× time and ≤ 0.5× peak RSS from nothing)`)
-for (const [name, r] of Object.entries(results)) report(`${name} time`, r.median, 's', 'dbml2sql', anchor.median)
-for (const [name, r] of Object.entries(results)) report(`${name} peak RSS`, r.rssMb, 'MB', 'dbml2sql', anchor.rssMb)
+for (const [name, r] of Object.entries(results)) report(`${name} time`, r.median, 's', 'dbml2sql', dbml2sqlResult.median)
+for (const [name, r] of Object.entries(results)) report(`${name} peak RSS`, r.rssMb, 'MB', 'dbml2sql', dbml2sqlResult.rssMb)
 rmSync(fresh, {recursive: true, force: true})
 rmSync(changed, {recursive: true, force: true})

@@ -17,7 +17,9 @@ import {parseArgs} from 'node:util'
 import pg from 'pg'
 
 const root = new URL('..', import.meta.url).pathname
-const {values: opts} = parseArgs({options: {rows: {type: 'string', default: '1000000'}, runs: {type: 'string', default: '3'}, 'insert-rows': {type: 'string', default: '20000'}, only: {type: 'string', default: 'seed,copy,insert'}}})
+// Smoke mode (BENCH_SMOKE=1, see bench/lib.mjs): a few thousand rows, one run.
+const SMOKE = process.env.BENCH_SMOKE === '1'
+const {values: opts} = parseArgs({options: {rows: {type: 'string', default: SMOKE ? '2000' : '1000000'}, runs: {type: 'string', default: SMOKE ? '1' : '3'}, 'insert-rows': {type: 'string', default: SMOKE ? '500' : '20000'}, only: {type: 'string', default: 'seed,copy,insert'}}})
 const ONLY = new Set(opts.only.split(','))
 const ROWS = Number(opts.rows)
 const RUNS = Number(opts.runs)

@@ -4,7 +4,7 @@
 import {chmodSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {NSELF, report, roundRobin, timeOnce} from './lib.mjs'
+import {NSELF, report, roundRobin, setting, SMOKE, timeOnce} from './lib.mjs'
 
 const project = mkdtempSync(join(tmpdir(), 'nself-bench-startup-'))
 chmodSync(project, 0o755)
@@ -19,7 +19,7 @@ const results = roundRobin(
     {name: 'nself db --help', command: process.execPath, args: [NSELF, 'db', '--help'], options},
     {name: 'nself db info (embedded running)', command: process.execPath, args: [NSELF, 'db', 'info'], options},
   ],
-  {runs: Number(process.env.BENCH_RUNS ?? 21), warmup: 3},
+  {runs: setting('BENCH_RUNS', 21, 1), warmup: SMOKE ? 0 : 3},
 )
 const node = results['node -e 0'].median
 console.log('\n## startup (median wall time, ratio to node -e 0 in the same run; target ≤ 2.6× for --version and db --help)')
