@@ -4,13 +4,14 @@
  * saying so on stderr), closes them at the end, and appends one line to the operations log
  * (.nself/logs/db.log, shown by `nself logs db`) for every command that connected.
  */
+import type {Command} from '@oclif/core'
 import type {Client} from 'pg'
 import {BaseCommand, describeError} from '@nself/sdk'
 import {loadConfig, type NselfConfig} from '../config/index.js'
 import {openClient, type OpenOptions} from '../db/connect.js'
 import {appendOpLog} from './oplog.js'
 
-export abstract class DbCommand extends BaseCommand {
+export abstract class DbCommand<T extends typeof Command> extends BaseCommand<T> {
   /**
    * Restated on purpose: oclif's manifest walks the static properties up the class chain only while
    * each class has some of its own, so a command under an intermediate class (MigrateCommand) would

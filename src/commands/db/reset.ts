@@ -4,7 +4,7 @@ import {confirmDestructive} from '../../cli/confirm.js'
 import {DbCommand} from '../../cli/db-command.js'
 import {collectSeedLoaders} from '../../cli/seed-loaders.js'
 
-export default class DbReset extends DbCommand {
+export default class DbReset extends DbCommand<typeof DbReset> {
   static summary = 'Drop every object of the project\'s schemas and re-apply all migrations.'
   static description = `Kept: the ${MANAGED_SCHEMAS.join(', ')} schemas and extensions with their objects. In production a typed confirmation is required (--force alone is not enough) and the current state is backed up first.`
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --seed', '<%= config.bin %> <%= command.id %> --force']

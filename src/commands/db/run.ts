@@ -30,7 +30,7 @@ export interface RunResult {
   down?: string
 }
 
-export default class DbRun extends BaseCommand {
+export default class DbRun extends BaseCommand<typeof DbRun> {
   static summary = 'Generate the next migration (up and down SQL) from the changes in database/schema.dbml.'
   static description = `Compares database/schema.dbml with the schema as it stands after the newest generated migration (its snapshot in database/migrations/meta/) and writes NNN_<slug>.up.sql and .down.sql. No database connection is needed.
 A table or column that disappears while a compatible one appears may be a rename: in a terminal you are asked; otherwise the command refuses until you decide with --rename or --allow-drop. Dropping a table or column needs --allow-drop (or a yes at the prompt).`

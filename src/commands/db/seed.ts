@@ -4,7 +4,7 @@ import {confirmDestructive} from '../../cli/confirm.js'
 import {collectSeedLoaders} from '../../cli/seed-loaders.js'
 import {seed, type SeedEvent, type SeedFileResult, type SeedResult} from '../../seed/index.js'
 
-export default class DbSeed extends DbCommand {
+export default class DbSeed extends DbCommand<typeof DbSeed> {
   static summary = 'Load the seed files of an environment (database/seeds/<env>/) in one transaction.'
   static description = `Each file fills the table it is named after (users.json → users, 01_users.json sets the order). Files are loaded parents first by the database's foreign keys, all in one transaction: a bad row anywhere leaves every table as it was. Formats come from plugins (seedLoader hook): json and sql are built in; nself plugins install adds others.
 A file already applied with the same content is skipped. A changed file is applied again only with --reapply (adds its rows again) or --fresh (empties the seeded tables first).`
@@ -32,7 +32,7 @@ A file already applied with the same content is skipped. A changed file is appli
       seedsDir: this.nself.project.seedsDir,
       projectRoot: this.nself.project.root,
       environment,
-      tables: this.flags.tables?.split(',').map((t: string) => t.trim()).filter(Boolean),
+      tables: this.flags.tables?.split(',').map((t) => t.trim()).filter(Boolean),
       fresh: this.flags.fresh,
       cascade: this.flags.cascade,
       reapply: this.flags.reapply,
