@@ -10,6 +10,7 @@ import {BaseCommand, describeError} from '@nself/sdk'
 import {loadConfig, type NselfConfig} from '../config/index.js'
 import {openClient, type OpenOptions} from '../db/connect.js'
 import {appendOpLog} from './oplog.js'
+import {createReporter, type ProgressReporter, type ReporterOptions} from './progress.js'
 
 export abstract class DbCommand<T extends typeof Command> extends BaseCommand<T> {
   /**
@@ -39,6 +40,19 @@ export abstract class DbCommand<T extends typeof Command> extends BaseCommand<T>
     })
     this.clients.push(client)
     return client
+  }
+
+  /** Where long operations report their progress: a terminal display, plain lines, or nothing under --json. */
+  protected reporter(options: Partial<ReporterOptions> = {}): ProgressReporter {
+    return createReporter({
+      json: this.jsonEnabled(),
+      verbose: this.verboseEnabled,
+      debug: this.debugEnabled,
+      log: (l) => this.log(l),
+      logToStderr: (l) => this.logToStderr(l),
+      debugLog: (l) => this.debugLog(l),
+      ...options,
+    })
   }
 
   protected async finally(error: Error | undefined): Promise<unknown> {

@@ -8,7 +8,7 @@ import type {AfterMigrateOptions, BeforeMigrateOptions, MigrationInfo, NselfHook
 import {readFileSync} from 'node:fs'
 import {DbCommand} from './db-command.js'
 import {confirmDestructive} from './confirm.js'
-import {createProgress, type Progress} from './progress.js'
+import {migrationProgress, type MigrationProgress} from './operation-progress.js'
 import {backupBeforeChange, requiresBackupBeforeChange} from '../backup/index.js'
 import {displayPath, losesData, migrateOptions, type Direction, type PlannedMigration, type RunOptions, type RunResult} from '../migrate/index.js'
 
@@ -32,7 +32,7 @@ export interface MigrateFlagValues {
 
 export abstract class MigrateCommand<T extends typeof Command> extends DbCommand<T> {
   static enableJsonFlag = true
-  protected progress?: Progress
+  protected progress?: MigrationProgress
   /**
    * Handed in by the command through migrate(): in this generic class `this.flags` depends on the
    * subclass, while the command itself reads its flags with their concrete types.
@@ -53,15 +53,7 @@ export abstract class MigrateCommand<T extends typeof Command> extends DbCommand
   }
 
   protected runOptions(direction: Direction): RunOptions {
-    this.progress = createProgress({
-      json: this.jsonEnabled(),
-      showSql: this.shared['show-sql'],
-      verbose: this.verboseEnabled,
-      debug: this.debugEnabled,
-      log: (l) => this.log(l),
-      logToStderr: (l) => this.logToStderr(l),
-      debugLog: (l) => this.debugLog(l),
-    })
+    this.progress = migrationProgress(this.reporter({extraOutput: this.shared['show-sql']}), this.shared['show-sql'] && !this.jsonEnabled())
     return {
       ...migrateOptions(this.nself),
       dryRun: this.shared['dry-run'],
@@ -106,7 +98,7 @@ export abstract class MigrateCommand<T extends typeof Command> extends DbCommand
 
   /** afterMigrate runs after success and after failure; its own failures are warnings, the migration already happened. */
   protected async afterRun(direction: Direction, result: RunResult | undefined, error?: Error): Promise<void> {
-    await this.progress?.finish()
+    await this.progress?.finish(error)
     if (!this.hooksPassed) return
     const options: AfterMigrateOptions = {
       ...this.hookOptions(direction, result?.planned ?? []),

@@ -1,4 +1,6 @@
 import {MigrateCommand, migrateFlags} from '../../../cli/migrate-command.js'
+import {seedProgress} from '../../../cli/operation-progress.js'
+import {withProgress} from '../../../cli/progress.js'
 import {collectSeedLoaders} from '../../../cli/seed-loaders.js'
 import {discoverMigrations, migrateUp} from '../../../migrate/index.js'
 import {seedOnInit} from '../../../seed/index.js'
@@ -31,7 +33,9 @@ A PostgreSQL advisory lock keeps two runs apart (waited for at most DB_MIGRATION
   private async seedAfterFirstMigration(): Promise<void> {
     if (!this.nself.settings.seedOnInit) return
     const loaders = await collectSeedLoaders(this.config, this.nself.environment, (m) => this.warn(m))
-    const outcome = await seedOnInit(this.nself, await this.connect(), loaders)
+    const client = await this.connect()
+    const reporter = this.reporter()
+    const outcome = await withProgress(reporter, () => seedOnInit(this.nself, client, loaders, seedProgress(reporter)))
     if (outcome.seeded) this.log(`Seeded ${this.nself.environment} after the first migration (DB_SEED_ON_INIT): ${outcome.result?.rows ?? 0} rows.`)
   }
 }
