@@ -30,7 +30,7 @@ export interface ProgressReporter {
   notice(message: string): void
   /** For --debug, on stderr. */
   debug(message: string): void
-  /** Ends the display: a step still running failed with `error`; steps never reached show as not run. */
+  /** Ends the display: a step still running failed with `error`; the live display marks steps never reached. */
   finish(error?: Error): Promise<void>
 }
 
