@@ -5,7 +5,7 @@
  */
 import type {Client} from 'pg'
 import type {NselfConfig} from '../config/index.js'
-import {migrateUp, type AppliedMigration, type Reporter} from '../migrate/index.js'
+import {migrateUp, type AppliedMigration, type Reporter, type RunOptions} from '../migrate/index.js'
 import {seed, type PluginLoaders, type SeedEvent, type SeedResult} from '../seed/index.js'
 import {DROP_PROJECT_OBJECTS_SQL} from './drop.js'
 
@@ -14,6 +14,8 @@ export interface ResetOptions {
   /** Seed loaders from plugins (the seedLoader hook); the built-in formats need none. */
   loaders?: PluginLoaders[]
   reporter?: Reporter
+  /** Called with the migrations about to run, before any of them runs (to start a progress display). */
+  beforeRun?: RunOptions['beforeRun']
   onSeedEvent?: (event: SeedEvent) => void
 }
 
@@ -42,6 +44,7 @@ export async function resetDatabase(config: NselfConfig, client: Client, options
     lockTimeoutSeconds: settings.migrationLockTimeoutSeconds,
     statementTimeoutSeconds: settings.migrationStatementTimeoutSeconds,
     reporter: options.reporter,
+    beforeRun: options.beforeRun,
   })
   if (!options.seed) return {migrations: up.applied}
   const seeded = await seed(client, {

@@ -35,6 +35,15 @@ export async function confirmDestructive(options: ConfirmOptions): Promise<void>
     if (answer.trim() !== options.typed) throw new RefusedError(`confirmation did not match "${options.typed}": nothing was changed`)
     return
   }
-  const {answer} = await Enquirer.prompt<{answer: boolean}>({type: 'confirm', name: 'answer', message: `About to ${options.action}. Continue?`, initial: false})
-  if (!answer) throw new RefusedError('cancelled: nothing was changed')
+  if (!(await askYesNo(`About to ${options.action}. Continue?`))) throw new RefusedError('cancelled: nothing was changed')
+}
+
+/**
+ * A y/N question in the terminal (default no), for decisions where no is a valid answer rather than
+ * a refusal. The caller checks that a terminal is there; enquirer is imported only then.
+ */
+export async function askYesNo(message: string): Promise<boolean> {
+  const {default: Enquirer} = await import('enquirer')
+  const {answer} = await Enquirer.prompt<{answer: boolean}>({type: 'confirm', name: 'answer', message, initial: false})
+  return answer
 }

@@ -4,13 +4,15 @@
  * saying so on stderr), closes them at the end, and appends one line to the operations log
  * (.nself/logs/db.log, shown by `nself logs db`) for every command that connected.
  */
+import type {Command} from '@oclif/core'
 import type {Client} from 'pg'
 import {BaseCommand, describeError} from '@nself/sdk'
 import {loadConfig, type NselfConfig} from '../config/index.js'
 import {openClient, type OpenOptions} from '../db/connect.js'
 import {appendOpLog} from './oplog.js'
+import {createReporter, type ProgressReporter, type ReporterOptions} from './progress.js'
 
-export abstract class DbCommand extends BaseCommand {
+export abstract class DbCommand<T extends typeof Command> extends BaseCommand<T> {
   /**
    * Restated on purpose: oclif's manifest walks the static properties up the class chain only while
    * each class has some of its own, so a command under an intermediate class (MigrateCommand) would
@@ -38,6 +40,19 @@ export abstract class DbCommand extends BaseCommand {
     })
     this.clients.push(client)
     return client
+  }
+
+  /** Where long operations report their progress: a terminal display, plain lines, or nothing under --json. */
+  protected reporter(options: Partial<ReporterOptions> = {}): ProgressReporter {
+    return createReporter({
+      json: this.jsonEnabled(),
+      verbose: this.verboseEnabled,
+      debug: this.debugEnabled,
+      log: (l) => this.log(l),
+      logToStderr: (l) => this.logToStderr(l),
+      debugLog: (l) => this.debugLog(l),
+      ...options,
+    })
   }
 
   protected async finally(error: Error | undefined): Promise<unknown> {

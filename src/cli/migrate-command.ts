@@ -2,13 +2,13 @@
  * What migrate:up and migrate:down share: the runner's options from the config, production
  * confirmation, the beforeMigrate/afterMigrate hooks, and progress. The commands stay thin.
  */
-import {Flags} from '@oclif/core'
+import {Flags, type Command} from '@oclif/core'
 import type {Client} from 'pg'
 import type {AfterMigrateOptions, BeforeMigrateOptions, MigrationInfo, NselfHooks} from '@nself/sdk/hooks'
 import {readFileSync} from 'node:fs'
 import {DbCommand} from './db-command.js'
 import {confirmDestructive} from './confirm.js'
-import {createProgress, type Progress} from './progress.js'
+import {migrationProgress, type MigrationProgress} from './operation-progress.js'
 import {backupBeforeChange, requiresBackupBeforeChange} from '../backup/index.js'
 import {displayPath, losesData, migrateOptions, type Direction, type PlannedMigration, type RunOptions, type RunResult} from '../migrate/index.js'
 
@@ -20,9 +20,24 @@ export const migrateFlags = {
   'show-sql': Flags.boolean({description: 'Print each statement as it runs.'}),
 }
 
-export abstract class MigrateCommand extends DbCommand {
+/**
+ * What the shared code reads of a migrate command's flags (every migrate command declares migrateFlags).
+ * Optional: oclif types a boolean flag as boolean, but leaves it undefined when it is not given.
+ */
+export interface MigrateFlagValues {
+  'dry-run'?: boolean
+  'show-sql'?: boolean
+  force?: boolean
+}
+
+export abstract class MigrateCommand<T extends typeof Command> extends DbCommand<T> {
   static enableJsonFlag = true
-  protected progress?: Progress
+  protected progress?: MigrationProgress
+  /**
+   * Handed in by the command through migrate(): in this generic class `this.flags` depends on the
+   * subclass, while the command itself reads its flags with their concrete types.
+   */
+  private shared: Required<MigrateFlagValues> = {'dry-run': false, 'show-sql': false, force: false}
   /** Set once beforeMigrate let the run go on: afterMigrate fires only then (not after a veto). */
   private hooksPassed = false
 
@@ -38,25 +53,17 @@ export abstract class MigrateCommand extends DbCommand {
   }
 
   protected runOptions(direction: Direction): RunOptions {
-    this.progress = createProgress({
-      json: this.jsonEnabled(),
-      showSql: Boolean(this.flags['show-sql']),
-      verbose: this.verboseEnabled,
-      debug: this.debugEnabled,
-      log: (l) => this.log(l),
-      logToStderr: (l) => this.logToStderr(l),
-      debugLog: (l) => this.debugLog(l),
-    })
+    this.progress = migrationProgress(this.reporter({extraOutput: this.shared['show-sql']}), this.shared['show-sql'] && !this.jsonEnabled())
     return {
       ...migrateOptions(this.nself),
-      dryRun: Boolean(this.flags['dry-run']),
+      dryRun: this.shared['dry-run'],
       reporter: this.progress,
       beforeRun: (planned) => this.beforeRun(direction, planned),
     }
   }
 
   private async beforeRun(direction: Direction, planned: PlannedMigration[]): Promise<void> {
-    const dryRun = Boolean(this.flags['dry-run'])
+    const dryRun = this.shared['dry-run']
     if (!dryRun) await this.confirm(direction, planned)
     // No captureErrors: a hook's this.error(msg, {exit: 6}) propagates and vetoes the run.
     await this.config.runHook<'beforeMigrate', NselfHooks>('beforeMigrate', this.hookOptions(direction, planned))
@@ -81,17 +88,17 @@ export abstract class MigrateCommand extends DbCommand {
     await confirmDestructive({
       action: `${what} ${planned.length} migration(s) on ${connection.database} (${environment})${loss}`,
       typed: typed ? connection.database : undefined,
-      force: Boolean(this.flags.force),
+      force: this.shared.force,
     })
   }
 
   protected hookOptions(direction: Direction, planned: PlannedMigration[]): BeforeMigrateOptions {
-    return {direction, migrations: planned.map(info), environment: this.nself.environment, database: this.nself.connection.database, dryRun: Boolean(this.flags['dry-run'])}
+    return {direction, migrations: planned.map(info), environment: this.nself.environment, database: this.nself.connection.database, dryRun: this.shared['dry-run']}
   }
 
   /** afterMigrate runs after success and after failure; its own failures are warnings, the migration already happened. */
   protected async afterRun(direction: Direction, result: RunResult | undefined, error?: Error): Promise<void> {
-    await this.progress?.finish()
+    await this.progress?.finish(error)
     if (!this.hooksPassed) return
     const options: AfterMigrateOptions = {
       ...this.hookOptions(direction, result?.planned ?? []),
@@ -107,7 +114,7 @@ export abstract class MigrateCommand extends DbCommand {
     if (result.dryRun) {
       this.log(result.planned.length ? `Would ${verb} ${result.planned.length} migration(s):` : `Nothing to ${verb}.`)
       for (const m of result.planned) this.log(`  ${m.version}_${m.name}${describeSteps(m)}`)
-      if (this.flags['show-sql']) for (const m of result.planned) for (const s of m.statements) this.log(`-- ${m.version}_${m.name}:${s.line}\n${s.sql};`)
+      if (this.shared['show-sql']) for (const m of result.planned) for (const s of m.statements) this.log(`-- ${m.version}_${m.name}:${s.line}\n${s.sql};`)
     } else {
       const total = result.applied.reduce((sum, a) => sum + a.ms, 0)
       this.log(result.applied.length ? `${result.direction === 'up' ? 'Applied' : 'Rolled back'} ${result.applied.length} migration(s) in ${total} ms.` : `Nothing to ${verb}.`)
@@ -121,7 +128,8 @@ export abstract class MigrateCommand extends DbCommand {
   }
 
   /** Runs the library call between the hooks. */
-  protected async migrate(direction: Direction, fn: (client: Client, options: RunOptions) => Promise<RunResult>): Promise<object> {
+  protected async migrate(direction: Direction, flags: MigrateFlagValues, fn: (client: Client, options: RunOptions) => Promise<RunResult>): Promise<object> {
+    this.shared = {'dry-run': Boolean(flags['dry-run']), 'show-sql': Boolean(flags['show-sql']), force: Boolean(flags.force)}
     const client = await this.connect()
     let result: RunResult | undefined
     try {

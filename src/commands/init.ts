@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '@nself/sdk'
 import {scaffoldProject, type ScaffoldResult} from '../init/scaffold.js'
 
-export default class Init extends BaseCommand {
+export default class Init extends BaseCommand<typeof Init> {
   static summary = 'Create a project: .env.local, database/schema.dbml, migrations and seeds folders, docker-compose.yml.'
   static description =
     'Never overwrites an existing file unless --force is given. .env.local gets a generated password and file mode 0600. With no database configured, every `nself db` command then runs on the embedded PostgreSQL server.'

@@ -33,7 +33,8 @@ export interface CopyResult {
 
 const CHUNK_BYTES = 64 * 1024
 
-type CopyFrom = (sql: string, options?: {highWaterMark?: number}) => Writable & {rowCount: number}
+/** pg-copy-streams' from(), whose module is imported only when a seed file is loaded. */
+type CopyFrom = typeof import('pg-copy-streams').from
 
 /**
  * Bytes that may wait in the COPY stream before write() asks us to pause. Large enough that
@@ -44,7 +45,7 @@ const IN_FLIGHT_BYTES = 1 << 20
 
 export async function copyRows(client: Client, job: CopyJob): Promise<CopyResult> {
   const {default: copyStreams} = await import('pg-copy-streams')
-  const writer = new RowWriter(client, job, copyStreams.from as unknown as CopyFrom)
+  const writer = new RowWriter(client, job, copyStreams.from)
   let row = 0
   try {
     for await (const item of job.rows) {
@@ -145,7 +146,7 @@ class RowWriter {
 
   private startGroup(columns: ColumnInfo[], signature: string, firstRow: number): Group {
     const sql = `COPY ${quoteTable(this.job.table)} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN`
-    const stream = this.client.query(this.copyFrom(sql, {highWaterMark: IN_FLIGHT_BYTES}) as any) as unknown as Writable
+    const stream = this.client.query(this.copyFrom(sql, {highWaterMark: IN_FLIGHT_BYTES}))
     const group: Group = {columns, encoders: columns.map(encoderFor), signature, firstRow, stream, done: Promise.resolve()}
     group.done = new Promise<void>((resolve, reject) => {
       stream.on('finish', resolve)

@@ -2,6 +2,7 @@ import {expect} from 'chai'
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {RefusedError, VetoError, describeError} from '@nself/sdk'
 import {runCli} from '../helpers/cli.js'
 
 // The exit-code table in README.md: 2 usage, 3 config, 4 connection, 5 validation, 6 refused, 1 failed.
@@ -47,6 +48,20 @@ describe('errors and exit codes (e2e)', () => {
     const result = await runCli(['db', 'no-such-command'], {cwd: project})
     expect(result.code).to.equal(2)
     expect(result.stderr).to.include('command db:no-such-command not found')
+  })
+})
+
+describe('VetoError, for plugins\' beforeMigrate hooks', () => {
+  it('is a refusal: exit 6, NSELF_REFUSED, the plugin\'s message', () => {
+    const veto = new VetoError('change freeze until Monday')
+    expect(veto).to.be.instanceOf(RefusedError)
+    expect(describeError(veto)).to.deep.equal({code: 'NSELF_REFUSED', message: 'change freeze until Monday', exit: 6})
+  })
+
+  it('keeps exit 6 and its code when thrown from a plugin\'s own copy of the SDK (instanceof fails there)', () => {
+    const {code, oclif} = new VetoError('x')
+    const foreign = Object.assign(new Error('no Friday deploys'), {code, oclif})
+    expect(describeError(foreign)).to.deep.equal({code: 'NSELF_REFUSED', message: 'no Friday deploys', exit: 6})
   })
 })
 

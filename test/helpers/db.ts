@@ -59,7 +59,7 @@ export async function freshDatabase(prefix = 'nself_test'): Promise<TestDatabase
     async query(sql, params) {
       const client = await db.connect()
       try {
-        return await client.query(sql, params as any[])
+        return await client.query(sql, params)
       } finally {
         await client.end()
       }

@@ -13,9 +13,13 @@ export interface TerminalRun {
   output: string
 }
 
-/** answers: [text that appears, what to type] in order; each answer is sent once its prompt shows. */
-export function runInTerminal(args: string[], options: {cwd: string; env: Record<string, string>; answers: [string, string][]}): Promise<TerminalRun> {
-  const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
+/**
+ * answers: [text that appears, what to type] in order; each answer is sent once its prompt shows.
+ * columns: the terminal's width (script(1) gives a width of 0 unless told, as some CI terminals do).
+ */
+export function runInTerminal(args: string[], options: {cwd: string; env: Record<string, string>; answers: [string, string][]; columns?: number}): Promise<TerminalRun> {
+  const nself = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
+  const command = options.columns ? `stty cols ${Math.floor(options.columns)} rows 40; exec ${nself}` : nself
   const child = spawn('script', ['-qfec', command, '/dev/null'], {cwd: options.cwd, env: cliEnv(options.env)})
   let output = ''
   let next = 0

@@ -6,16 +6,23 @@ import {Command, Flags, Interfaces} from '@oclif/core'
 import {ExitCode, NselfError, exitCodeOf} from './errors.js'
 import {redact} from './redact.js'
 
+/** The parsed flags of command class T: its own flags and the shared ones. */
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+/** The parsed arguments of command class T. */
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
 export interface ErrorJson {
   error: {code: string; message: string; exit: number; hint?: string}
 }
 
-export abstract class BaseCommand extends Command {
+/**
+ * Generic the oclif way: `class Up extends BaseCommand<typeof Up>` gives run() typed `this.flags`
+ * and `this.args` inferred from the class's own static flags and args.
+ */
+export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Parsed flags and args, available in run(): every command is parsed (and so strictly checked) in init(). */
-  protected flags!: Record<string, any>
-  protected args!: Record<string, any>
+  protected flags!: BaseFlags<T>
+  protected args!: BaseArgs<T>
 
   static baseFlags = {
     verbose: Flags.boolean({description: 'Print more detail about what is done.', helpGroup: 'GLOBAL'}),
@@ -27,9 +34,10 @@ export abstract class BaseCommand extends Command {
 
   async init(): Promise<void> {
     await super.init()
-    const {flags, args} = await this.parse(this.ctor as typeof BaseCommand)
-    this.flags = flags
-    this.args = args
+    // this.ctor is the concrete class, i.e. T; parse() cannot know that, so its result is narrowed here.
+    const {flags, args} = await this.parse(this.ctor)
+    this.flags = flags as BaseFlags<T>
+    this.args = args as BaseArgs<T>
   }
 
   /** True with --debug or NSELF_DEBUG=true. Set before run() from the raw argv, so catch() sees it too. */

@@ -69,6 +69,20 @@ export class RefusedError extends NselfError {
   }
 }
 
+/**
+ * Thrown by a plugin's beforeMigrate hook to stop a run before any SQL: exit 6, NSELF_REFUSED, with
+ * the plugin's message. It also carries oclif's exit field, so the code survives when the plugin
+ * resolved its own copy of @nself/sdk (then instanceof NselfError is false in the core).
+ */
+export class VetoError extends RefusedError {
+  readonly oclif = {exit: ExitCode.refused}
+
+  constructor(message: string, options: NselfErrorOptions = {}) {
+    super(message, options)
+    this.name = 'VetoError'
+  }
+}
+
 export class OperationError extends NselfError {
   constructor(message: string, options: NselfErrorOptions = {}) {
     super(message, ExitCode.failed, {code: 'NSELF_FAILED', ...options})

@@ -3,7 +3,7 @@
  * `import type {…} from '@nself/sdk/hooks'`: types only, so a plugin needs nothing of nself at run time.
  *
  *   beforeMigrate  fired before any migration SQL runs; a hook vetoes with `this.error(msg, {exit: 6})`
- *                  or by throwing VetoError.
+ *                  or by throwing VetoError (`import {VetoError} from '@nself/sdk/errors'`).
  *   afterMigrate   fired after a migrate run, with what was applied (also after a failure, with `error`).
  *   seedLoader     fired once per seed run; each plugin answers with the loader(s) for its file formats.
  */

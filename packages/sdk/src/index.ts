@@ -1,5 +1,5 @@
 export {BaseCommand, describeError} from './command.js'
-export type {BaseFlags, ErrorJson} from './command.js'
+export type {BaseArgs, BaseFlags, ErrorJson} from './command.js'
 export * from './errors.js'
 export * from './redact.js'
 export type * from './hooks.js'

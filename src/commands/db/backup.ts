@@ -3,7 +3,7 @@ import {createBackup, type BackupResult} from '../../backup/index.js'
 import {formatBytes} from '../../cli/bytes.js'
 import {DbCommand} from '../../cli/db-command.js'
 
-export default class DbBackup extends DbCommand {
+export default class DbBackup extends DbCommand<typeof DbBackup> {
   static summary = 'Back up the database into DB_BACKUP_LOCATION (default ./database/backups).'
   static description = `One file per backup (NAME.nself-backup, mode 0600) with a manifest: time, server version, last migration, each table's row count and checksum, sequence values. Uses pg_dump when a compatible one is installed, else nself's built-in COPY path. Old backups are pruned afterwards (DB_BACKUP_RETENTION_DAYS).`
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --name pre-migration-backup', '<%= config.bin %> <%= command.id %> --compress --include-seeds']

@@ -21,7 +21,7 @@ interface LiveResult {
   drift: DriftItem[]
 }
 
-export default class DbDiff extends DbCommand {
+export default class DbDiff extends DbCommand<typeof DbDiff> {
   static summary = 'Show the SQL of the pending schema change, or (--live) how the live database differs from its migrations.'
   static description = `Without --live: prints what \`nself db run\` would write (schema.dbml against the newest migration snapshot), without writing anything, without asking and without a database. Possible renames are listed as notes (they are planned as drop + add unless --rename says otherwise).
 With --live: builds the state the applied migrations should have produced (their newest snapshot) in a scratch database on the same server, compares both through pg_catalog, lists each difference and exits 5 when there is drift. Needs the CREATEDB privilege.`

@@ -1,7 +1,7 @@
 import {DbCommand} from '../../cli/db-command.js'
 import {compareVersions, readHistory} from '../../migrate/index.js'
 
-export default class DbHistory extends DbCommand {
+export default class DbHistory extends DbCommand<typeof DbHistory> {
   static summary = 'List applied migrations with when, how long and who.'
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
   static enableJsonFlag = true

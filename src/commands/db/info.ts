@@ -2,7 +2,7 @@ import {DbCommand} from '../../cli/db-command.js'
 import {resolveConnection} from '../../db/connect.js'
 import {databaseInfo, type DatabaseInfo} from '../../db/info.js'
 
-export default class DbInfo extends DbCommand {
+export default class DbInfo extends DbCommand<typeof DbInfo> {
   static summary = 'Show the connection parameters and the database: host, port, database, user, version, size.'
   static description = 'The password is always masked, also with --json and --debug.'
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']

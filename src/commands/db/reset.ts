@@ -1,10 +1,14 @@
 import {Flags} from '@oclif/core'
-import {backupBeforeChange, MANAGED_SCHEMAS, requiresBackupBeforeChange, resetDatabase} from '../../backup/index.js'
+import type {Client} from 'pg'
+import {backupBeforeChange, MANAGED_SCHEMAS, requiresBackupBeforeChange, resetDatabase, type ResetResult} from '../../backup/index.js'
 import {confirmDestructive} from '../../cli/confirm.js'
 import {DbCommand} from '../../cli/db-command.js'
+import {migrationProgress, seedProgress} from '../../cli/operation-progress.js'
+import {withProgress} from '../../cli/progress.js'
 import {collectSeedLoaders} from '../../cli/seed-loaders.js'
+import type {PluginLoaders} from '../../seed/index.js'
 
-export default class DbReset extends DbCommand {
+export default class DbReset extends DbCommand<typeof DbReset> {
   static summary = 'Drop every object of the project\'s schemas and re-apply all migrations.'
   static description = `Kept: the ${MANAGED_SCHEMAS.join(', ')} schemas and extensions with their objects. In production a typed confirmation is required (--force alone is not enough) and the current state is backed up first.`
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --seed', '<%= config.bin %> <%= command.id %> --force']
@@ -27,8 +31,19 @@ export default class DbReset extends DbCommand {
     const safetyBackup = requiresBackupBeforeChange(config) ? await backupBeforeChange(config, client, 'reset') : undefined
     if (safetyBackup) this.log(`Backed up the current state first: ${safetyBackup}`)
     const loaders = this.flags.seed ? await collectSeedLoaders(this.config, config.environment, (m) => this.warn(m)) : []
-    const result = await resetDatabase(config, client, {seed: this.flags.seed, loaders, reporter: {migrationDone: (m, ms) => this.log(`Applied ${m.version} ${m.name} (${ms} ms)`)}})
+    const result = await this.reset(client, loaders)
     this.log(`Reset ${database}: ${result.migrations.length} migrations applied${result.seed ? `, ${result.seed.rows} seed rows` : ''}.`)
     return {migrations: result.migrations.map((m) => m.version), ...(result.seed ? {seededRows: result.seed.rows} : {}), ...(safetyBackup ? {safetyBackup} : {})}
+  }
+
+  /** Migrations and seed files report through one reporter each, as migrate:up and db seed do. */
+  private async reset(client: Client, loaders: PluginLoaders[]): Promise<ResetResult> {
+    const migrations = migrationProgress(this.reporter())
+    const seeds = this.reporter()
+    return withProgress(seeds, () =>
+      withProgress(migrations, () =>
+        resetDatabase(this.nself, client, {seed: this.flags.seed, loaders, reporter: migrations, beforeRun: (planned) => migrations.start(planned), onSeedEvent: seedProgress(seeds)}),
+      ),
+    )
   }
 }

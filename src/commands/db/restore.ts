@@ -3,7 +3,7 @@ import {backupBeforeChange, findBackup, listBackups, requiresBackupBeforeChange,
 import {confirmDestructive} from '../../cli/confirm.js'
 import {DbCommand} from '../../cli/db-command.js'
 
-export default class DbRestore extends DbCommand {
+export default class DbRestore extends DbCommand<typeof DbRestore> {
   static summary = 'Restore a backup (the newest by default) in one transaction.'
   static description = 'The backup is verified completely first (every byte, every checksum); a damaged or truncated backup is refused and nothing changes. It asks before it changes anything (without a terminal, --force is required). In production, or with DB_CONFIRM_DESTRUCTIVE=true, you type the database name and the current state is backed up first.'
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --name backup-2025-08-06-14-30-00', '<%= config.bin %> <%= command.id %> --interactive']

@@ -1,6 +1,7 @@
 import {relative} from 'node:path'
 import {Flags} from '@oclif/core'
 import {BaseCommand, RefusedError} from '@nself/sdk'
+import {askYesNo} from '../../cli/confirm.js'
 import {loadConfig} from '../../config/index.js'
 import type {Change, Rename} from '../../diff/index.js'
 import {candidateToRename, describeCandidate, findBreakingChanges, renameFlag, type RenameCandidate} from '../../diff/index.js'
@@ -30,7 +31,7 @@ export interface RunResult {
   down?: string
 }
 
-export default class DbRun extends BaseCommand {
+export default class DbRun extends BaseCommand<typeof DbRun> {
   static summary = 'Generate the next migration (up and down SQL) from the changes in database/schema.dbml.'
   static description = `Compares database/schema.dbml with the schema as it stands after the newest generated migration (its snapshot in database/migrations/meta/) and writes NNN_<slug>.up.sql and .down.sql. No database connection is needed.
 A table or column that disappears while a compatible one appears may be a rename: in a terminal you are asked; otherwise the command refuses until you decide with --rename or --allow-drop. Dropping a table or column needs --allow-drop (or a yes at the prompt).`
@@ -103,7 +104,7 @@ A table or column that disappears while a compatible one appears may be a rename
     const drops = dataLosingDrops(plan.changes)
     if (drops.length === 0) return plan
     if (!this.interactive) throw refuseDrops(drops)
-    const ok = await confirm(`These changes lose data:\n${drops.map((d) => `  - ${d.summary}`).join('\n')}\nGenerate the migration anyway?`)
+    const ok = await askYesNo(`These changes lose data:\n${drops.map((d) => `  - ${d.summary}`).join('\n')}\nGenerate the migration anyway?`)
     if (!ok) throw new RefusedError('Stopped: nothing written.')
     return plan
   }
@@ -114,7 +115,7 @@ A table or column that disappears while a compatible one appears may be a rename
     let {candidates} = plan
     // Ask one at a time: accepting a rename removes the other candidates that involve the same names.
     for (let next: RenameCandidate | undefined = candidates[0]; next; next = candidates.find((c) => !rejected.has(JSON.stringify(c)))) {
-      if (await confirm(`Rename? ${describeCandidate(next)}. Is it a rename (keeps the data)?`)) renames.push(candidateToRename(next))
+      if (await askYesNo(`Rename? ${describeCandidate(next)}. Is it a rename (keeps the data)?`)) renames.push(candidateToRename(next))
       else rejected.add(JSON.stringify(next))
       candidates = replan(plan.from, plan.to, renames).candidates
     }
@@ -168,13 +169,6 @@ function toJson(c: Change): ChangeJson {
     ...(c.dataLoss ? {dataLoss: c.dataLoss} : {}),
     ...(c.reverseDataLoss ? {downDataLoss: c.reverseDataLoss} : {}),
   }
-}
-
-async function confirm(message: string): Promise<boolean> {
-  // Lazy: enquirer is only needed when a terminal is there to answer.
-  const {default: enquirer} = await import('enquirer')
-  const answer = (await enquirer.prompt({type: 'confirm', name: 'ok', message, initial: false})) as {ok: boolean}
-  return answer.ok
 }
 
 function refuseCandidates(candidates: RenameCandidate[]): RefusedError {

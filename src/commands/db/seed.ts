@@ -1,10 +1,12 @@
 import {Flags} from '@oclif/core'
 import {DbCommand} from '../../cli/db-command.js'
 import {confirmDestructive} from '../../cli/confirm.js'
+import {seedProgress} from '../../cli/operation-progress.js'
+import {withProgress} from '../../cli/progress.js'
 import {collectSeedLoaders} from '../../cli/seed-loaders.js'
-import {seed, type SeedEvent, type SeedFileResult, type SeedResult} from '../../seed/index.js'
+import {seed, type SeedResult} from '../../seed/index.js'
 
-export default class DbSeed extends DbCommand {
+export default class DbSeed extends DbCommand<typeof DbSeed> {
   static summary = 'Load the seed files of an environment (database/seeds/<env>/) in one transaction.'
   static description = `Each file fills the table it is named after (users.json → users, 01_users.json sets the order). Files are loaded parents first by the database's foreign keys, all in one transaction: a bad row anywhere leaves every table as it was. Formats come from plugins (seedLoader hook): json and sql are built in; nself plugins install adds others.
 A file already applied with the same content is skipped. A changed file is applied again only with --reapply (adds its rows again) or --fresh (empties the seeded tables first).`
@@ -32,14 +34,15 @@ A file already applied with the same content is skipped. A changed file is appli
       seedsDir: this.nself.project.seedsDir,
       projectRoot: this.nself.project.root,
       environment,
-      tables: this.flags.tables?.split(',').map((t: string) => t.trim()).filter(Boolean),
+      tables: this.flags.tables?.split(',').map((t) => t.trim()).filter(Boolean),
       fresh: this.flags.fresh,
       cascade: this.flags.cascade,
       reapply: this.flags.reapply,
       loaders,
       confirm: (action: string) => this.confirmEmptying(action, environment),
     }
-    const result = await (this.useListr() ? this.withProgress(environment, (onEvent) => seed(client, {...options, onEvent})) : seed(client, {...options, onEvent: (e) => this.printEvent(e)}))
+    const reporter = this.reporter()
+    const result = await withProgress(reporter, () => seed(client, {...options, onEvent: seedProgress(reporter)}))
     const applied = result.files.filter((f) => f.status === 'applied').length
     if (result.files.length === 0) this.log(`Nothing to seed for ${environment}.`)
     else if (applied === 0) this.log(`Seeded ${environment}: nothing to apply (${result.files.length} file(s) skipped)`)
@@ -52,42 +55,4 @@ A file already applied with the same content is skipped. A changed file is appli
     if (environment !== 'production' && !this.nself.settings.confirmDestructive) return
     await confirmDestructive({action: `${action} in ${this.nself.connection.database} (${environment})`, force: Boolean(this.flags.force)})
   }
-
-  private useListr(): boolean {
-    return Boolean(process.stdout.isTTY) && !this.jsonEnabled()
-  }
-
-  private printEvent(event: SeedEvent): void {
-    if (this.jsonEnabled()) return
-    if (event.type === 'notice') this.logToStderr(`Note: ${event.message}`)
-    if (event.type === 'file') this.log(describe(event.result))
-  }
-
-  /** listr2 (imported only on a terminal): one line per file, updated as files load. */
-  private async withProgress(environment: string, work: (onEvent: (e: SeedEvent) => void) => Promise<SeedResult>): Promise<SeedResult> {
-    const {Listr} = await import('listr2')
-    let result: SeedResult | undefined
-    const lines: string[] = []
-    await new Listr([
-      {
-        title: `Seeding ${environment}`,
-        task: async (_ctx, task) => {
-          result = await work((event) => {
-            if (event.type === 'plan') task.title = `Seeding ${environment}: ${event.files.length} file(s)`
-            if (event.type === 'file') lines.push(describe(event.result))
-            if (event.type === 'notice') lines.push(`Note: ${event.message}`)
-            task.output = [...lines, ...(event.type === 'start' ? [`loading  ${event.file} …`] : [])].join('\n')
-          })
-        },
-        rendererOptions: {persistentOutput: true},
-      },
-    ], {rendererOptions: {collapseErrors: false}, exitOnError: true}).run()
-    return result!
-  }
-}
-
-function describe(file: SeedFileResult): string {
-  if (file.status === 'skipped') return `skipped  ${file.file}: ${file.reason}`
-  if (file.status === 'changed') return `changed  ${file.file}: ${file.reason}`
-  return `applied  ${file.file} → ${file.table}: ${file.rows} rows in ${file.ms} ms`
 }

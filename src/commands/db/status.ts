@@ -6,7 +6,7 @@ import {ping} from '../../db/info.js'
 import {seedStatus, type SeedStatusEntry} from '../../seed/index.js'
 import {migrationStatus, planMigration, schemaAhead, type MigrationStatus, type SchemaAhead} from '../../migrate/index.js'
 
-export default class DbStatus extends DbCommand {
+export default class DbStatus extends DbCommand<typeof DbStatus> {
   static summary = 'Show the connection, applied and pending migrations, changed files, and whether schema.dbml is ahead.'
   static description = 'Reads only: it never creates the history table. A migration whose file changed after it was applied is listed as CHANGED (it blocks migrate:up); one that stopped part way is listed with how far it got.'
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']

@@ -2,7 +2,7 @@ import {BaseCommand} from '@nself/sdk'
 import {loadConfig} from '../../config/index.js'
 import {stopEmbeddedServer} from '../../db/embedded.js'
 
-export default class DbStop extends BaseCommand {
+export default class DbStop extends BaseCommand<typeof DbStop> {
   static summary = 'Stop the embedded PostgreSQL server.'
   static examples = ['<%= config.bin %> <%= command.id %>']
   static enableJsonFlag = true

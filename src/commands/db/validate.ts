@@ -7,7 +7,7 @@ import {findProjectRoot, projectPaths} from '../../project.js'
 import {renderDiagnostic} from '../../validate/diagnostic.js'
 import {type ValidationResult, resultLine, validateFile, verboseLines} from '../../validate/report.js'
 
-export default class DbValidate extends BaseCommand {
+export default class DbValidate extends BaseCommand<typeof DbValidate> {
   static summary = 'Check database/schema.dbml: syntax, types, references, defaults, keys, cycles.'
   static description =
     'Reports every problem at once as FILE:LINE:COL: error|warning: message (rule) and exits with code 5 when there is any error. --verbose adds a summary, what each check looked at, and notes on harmless cycles.'

@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {loadConfig} from '../../config/index.js'
 import {followOpLog, formatOpLog, opLogPath, readOpLog, type OpLogEntry} from '../../cli/oplog.js'
 
-export default class LogsDb extends BaseCommand {
+export default class LogsDb extends BaseCommand<typeof LogsDb> {
   static summary = 'Show the log of nself db commands run against this project: time, environment, command, database, outcome, duration.'
   static description = 'Every nself db command that connects to a database appends one JSON line to .nself/logs/db.log. No connection string or password is ever written.'
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --lines 50', '<%= config.bin %> <%= command.id %> --follow', '<%= config.bin %> <%= command.id %> --json']

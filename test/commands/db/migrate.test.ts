@@ -184,6 +184,10 @@ describe('nself db migrate hooks, with a plugin @db', () => {
     expect(vetoed.stderr).to.include('change freeze until Monday')
     // Vetoed before any SQL: not even the history table was created.
     expect((await db.query("SELECT count(*)::int AS n FROM pg_class WHERE relname IN ('a', 'schema_migrations')")).rows[0].n).to.equal(0)
+    const thrown = await runCli(['db', 'migrate:up', '--json'], {cwd: project.root, env: {...env, NSELF_TEST_HOOK_VETO_ERROR: 'no Friday deploys'}})
+    expect(thrown.code).to.equal(6)
+    expect(JSON.parse(thrown.stdout)).to.deep.equal({error: {code: 'NSELF_REFUSED', message: 'no Friday deploys', exit: 6}})
+    expect((await db.query("SELECT count(*)::int AS n FROM pg_class WHERE relname IN ('a', 'schema_migrations')")).rows[0].n).to.equal(0)
 
     writeFileSync(log, '')
     const ok = await runCli(['db', 'migrate:up', '--steps', '1'], {cwd: project.root, env})

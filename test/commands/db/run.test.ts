@@ -2,7 +2,8 @@ import {expect} from 'chai'
 import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {ROOT, cliEnv, runCli} from '../../helpers/cli.js'
+import {runCli} from '../../helpers/cli.js'
+import {hasScript, runInTerminal} from '../../helpers/tty.js'
 
 const fixture = (name: string) => new URL(`../../fixtures/${name}`, import.meta.url).pathname
 
@@ -66,17 +67,16 @@ describe('nself db run / db diff', function () {
   })
 
   it('in a terminal, asks about a possible rename and keeps the data on yes', async function () {
-    if (!existsSync('/usr/bin/script')) this.skip()
+    if (!hasScript) this.skip() // reason: no util-linux `script` to provide a terminal
     const dir = project('blog.dbml')
     await runCli(['db', 'run'], {cwd: dir})
     editSchema(dir, (s) => s.replace('  bio text', '  about text'))
-    // script(1) gives the command a pseudo-terminal; the answer is typed once the prompt is up.
-    const {spawnSync} = await import('node:child_process')
-    const shell = `(sleep 2; printf 'y\\r'; sleep 4) | script -qec "${process.execPath} ${join(ROOT, 'bin', 'run.js')} db run" /dev/null`
-    const result = spawnSync('sh', ['-c', shell], {cwd: dir, encoding: 'utf8', env: cliEnv()})
-    expect(result.stdout).to.include('Is it a rename (keeps the data)?')
+    // A pseudo-terminal; the answer is typed once the prompt shows.
+    const result = await runInTerminal(['db', 'run'], {cwd: dir, env: {}, answers: [['Is it a rename (keeps the data)?', 'y']]})
+    expect(result.code, result.output).to.equal(0)
+    expect(result.output).to.include('Is it a rename (keeps the data)?')
     const up = migrations(dir).find((f) => f.startsWith('002') && f.endsWith('.up.sql'))
-    expect(up, result.stdout).to.equal('002_rename_column_users_bio_to_about.up.sql')
+    expect(up, result.output).to.equal('002_rename_column_users_bio_to_about.up.sql')
   })
 
   it('a plain drop needs --allow-drop, and the output flags data the down cannot restore', async () => {

@@ -15,7 +15,7 @@ interface Row {
   problem?: string
 }
 
-export default class DbBackupList extends DbCommand {
+export default class DbBackupList extends DbCommand<typeof DbBackupList> {
   static summary = 'List the backups, newest first.'
   static description = 'Files that are incomplete or damaged are listed as not valid and are never restored or pruned.'
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {pruneBackups} from '../../../backup/index.js'
 import {DbCommand} from '../../../cli/db-command.js'
 
-export default class DbBackupPrune extends DbCommand {
+export default class DbBackupPrune extends DbCommand<typeof DbBackupPrune> {
   static summary = 'Delete backups older than DB_BACKUP_RETENTION_DAYS (never the newest one).'
   static examples = ['<%= config.bin %> <%= command.id %> --dry-run', '<%= config.bin %> <%= command.id %>']
   static enableJsonFlag = true

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {installSchedule, removeSchedule, showSchedule, type ScheduleTarget} from '../../../backup/index.js'
 import {DbCommand} from '../../../cli/db-command.js'
 
-export default class DbBackupSchedule extends DbCommand {
+export default class DbBackupSchedule extends DbCommand<typeof DbBackupSchedule> {
   static summary = "Install, show or remove a cron schedule that runs `nself db backup` in this project."
   static description = 'The cron line is marked with the project folder, so installing again replaces it. Retention (DB_BACKUP_RETENTION_DAYS) applies after each scheduled backup.'
   static examples = ['<%= config.bin %> <%= command.id %> install --cron "0 3 * * *"', '<%= config.bin %> <%= command.id %> show', '<%= config.bin %> <%= command.id %> remove']
@@ -16,7 +16,7 @@ export default class DbBackupSchedule extends DbCommand {
 
   async run(): Promise<{action: string; installed: boolean; cron?: string; line?: string}> {
     const target: ScheduleTarget = {projectRoot: this.nself.project.root, nself: [process.execPath, process.argv[1]]}
-    const action = this.args.action as string
+    const {action} = this.args
     if (action === 'install') {
       const schedule = await installSchedule(target, this.flags.cron)
       this.log(`Installed: nself db backup runs at "${schedule.cron}" (log: .nself/backup-schedule.log)`)

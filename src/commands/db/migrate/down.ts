@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {MigrateCommand, migrateFlags} from '../../../cli/migrate-command.js'
 import {migrateDown} from '../../../migrate/index.js'
 
-export default class MigrateDown extends MigrateCommand {
+export default class MigrateDown extends MigrateCommand<typeof MigrateDown> {
   static summary = 'Roll back applied migrations, newest first (default: one).'
   static description = `Runs the down files of applied migrations in reverse order. --to VERSION rolls back everything newer than VERSION and leaves VERSION applied; --all rolls back every migration.
 Before any SQL runs, every down file must exist and hold statements. In production the command lists the down files, says which lose data (DROP TABLE/COLUMN or a "-- nself:data-loss" comment) and asks you to type the database name.`
@@ -15,6 +15,6 @@ Before any SQL runs, every down file must exist and hold statements. In producti
 
   async run(): Promise<object> {
     const {steps, to, all} = this.flags
-    return this.migrate('down', (client, options) => migrateDown(client, {...options, steps, to, all}))
+    return this.migrate('down', this.flags, (client, options) => migrateDown(client, {...options, steps, to, all}))
   }
 }

@@ -3,7 +3,7 @@ import {DbCommand} from '../../../cli/db-command.js'
 import {confirmDestructive} from '../../../cli/confirm.js'
 import {migrateOptions, resetHistory} from '../../../migrate/index.js'
 
-export default class MigrateResetState extends DbCommand {
+export default class MigrateResetState extends DbCommand<typeof MigrateResetState> {
   static summary = 'Empty the migration history table. The schema and data are untouched.'
   static description = 'Afterwards every migration counts as pending. Use it to rebuild the history, e.g. followed by migrate:resolve --applied for each version that is in the database. You type the database name to confirm; without a terminal, --force is required.'
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --force']

@@ -1,9 +1,11 @@
 import {MigrateCommand, migrateFlags} from '../../../cli/migrate-command.js'
+import {seedProgress} from '../../../cli/operation-progress.js'
+import {withProgress} from '../../../cli/progress.js'
 import {collectSeedLoaders} from '../../../cli/seed-loaders.js'
 import {discoverMigrations, migrateUp} from '../../../migrate/index.js'
 import {seedOnInit} from '../../../seed/index.js'
 
-export default class MigrateUp extends MigrateCommand {
+export default class MigrateUp extends MigrateCommand<typeof MigrateUp> {
   static summary = 'Apply pending migrations in order.'
   static description = `Each migration runs in one transaction and is recorded in the same transaction. Statements PostgreSQL refuses inside a transaction (CREATE INDEX CONCURRENTLY, VACUUM, enum values used later in the migration, …) run in steps of their own; a run stopped part way continues where it stopped.
 A PostgreSQL advisory lock keeps two runs apart (waited for at most DB_MIGRATION_LOCK_TIMEOUT seconds). In production (ENVIRONMENT=production) you type the database name to confirm; without a terminal, --force is required.`
@@ -18,7 +20,7 @@ A PostgreSQL advisory lock keeps two runs apart (waited for at most DB_MIGRATION
     const {steps, to, force} = this.flags
     const firstVersion = discoverMigrations(this.nself.project.migrationsDir)[0]?.version
     let firstApplied = false
-    const result = await this.migrate('up', async (client, options) => {
+    const result = await this.migrate('up', this.flags, async (client, options) => {
       const run = await migrateUp(client, {...options, steps, to, force})
       firstApplied = run.applied.some((a) => a.version === firstVersion)
       return run
@@ -31,7 +33,9 @@ A PostgreSQL advisory lock keeps two runs apart (waited for at most DB_MIGRATION
   private async seedAfterFirstMigration(): Promise<void> {
     if (!this.nself.settings.seedOnInit) return
     const loaders = await collectSeedLoaders(this.config, this.nself.environment, (m) => this.warn(m))
-    const outcome = await seedOnInit(this.nself, await this.connect(), loaders)
+    const client = await this.connect()
+    const reporter = this.reporter()
+    const outcome = await withProgress(reporter, () => seedOnInit(this.nself, client, loaders, seedProgress(reporter)))
     if (outcome.seeded) this.log(`Seeded ${this.nself.environment} after the first migration (DB_SEED_ON_INIT): ${outcome.result?.rows ?? 0} rows.`)
   }
 }

@@ -3,7 +3,7 @@ import {BaseCommand} from '@nself/sdk'
 import {ValidationError} from '@nself/sdk/errors'
 import {readJsonArray} from '../../../json-array.js'
 
-export default class SeedLint extends BaseCommand {
+export default class SeedLint extends BaseCommand<typeof SeedLint> {
   static summary = 'Check a JSON seed file without touching the database: an array of objects, well-formed.'
   static description = 'Streams the file (constant memory) and reports the first mistake with its byte offset, line and row.'
   static examples = ['<%= config.bin %> <%= command.id %> database/seeds/development/users.json']
