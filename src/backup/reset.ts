@@ -4,6 +4,7 @@
  * manages its own (the history table went with the drop, so every migration is pending).
  */
 import type {Client} from 'pg'
+import {withTransaction} from '@nself/sdk/sql'
 import type {NselfConfig} from '../config/index.js'
 import {migrateUp, type AppliedMigration, type Reporter} from '../migrate/index.js'
 import {seed, type PluginLoaders, type SeedEvent, type SeedResult} from '../seed/index.js'
@@ -23,14 +24,7 @@ export interface ResetResult {
 }
 
 export async function dropProjectObjects(client: Client): Promise<void> {
-  await client.query('BEGIN')
-  try {
-    await client.query(DROP_PROJECT_OBJECTS_SQL)
-    await client.query('COMMIT')
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw error
-  }
+  await withTransaction(client, () => client.query(DROP_PROJECT_OBJECTS_SQL))
 }
 
 export async function resetDatabase(config: NselfConfig, client: Client, options: ResetOptions = {}): Promise<ResetResult> {

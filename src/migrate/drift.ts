@@ -6,6 +6,7 @@
  * PostgreSQL's own spelling, with nothing to normalise by hand.
  */
 import type {Client} from 'pg'
+import {withTransaction} from '@nself/sdk/sql'
 import type {CatalogSnapshot} from '../db/catalog.js'
 import {readCatalog} from '../db/catalog.js'
 import {diffSchemas, emptyModel} from '../diff/index.js'
@@ -89,9 +90,9 @@ function show(value: unknown): string {
 export async function expectedCatalog(scratch: Client, model: SchemaModel): Promise<CatalogSnapshot> {
   // From nothing every statement is transactional (no CONCURRENTLY on new tables): one transaction.
   for (const group of transactionGroups(upSteps(diffSchemas(emptyModel(), model)))) {
-    await scratch.query('BEGIN')
-    for (const statement of group.statements) await scratch.query(statement)
-    await scratch.query('COMMIT')
+    await withTransaction(scratch, async () => {
+      for (const statement of group.statements) await scratch.query(statement)
+    })
   }
   return readCatalog(scratch)
 }

@@ -9,6 +9,7 @@
  * else from how many commands had completed.
  */
 import type {Client} from 'pg'
+import type {PgError} from '@nself/sdk/sql'
 import type {PlannedStatement} from './plan.js'
 
 export interface StatementFailure {
@@ -16,13 +17,6 @@ export interface StatementFailure {
   /** Line in the file: the statement's line plus the line of the error position inside it. */
   line: number
   error: PgError
-}
-
-export interface PgError extends Error {
-  code?: string
-  hint?: string
-  detail?: string
-  position?: string
 }
 
 export class BatchError extends Error {

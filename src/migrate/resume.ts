@@ -6,6 +6,7 @@
  * invalid → dropped and built again; valid → the build already finished, skip it.
  */
 import type {Client} from 'pg'
+import {quoteQualified} from '@nself/sdk/sql'
 import type {IndexTarget, Step} from './plan.js'
 
 export type ResumeDecision = 'run' | 'skip'
@@ -40,8 +41,7 @@ async function indexValidity(client: Client, target: IndexTarget): Promise<boole
 }
 
 function qualified(target: IndexTarget): string {
-  const q = (s: string) => `"${s.replace(/"/g, '""')}"`
-  return target.schema ? `${q(target.schema)}.${q(target.name)}` : q(target.name)
+  return target.schema ? quoteQualified(target.schema, target.name) : quoteQualified(target.name)
 }
 
 /** An enum value added before the crash: running ADD VALUE again would fail with "already exists". */

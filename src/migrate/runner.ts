@@ -10,7 +10,8 @@ import {hostname, userInfo} from 'node:os'
 import {readFileSync} from 'node:fs'
 import type {Client} from 'pg'
 import {NselfError, OperationError, UsageError, ValidationError} from '@nself/sdk/errors'
-import {BatchError, flushWal, runSingle, runTransactions, TransactionsError, type PgError} from './execute.js'
+import {pgMessage} from '@nself/sdk/sql'
+import {BatchError, flushWal, runSingle, runTransactions, TransactionsError} from './execute.js'
 import {compareVersions, discoverMigrations, displayPath, sameVersion, type MigrationFile} from './files.js'
 import {deleteSql, ensureHistory, readHistory, recordSql, TRANSACTION_MS_SQL} from './history.js'
 import {acquireLock} from './lock.js'
@@ -406,10 +407,6 @@ function toMigrationError(m: PlannedMigration, error: unknown): Error {
     nonTx && statement.index > 0
       ? 'The steps before the failing one are applied (this migration has non-transactional steps); nself db migrate:up continues from the failing step.'
       : `Nothing of ${m.version}_${m.name} was applied.`
-  const hint = [pg.hint, pg.detail, state].filter(Boolean).join(' ')
-  return new MigrationError(`${m.direction === 'up' ? 'migration' : 'rollback'} ${m.version}_${m.name} failed at ${where}: ${pgMessage(pg)}`, m.version, m.file, line, pg.code, hint)
-}
-
-function pgMessage(error: PgError): string {
-  return error.code ? `${error.message} (SQLSTATE ${error.code})` : error.message
+  const hint = [pg.hint, state].filter(Boolean).join(' ')
+  return new MigrationError(`${m.direction === 'up' ? 'migration' : 'rollback'} ${m.version}_${m.name} failed at ${where}: ${pgMessage(pg, {sqlstate: true})}`, m.version, m.file, line, pg.code, hint)
 }

@@ -7,7 +7,7 @@ import {describeCandidate, findBreakingChanges, renameFlag} from '../../diff/ind
 import {type DriftItem, compareCatalogs, expectedCatalog, modelScope} from '../../migrate/drift.js'
 import {readMigrationsState, readSnapshot, renderMigration} from '../../migrate/generated.js'
 import {planMigration, resolvePaths} from '../../migrate/generate.js'
-import {quoteIdent} from '../../sql/quote.js'
+import {quoteIdent} from '@nself/sdk/sql'
 
 interface PendingResult {
   changes: Array<{kind: string; object: string; summary: string}>
