@@ -4,5 +4,5 @@ export {diffSchemas, emptyModel, findBreakingChanges, findRenameCandidates, pars
 export type {BreakingChange, Change, ChangeKind, DiffOptions, Rename, RenameCandidate} from './diff/index.js'
 export {downSteps, transactionGroups, upSteps} from './diff/steps.js'
 export type {Step as ChangeStep} from './diff/steps.js'
-export {NO_TRANSACTION_MARKER, readMigrationsState, renderMigration, splitGenerated} from './migrate/generated.js'
+export {NO_TRANSACTION_MARKER, readMigrationsState, renderMigration} from './migrate/generated.js'
 export * from './migrate/index.js'

@@ -178,29 +178,3 @@ export async function writeMigration(
   await writeFile(result.snapshotFile, snapshotText(model), {flag: 'wx'})
   return result
 }
-
-/**
- * Split a file written by renderMigration back into statements (for tests and tools): a statement
- * ends with ";" at the end of a line, comment lines between statements are skipped, and the marker
- * applies to the next statement. Not for hand-written SQL: a literal containing a line that ends
- * in ";" would be cut; the runner has its own splitter.
- */
-export function splitGenerated(text: string): Array<{sql: string; transactional: boolean}> {
-  const out: Array<{sql: string; transactional: boolean}> = []
-  let buffer: string[] = []
-  let transactional = true
-  for (const line of text.split('\n')) {
-    if (buffer.length === 0 && line.startsWith('--')) {
-      if (line === NO_TRANSACTION_MARKER) transactional = false
-      continue
-    }
-    if (buffer.length === 0 && line.trim() === '') continue
-    buffer.push(line)
-    if (line.endsWith(';')) {
-      out.push({sql: buffer.join('\n').slice(0, -1), transactional})
-      buffer = []
-      transactional = true
-    }
-  }
-  return out
-}

@@ -6,7 +6,7 @@ export {discoverMigrations, displayPath, checksumFile, compareVersions, sameVers
 export {readHistory, ensureHistory, setChecksum, clearHistory, historyExists, quoteTable, type HistoryRow} from './history.js'
 export {acquireLock, LockTimeoutError, type LockHolder} from './lock.js'
 export {planMigration, losesData, nonTransactionalReason, type MigrationPlan, type Step} from './plan.js'
-export {splitSql, type SqlStatement} from './split.js'
+export {splitSql, type SqlStatement} from '@nself/sdk/sql'
 export {resolveMigration, resetHistory, type Resolution, type ResolveResult} from './resolve.js'
 export {schemaAhead, type SchemaAhead} from './schema-ahead.js'
 export {migrationStatus, type MigrationStatus} from './status.js'

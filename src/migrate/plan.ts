@@ -5,7 +5,7 @@
  * autocommit, and the statements between them stay grouped in transactions. The runner detects
  * them itself: users hand-edit migrations and forget the `-- nself:no-transaction` marker.
  */
-import {splitSql, type SqlStatement} from './split.js'
+import {splitSql, type SqlStatement} from '@nself/sdk/sql'
 
 export interface PlannedStatement extends SqlStatement {
   /** 0-based index among the migration's statements (what history.statements_done counts). */

@@ -10,12 +10,12 @@ import {hostname, userInfo} from 'node:os'
 import {readFileSync} from 'node:fs'
 import type {Client} from 'pg'
 import {NselfError, OperationError, UsageError, ValidationError} from '@nself/sdk/errors'
-import {pgMessage} from '@nself/sdk/sql'
+import {pgMessage, SqlSyntaxError} from '@nself/sdk/sql'
 import {BatchError, flushWal, runSingle, runTransactions, TransactionsError} from './execute.js'
 import {compareVersions, discoverMigrations, displayPath, sameVersion, type MigrationFile} from './files.js'
 import {deleteSql, ensureHistory, readHistory, recordSql, TRANSACTION_MS_SQL} from './history.js'
 import {acquireLock} from './lock.js'
-import {planMigration, type PlannedStatement, type Step} from './plan.js'
+import {planMigration, type MigrationPlan, type PlannedStatement, type Step} from './plan.js'
 import {resumeCheck} from './resume.js'
 import {compareState, loadState, type MigrationState} from './state.js'
 
@@ -215,8 +215,17 @@ function changedError(state: MigrationState): ValidationError {
 }
 
 function plan(file: MigrationFile, direction: Direction, path: string, resumeFrom: number): PlannedMigration {
-  const {steps, statements} = planMigration(readFileSync(path, 'utf8').replace(/^\uFEFF/, '')) // editors' BOM is not SQL
+  const {steps, statements} = planFile(path)
   return {version: file.version, name: file.name, file: path, checksum: file.checksum, direction, steps, statements, resumeFrom}
+}
+
+function planFile(path: string): MigrationPlan {
+  try {
+    return planMigration(readFileSync(path, 'utf8'))
+  } catch (error) {
+    if (!(error instanceof SqlSyntaxError)) throw error
+    throw new ValidationError(`${displayPath(path)}:${error.line}: ${error.message}`, {code: 'NSELF_MIGRATION_INVALID', hint: 'Nothing was applied.'})
+  }
 }
 
 /** A migration that is one transaction from scratch can share a message with its neighbours. */

@@ -1,42 +1,5 @@
 import {expect} from 'chai'
-import {splitSql} from '../../src/migrate/split.js'
 import {planMigration, losesData, indexTarget} from '../../src/migrate/plan.js'
-
-describe('splitSql', () => {
-  it('keeps semicolons inside quotes, dollar quotes and comments, and records each line', () => {
-    const sql = [
-      "-- a comment; with a semicolon",
-      "CREATE TABLE t (a text DEFAULT 'x;y');",
-      '/* block; /* nested; */ still comment */',
-      'CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql;',
-      "INSERT INTO t VALUES (E'it\\'s; ok'), ('a''b;');",
-      'SELECT "we;ird" FROM t',
-    ].join('\n')
-    const statements = splitSql(sql)
-    expect(statements.map((s) => s.line)).to.deep.equal([2, 4, 5, 6])
-    expect(statements[0].sql).to.equal("CREATE TABLE t (a text DEFAULT 'x;y')")
-    expect(statements[1].sql).to.include('SELECT 1; $body$')
-    expect(statements[2].sql).to.equal("INSERT INTO t VALUES (E'it\\'s; ok'), ('a''b;')")
-    expect(statements[3].sql).to.equal('SELECT "we;ird" FROM t')
-  })
-
-  it('keeps a BEGIN ATOMIC function body whole', () => {
-    const sql = 'CREATE FUNCTION g(x int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN x > 0 THEN 1 ELSE 0 END; SELECT 2; END;\nSELECT 3;'
-    expect(splitSql(sql).map((s) => s.sql.slice(0, 15))).to.deep.equal(['CREATE FUNCTION', 'SELECT 3'])
-  })
-
-  it('leaves a trailing comment out of the statement, so a joined `;` never lands inside it', () => {
-    const statements = splitSql('SELECT 1 -- one\n;\nSELECT 2 /* two */\n-- end')
-    expect(statements.map((s) => s.sql)).to.deep.equal(['SELECT 1', 'SELECT 2'])
-    expect(statements.map((s) => s.line)).to.deep.equal([1, 3])
-  })
-
-  it('reads -- nself: markers written before a statement', () => {
-    const [a, b] = splitSql('SELECT 1;\n-- nself:no-transaction\nSELECT 2;')
-    expect(a.markers).to.deep.equal([])
-    expect(b.markers).to.deep.equal(['no-transaction'])
-  })
-})
 
 describe('planMigration', () => {
   it('puts statements PostgreSQL refuses in a transaction into steps of their own', () => {

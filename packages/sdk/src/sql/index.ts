@@ -4,4 +4,5 @@
  */
 export {quoteIdent, quoteIdentList, quoteLiteral, quoteQualified} from './quote.js'
 export {isPgError, pgMessage, type PgError, type PgMessageOptions} from './errors.js'
+export {splitSql, SqlSyntaxError, type SqlStatement} from './split.js'
 export {withTransaction, type Queryable, type TransactionOptions} from './transaction.js'
