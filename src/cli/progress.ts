@@ -3,7 +3,7 @@
  * costs ~90 ms) on a terminal; plain lines when output is not a terminal, with --verbose or
  * --show-sql (statements would tangle with the live renderer); nothing on stdout with --json.
  */
-import type {PlannedMigration, Reporter} from '../migrate/index.js'
+import type {PlannedMigration, Reporter} from '../runner/index.js'
 
 export interface ProgressOptions {
   json: boolean

@@ -7,8 +7,8 @@ import {expect} from 'chai'
 import type pg from 'pg'
 import {type Rename, diffSchemas, emptyModel} from '../../src/diff/index.js'
 import {splitSql} from '@nself/sdk/sql'
-import {NO_TRANSACTION_MARKER, renderMigration} from '../../src/migrate/generated.js'
-import {type Step, downSteps, transactionGroups, upSteps} from '../../src/diff/steps.js'
+import {NO_TRANSACTION_MARKER, renderMigration} from '../../src/authoring/generated.js'
+import {type ChangeStep, downSteps, transactionGroups, upSteps} from '../../src/diff/steps.js'
 import type {SchemaModel} from '../../src/schema/model.js'
 import {readCatalog} from './catalog.js'
 import {createTestDatabase} from './pg.js'
@@ -20,8 +20,8 @@ export function generatedStatements(text: string): Array<{sql: string; transacti
   return splitSql(text).map((s) => ({sql: s.sql, transactional: !s.markers.includes(marker)}))
 }
 
-export async function applySteps(client: pg.Client, steps: Array<Pick<Step, 'sql' | 'transactional'>>): Promise<void> {
-  for (const group of transactionGroups(steps as Step[])) {
+export async function applySteps(client: pg.Client, steps: Array<Pick<ChangeStep, 'sql' | 'transactional'>>): Promise<void> {
+  for (const group of transactionGroups(steps as ChangeStep[])) {
     if (!group.transactional) {
       for (const statement of group.statements) await runStatement(client, statement)
       continue

@@ -1,14 +1,14 @@
 import {Flags} from '@oclif/core'
 import {backupBeforeChange, MANAGED_SCHEMAS, requiresBackupBeforeChange, resetDatabase} from '../../backup/index.js'
 import {confirmDestructive} from '../../cli/confirm.js'
-import {DbCommand} from '../../cli/db-command.js'
+import {MigrateCommand} from '../../cli/migrate-command.js'
 import {collectSeedLoaders} from '../../cli/seed-loaders.js'
+import type {PlannedMigration} from '../../runner/index.js'
 
-export default class DbReset extends DbCommand {
+export default class DbReset extends MigrateCommand {
   static summary = 'Drop every object of the project\'s schemas and re-apply all migrations.'
-  static description = `Kept: the ${MANAGED_SCHEMAS.join(', ')} schemas and extensions with their objects. In production a typed confirmation is required (--force alone is not enough) and the current state is backed up first.`
+  static description = `Kept: the ${MANAGED_SCHEMAS.join(', ')} schemas and extensions with their objects. In production a typed confirmation is required (--force alone is not enough) and the current state is backed up first. Plugins' beforeMigrate/afterMigrate hooks run as for migrate:up; a vetoing hook stops the reset before anything is dropped.`
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --seed', '<%= config.bin %> <%= command.id %> --force']
-  static enableJsonFlag = true
   static flags = {
     seed: Flags.boolean({description: 'Seed the environment\'s data afterwards.'}),
     force: Flags.boolean({description: 'Skip the confirmation (not enough in production).'}),
@@ -24,11 +24,22 @@ export default class DbReset extends DbCommand {
       forceIsEnough: !config.isProduction,
     })
     const client = await this.connect()
-    const safetyBackup = requiresBackupBeforeChange(config) ? await backupBeforeChange(config, client, 'reset') : undefined
-    if (safetyBackup) this.log(`Backed up the current state first: ${safetyBackup}`)
     const loaders = this.flags.seed ? await collectSeedLoaders(this.config, config.environment, (m) => this.warn(m)) : []
-    const result = await resetDatabase(config, client, {seed: this.flags.seed, loaders, reporter: {migrationDone: (m, ms) => this.log(`Applied ${m.version} ${m.name} (${ms} ms)`)}})
-    this.log(`Reset ${database}: ${result.migrations.length} migrations applied${result.seed ? `, ${result.seed.rows} seed rows` : ''}.`)
-    return {migrations: result.migrations.map((m) => m.version), ...(result.seed ? {seededRows: result.seed.rows} : {}), ...(safetyBackup ? {safetyBackup} : {})}
+    let safetyBackup: string | undefined
+    const beforeRun = async (planned: PlannedMigration[]) => {
+      await this.fireBeforeMigrate('up', planned)
+      safetyBackup = requiresBackupBeforeChange(config) ? await backupBeforeChange(config, client, 'reset') : undefined
+      if (safetyBackup) this.log(`Backed up the current state first: ${safetyBackup}`)
+    }
+    const result = await resetDatabase(config, client, {
+      seed: this.flags.seed,
+      loaders,
+      reporter: {migrationDone: (m, ms) => this.log(`Applied ${m.version} ${m.name} (${ms} ms)`)},
+      beforeRun,
+      afterRun: (run, error) => this.afterRun('up', run, error),
+    })
+    const applied = result.run.applied
+    this.log(`Reset ${database}: ${applied.length} migrations applied${result.seed ? `, ${result.seed.rows} seed rows` : ''}.`)
+    return {migrations: applied.map((m) => m.version), ...(result.seed ? {seededRows: result.seed.rows} : {}), ...(safetyBackup ? {safetyBackup} : {})}
   }
 }

@@ -15,8 +15,8 @@ import {mkdir, readdir, readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import type {Change} from '../diff/change.js'
 import {MODEL_VERSION, type SchemaModel} from '../schema/model.js'
-import {type Step, downSteps, upSteps} from '../diff/steps.js'
-import {discoverMigrations, type MigrationFile} from './files.js'
+import {type ChangeStep, downSteps, upSteps} from '../diff/steps.js'
+import {discoverMigrations, type MigrationFile} from '../runner/files.js'
 
 export const NO_TRANSACTION_MARKER = '-- nself:no-transaction'
 
@@ -90,7 +90,7 @@ function bulletList(title: string, lines: string[]): string[] {
   return [`-- ${title}:`, ...lines.map((l) => `--   - ${l}`)]
 }
 
-function renderSteps(steps: Step[], label: (c: Change) => string[]): string[] {
+function renderSteps(steps: ChangeStep[], label: (c: Change) => string[]): string[] {
   const out: string[] = []
   let current: Change | undefined
   for (const step of steps) {
@@ -144,7 +144,7 @@ export function renderMigration(changes: Change[], id: string, source = 'databas
   return {up: [...upHeader, ...upBody, ''].join('\n'), down: [...downHeader, ...downBody, ''].join('\n')}
 }
 
-function noTxSummaries(steps: Step[]): string[] {
+function noTxSummaries(steps: ChangeStep[]): string[] {
   return [...new Set(steps.filter((s) => !s.transactional).map((s) => s.change.summary))]
 }
 

@@ -1,9 +1,9 @@
 import {expect} from 'chai'
-import {planMigration, losesData, indexTarget} from '../../src/migrate/plan.js'
+import {planTransactions, losesData, indexTarget} from '../../src/runner/plan.js'
 
-describe('planMigration', () => {
+describe('planTransactions', () => {
   it('puts statements PostgreSQL refuses in a transaction into steps of their own', () => {
-    const plan = planMigration(
+    const plan = planTransactions(
       [
         'CREATE TABLE a (id int);',
         'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS a_id ON a (id);',
@@ -21,13 +21,13 @@ describe('planMigration', () => {
   })
 
   it('keeps an enum value added but not used later inside the transaction', () => {
-    const plan = planMigration("ALTER TYPE mood ADD VALUE 'ok';\nCREATE TABLE x (id int);")
+    const plan = planTransactions("ALTER TYPE mood ADD VALUE 'ok';\nCREATE TABLE x (id int);")
     expect(plan.steps).to.have.length(1)
     expect(plan.steps[0].kind).to.equal('transaction')
   })
 
   it('leaves out the file\'s own BEGIN/COMMIT: the runner manages transactions', () => {
-    const plan = planMigration('BEGIN;\nCREATE TABLE x (id int);\nCOMMIT;')
+    const plan = planTransactions('BEGIN;\nCREATE TABLE x (id int);\nCOMMIT;')
     expect(plan.statements.map((s) => s.sql)).to.deep.equal(['CREATE TABLE x (id int)'])
     expect(plan.skipped.map((s) => s.sql)).to.deep.equal(['BEGIN', 'COMMIT'])
   })

@@ -11,7 +11,7 @@ import {
   renderMigration,
   slugify,
   writeMigration,
-} from '../../src/migrate/generated.js'
+} from '../../src/authoring/generated.js'
 import {blogModel, initialModel} from '../helpers/fixtures.js'
 import {generatedStatements} from '../helpers/roundtrip.js'
 

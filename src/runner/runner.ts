@@ -15,7 +15,7 @@ import {BatchError, flushWal, runSingle, runTransactions, TransactionsError} fro
 import {compareVersions, discoverMigrations, displayPath, sameVersion, type MigrationFile} from './files.js'
 import {deleteSql, ensureHistory, readHistory, recordSql, TRANSACTION_MS_SQL} from './history.js'
 import {acquireLock} from './lock.js'
-import {planMigration, type MigrationPlan, type PlannedStatement, type Step} from './plan.js'
+import {planTransactions, type TransactionPlan, type PlannedStatement, type RunStep} from './plan.js'
 import {resumeCheck} from './resume.js'
 import {compareState, loadState, type MigrationState} from './state.js'
 
@@ -28,7 +28,7 @@ export interface PlannedMigration {
   file: string
   checksum: string
   direction: Direction
-  steps: Step[]
+  steps: RunStep[]
   statements: PlannedStatement[]
   /** Statements already done by an earlier run that stopped part way (up only). */
   resumeFrom: number
@@ -219,13 +219,18 @@ function plan(file: MigrationFile, direction: Direction, path: string, resumeFro
   return {version: file.version, name: file.name, file: path, checksum: file.checksum, direction, steps, statements, resumeFrom}
 }
 
-function planFile(path: string): MigrationPlan {
+function planFile(path: string): TransactionPlan {
   try {
-    return planMigration(readFileSync(path, 'utf8'))
+    return planTransactions(readFileSync(path, 'utf8'))
   } catch (error) {
     if (!(error instanceof SqlSyntaxError)) throw error
     throw new ValidationError(`${displayPath(path)}:${error.line}: ${error.message}`, {code: 'NSELF_MIGRATION_INVALID', hint: 'Nothing was applied.'})
   }
+}
+
+/** Every migration of the folder, planned up from an empty history: what `db reset` re-applies. */
+export function planFromScratch(migrationsDir: string): PlannedMigration[] {
+  return chooseUp(compareState(discoverMigrations(migrationsDir), []), {})
 }
 
 /** A migration that is one transaction from scratch can share a message with its neighbours. */
@@ -300,7 +305,7 @@ async function applyOne(client: Client, m: PlannedMigration, options: RunOptions
   const started = performance.now()
   options.reporter?.migrationStart?.(m)
   try {
-    const steps = m.steps.length ? m.steps : [{kind: 'transaction', statements: []} as Step]
+    const steps = m.steps.length ? m.steps : [{kind: 'transaction', statements: []} as RunStep]
     for (const [i, step] of steps.entries()) await runStep(client, m, step, i === steps.length - 1, options)
   } catch (error) {
     const failure = toMigrationError(m, error)
@@ -312,7 +317,7 @@ async function applyOne(client: Client, m: PlannedMigration, options: RunOptions
   return {version: m.version, name: m.name, file: m.file, direction: m.direction, ms}
 }
 
-async function runStep(client: Client, m: PlannedMigration, step: Step, last: boolean, options: RunOptions): Promise<void> {
+async function runStep(client: Client, m: PlannedMigration, step: RunStep, last: boolean, options: RunOptions): Promise<void> {
   const stepStatements = step.kind === 'transaction' ? step.statements : [step.statement]
   const todo = stepStatements.filter((s) => s.index >= m.resumeFrom)
   if (!todo.length && !last) return
@@ -333,7 +338,7 @@ async function runStep(client: Client, m: PlannedMigration, step: Step, last: bo
  * SHARE UPDATE EXCLUSIVE), so the short DDL lock_timeout would only make it fail on a busy
  * database: it runs without one, bounded by statement_timeout.
  */
-async function runAlone(client: Client, step: Step & {kind: 'single'}, options: RunOptions): Promise<void> {
+async function runAlone(client: Client, step: RunStep & {kind: 'single'}, options: RunOptions): Promise<void> {
   if (!/CONCURRENTLY/i.test(step.statement.sql)) return runSingle(client, step.statement)
   await client.query('SET lock_timeout = 0')
   try {

@@ -130,6 +130,13 @@ export function deleteSql(table: string, version: string): string {
   return `DELETE FROM ${quoteTable(table)} WHERE version = ${quoteLiteral(version)}`
 }
 
+/** The newest version in the history, or undefined when there is no history table (or no row). */
+export async function newestVersion(client: Client, table: string): Promise<string | undefined> {
+  if (!(await historyExists(client, table))) return undefined
+  const {rows} = await client.query<{v: string | null}>(`SELECT max(version)::text AS v FROM ${quoteTable(table)}`)
+  return rows[0]?.v ?? undefined
+}
+
 export async function setChecksum(client: Client, table: string, version: string, checksum: string): Promise<number> {
   const result = await client.query(`UPDATE ${quoteTable(table)} SET checksum = $2 WHERE version = $1`, [version, checksum])
   return result.rowCount ?? 0
