@@ -270,7 +270,7 @@ const NOT_CARRIED: [kind: string, sql: string][] = [
 
 /** One line per kind of object present that the built-in path does not carry: "2 views: public.a, public.b". */
 export async function notCarried(client: Client, schemas: string[]): Promise<string[]> {
-  const sql = NOT_CARRIED.map(([kind, query], i) => `SELECT ${i} AS i, name FROM (${query}) AS q(name)`).join(' UNION ALL ')
+  const sql = NOT_CARRIED.map(([, query], i) => `SELECT ${i} AS i, name FROM (${query}) AS q(name)`).join(' UNION ALL ')
   const {rows} = await client.query<{i: number; name: string}>(`SELECT i, array_agg(name ORDER BY name) AS names FROM (${sql}) s GROUP BY i ORDER BY i`, [schemas])
   return rows.map((row) => {
     const names = (row as unknown as {names: string[]}).names

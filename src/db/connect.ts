@@ -122,13 +122,3 @@ export function connectionError(error: unknown, target: ConnectionSettings, data
       return new ConnectionError(`cannot connect to PostgreSQL at ${where}: ${message}`, {cause: error})
   }
 }
-
-/** Run fn with a connected client and always close it. */
-export async function withClient<T>(config: NselfConfig, fn: (client: Client) => Promise<T>, options: OpenOptions = {}): Promise<T> {
-  const client = await openClient(config, options)
-  try {
-    return await fn(client)
-  } finally {
-    await client.end().catch(() => {})
-  }
-}

@@ -10,7 +10,7 @@
  * ADD VALUE is marked non-transactional: a value added inside a transaction cannot be used
  * (as a default, in a row) before that transaction commits. IF NOT EXISTS makes it re-runnable.
  */
-import type {ColumnModel, EnumModel, TableModel} from '../schema/model.js'
+import type {ColumnModel, EnumModel} from '../schema/model.js'
 import * as sql from '../sql/ddl.js'
 import {quoteIdent, quoteQualified} from '@nself/sdk/sql'
 import {type Change, Phase} from './change.js'

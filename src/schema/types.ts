@@ -165,10 +165,6 @@ export function canonicalTypeName(name: string): string | undefined {
   return ALIASES.get(normalizeTypeName(name))
 }
 
-export function isKnownType(name: string): boolean {
-  return ALIASES.has(normalizeTypeName(name))
-}
-
 /** Extension that provides this type, when it is an extension type. */
 export function extensionOf(name: string): string | undefined {
   return EXTENSION_TYPES[canonicalTypeName(name) ?? '']
