@@ -6,7 +6,7 @@
 import {expect} from 'chai'
 import type pg from 'pg'
 import {type Rename, diffSchemas, emptyModel} from '../../src/diff/index.js'
-import {splitSql} from '@nself/sdk/sql'
+import {splitSql, withTransaction} from '@nself/sdk/sql'
 import {NO_TRANSACTION_MARKER, renderMigration} from '../../src/authoring/generated.js'
 import {type ChangeStep, downSteps, transactionGroups, upSteps} from '../../src/diff/steps.js'
 import type {SchemaModel} from '../../src/schema/model.js'
@@ -26,14 +26,9 @@ export async function applySteps(client: pg.Client, steps: Array<Pick<ChangeStep
       for (const statement of group.statements) await runStatement(client, statement)
       continue
     }
-    await client.query('BEGIN')
-    try {
+    await withTransaction(client, async () => {
       for (const statement of group.statements) await runStatement(client, statement)
-      await client.query('COMMIT')
-    } catch (error) {
-      await client.query('ROLLBACK')
-      throw error
-    }
+    })
   }
 }
 
