@@ -5,6 +5,7 @@
  * the search_path of the restoring session.
  */
 import type {Client} from 'pg'
+import {quoteIdent, quoteLiteral, quoteQualified} from '@nself/sdk/sql'
 import type {SequenceInfo} from './format.js'
 
 /** Schemas nself never drops or restores: managed by Hasura / the auth and storage services. */
@@ -38,9 +39,6 @@ export interface SchemaScript {
   refresh?: string[]
 }
 
-export const ident = (name: string) => `"${name.replace(/"/g, '""')}"`
-export const qualified = (schema: string, name: string) => `${ident(schema)}.${ident(name)}`
-const literal = (text: string) => `'${text.replace(/'/g, "''")}'`
 
 export async function projectSchemas(client: Client): Promise<string[]> {
   const {rows} = await client.query<{name: string}>(
@@ -75,7 +73,7 @@ export async function sequenceValues(client: Client, schemas: string[]): Promise
   if (rows.length === 0) return []
   // One round trip for all of them.
   const sql = rows
-    .map((r, i) => `SELECT ${i} AS i, last_value::text AS value, is_called FROM ${qualified(r.schema, r.name)}`)
+    .map((r, i) => `SELECT ${i} AS i, last_value::text AS value, is_called FROM ${quoteQualified(r.schema, r.name)}`)
     .join(' UNION ALL ')
   const values = await client.query<{i: number; value: string; is_called: boolean}>(sql)
   const byIndex = new Map(values.rows.map((v) => [Number(v.i), v]))
@@ -83,7 +81,7 @@ export async function sequenceValues(client: Client, schemas: string[]): Promise
 }
 
 export function setvalSql(sequence: SequenceInfo): string {
-  return `SELECT pg_catalog.setval(${literal(qualified(sequence.schema, sequence.name))}, ${sequence.value}, ${sequence.isCalled})`
+  return `SELECT pg_catalog.setval(${quoteLiteral(quoteQualified(sequence.schema, sequence.name))}, ${sequence.value}, ${sequence.isCalled})`
 }
 
 // ---------------------------------------------------------------- DDL for the built-in path
@@ -107,7 +105,7 @@ interface ColumnRow {
 export async function schemaScript(client: Client, schemas: string[]): Promise<SchemaScript> {
   const tables = await listTables(client, schemas)
   const pre: string[] = [
-    ...schemas.filter((s) => s !== 'public').map((s) => `CREATE SCHEMA IF NOT EXISTS ${ident(s)}`),
+    ...schemas.filter((s) => s !== 'public').map((s) => `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(s)}`),
     ...(await extensions(client)),
     ...(await enums(client, schemas)),
     ...(await freeSequences(client, schemas)),
@@ -122,7 +120,7 @@ async function extensions(client: Client): Promise<string[]> {
     `SELECT e.extname AS name, n.nspname AS schema FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
       WHERE e.extname <> 'plpgsql' ORDER BY e.oid`,
   )
-  return rows.map((r) => `CREATE EXTENSION IF NOT EXISTS ${ident(r.name)} WITH SCHEMA ${ident(r.schema)}`)
+  return rows.map((r) => `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(r.name)} WITH SCHEMA ${quoteIdent(r.schema)}`)
 }
 
 async function enums(client: Client, schemas: string[]): Promise<string[]> {
@@ -132,7 +130,7 @@ async function enums(client: Client, schemas: string[]): Promise<string[]> {
       WHERE n.nspname = ANY($1) AND ${notExtensionMember('pg_type', 't.oid')} GROUP BY n.nspname, t.typname, t.oid ORDER BY t.oid`,
     [schemas],
   )
-  return rows.map((r) => `CREATE TYPE ${qualified(r.schema, r.name)} AS ENUM (${r.labels.map(literal).join(', ')})`)
+  return rows.map((r) => `CREATE TYPE ${quoteQualified(r.schema, r.name)} AS ENUM (${r.labels.map(quoteLiteral).join(', ')})`)
 }
 
 const SEQUENCE_OPTIONS = `'INCREMENT BY ' || s.seqincrement || ' MINVALUE ' || s.seqmin ||
@@ -148,7 +146,7 @@ async function freeSequences(client: Client, schemas: string[]): Promise<string[
       ORDER BY 1, 2`,
     [schemas],
   )
-  return rows.map((r) => `CREATE SEQUENCE ${qualified(r.schema, r.name)} ${r.options}`)
+  return rows.map((r) => `CREATE SEQUENCE ${quoteQualified(r.schema, r.name)} ${r.options}`)
 }
 
 async function createTables(client: Client, schemas: string[]): Promise<string[]> {
@@ -173,14 +171,14 @@ async function createTables(client: Client, schemas: string[]): Promise<string[]
   )
   const byTable = new Map<string, ColumnRow[]>()
   for (const row of rows) {
-    const key = qualified(row.schema, row.table)
+    const key = quoteQualified(row.schema, row.table)
     byTable.set(key, [...(byTable.get(key) ?? []), row])
   }
   return [...byTable].map(([table, columns]) => `CREATE ${columns[0].unlogged ? 'UNLOGGED ' : ''}TABLE ${table} (\n  ${columns.map(columnSql).join(',\n  ')}\n)`)
 }
 
 function columnSql(column: ColumnRow): string {
-  const parts = [ident(column.name), column.type]
+  const parts = [quoteIdent(column.name), column.type]
   if (column.collation) parts.push(`COLLATE ${column.collation}`)
   if (column.generated === 's') parts.push(`GENERATED ALWAYS AS (${column.default}) STORED`)
   else if (column.default !== null) parts.push(`DEFAULT ${column.default}`)
@@ -224,7 +222,7 @@ async function constraintsAndIndexes(client: Client, schemas: string[]): Promise
       ORDER BY i.indexrelid`,
     [schemas],
   )
-  const sql = (r: {table: string; name: string; def: string}) => `ALTER TABLE ${r.table} ADD CONSTRAINT ${ident(r.name)} ${r.def}`
+  const sql = (r: {table: string; name: string; def: string}) => `ALTER TABLE ${r.table} ADD CONSTRAINT ${quoteIdent(r.name)} ${r.def}`
   const keys = constraints.rows.filter((r) => r.type !== 'f').map(sql)
   const foreign = constraints.rows.filter((r) => r.type === 'f').map(sql)
   return [...keys, ...indexes.rows.map((r) => r.def), ...foreign]
@@ -250,7 +248,7 @@ async function comments(client: Client, schemas: string[]): Promise<string[]> {
       WHERE n.nspname = ANY($1) AND obj_description(co.oid, 'pg_constraint') IS NOT NULL`,
     [schemas],
   )
-  return rows.map((r) => `COMMENT ON ${r.target} IS ${literal(r.comment)}`)
+  return rows.map((r) => `COMMENT ON ${r.target} IS ${quoteLiteral(r.comment)}`)
 }
 
 // ---------------------------------------------------------------- what the built-in path cannot carry
@@ -272,7 +270,7 @@ const NOT_CARRIED: [kind: string, sql: string][] = [
 
 /** One line per kind of object present that the built-in path does not carry: "2 views: public.a, public.b". */
 export async function notCarried(client: Client, schemas: string[]): Promise<string[]> {
-  const sql = NOT_CARRIED.map(([kind, query], i) => `SELECT ${i} AS i, name FROM (${query}) AS q(name)`).join(' UNION ALL ')
+  const sql = NOT_CARRIED.map(([, query], i) => `SELECT ${i} AS i, name FROM (${query}) AS q(name)`).join(' UNION ALL ')
   const {rows} = await client.query<{i: number; name: string}>(`SELECT i, array_agg(name ORDER BY name) AS names FROM (${sql}) s GROUP BY i ORDER BY i`, [schemas])
   return rows.map((row) => {
     const names = (row as unknown as {names: string[]}).names

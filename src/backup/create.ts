@@ -10,17 +10,18 @@ import {createHash} from 'node:crypto'
 import {existsSync} from 'node:fs'
 import {link, mkdir, open, readdir, readFile, rename, rm, stat} from 'node:fs/promises'
 import {basename, join, relative} from 'node:path'
-import {Readable, Transform, Writable} from 'node:stream'
+import {Readable, Transform} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {createGzip} from 'node:zlib'
 import type {Client} from 'pg'
 import {OperationError, UsageError} from '@nself/sdk/errors'
+import {quoteQualified} from '@nself/sdk/sql'
 import type {NselfConfig} from '../config/index.js'
 import {resolveConnection} from '../db/connect.js'
-import {largeObjects, listTables, MANAGED_SCHEMAS, notCarried, populatedMaterializedViews, projectSchemas, qualified, schemaScript, sequenceValues, type SchemaScript, type TableCopy} from './catalog.js'
+import {largeObjects, listTables, MANAGED_SCHEMAS, notCarried, populatedMaterializedViews, projectSchemas, schemaScript, sequenceValues, type SchemaScript, type TableCopy} from './catalog.js'
 import {BackupWriter, EXTENSION, verifyBackup, type Manifest, type TableInfo} from './format.js'
 import {findPgTools, toolEnv, type PgTools} from './pgtools.js'
-import {begin, lastMigration, rollback, serverVersion} from './session.js'
+import {inSession, lastMigration, serverVersion} from './session.js'
 import {pruneBackups, removeStalePartials} from './store.js'
 
 /** gzip level for --compress: 3 keeps most of level 6's ratio on table data at about twice the speed. */
@@ -105,8 +106,7 @@ type WriteOptions = BackupOptions & {name: string; now: Date}
 
 async function writeBackup(config: NselfConfig, client: Client, writer: BackupWriter, options: WriteOptions): Promise<Manifest> {
   const compress = options.compress ?? config.settings.backupCompression
-  await begin(client, 'ISOLATION LEVEL REPEATABLE READ, READ ONLY')
-  try {
+  const {server, schemas, tools, body, sequences, migration, seeds} = await inSession(client, 'ISOLATION LEVEL REPEATABLE READ, READ ONLY', async () => {
     const server = await serverVersion(client)
     const schemas = await projectSchemas(client)
     const tools = options.tools === undefined ? await findPgTools(server.versionNum) : (options.tools ?? undefined)
@@ -116,30 +116,27 @@ async function writeBackup(config: NselfConfig, client: Client, writer: BackupWr
     const sequences = await sequenceValues(client, schemas)
     const migration = {table: config.settings.migrationTable, last: await lastMigration(client, config.settings.migrationTable)}
     const seeds = options.includeSeeds ? await writeSeeds(config, writer, compress) : []
-    await client.query('COMMIT')
-    return writer.finish({
-      format: 'nself-backup',
-      formatVersion: 1,
-      name: options.name,
-      createdAt: options.now.toISOString(),
-      method: tools ? 'pg_dump' : 'builtin',
-      ...(tools ? {tool: tools.version} : {}),
-      server,
-      database: config.connection.database,
-      environment: config.environment,
-      migration,
-      compressed: compress,
-      includesSeeds: Boolean(options.includeSeeds),
-      schemas,
-      tables: body.tables,
-      sequences,
-      notCarried: body.notCarried,
-      seeds,
-    })
-  } catch (error) {
-    await rollback(client)
-    throw error
-  }
+    return {server, schemas, tools, body, sequences, migration, seeds}
+  })
+  return writer.finish({
+    format: 'nself-backup',
+    formatVersion: 1,
+    name: options.name,
+    createdAt: options.now.toISOString(),
+    method: tools ? 'pg_dump' : 'builtin',
+    ...(tools ? {tool: tools.version} : {}),
+    server,
+    database: config.connection.database,
+    environment: config.environment,
+    migration,
+    compressed: compress,
+    includesSeeds: Boolean(options.includeSeeds),
+    schemas,
+    tables: body.tables,
+    sequences,
+    notCarried: body.notCarried,
+    seeds,
+  })
 }
 
 interface Body {
@@ -160,7 +157,7 @@ async function builtinBody(client: Client, writer: BackupWriter, schemas: string
 /** `COPY table (columns) TO STDOUT` or `FROM STDIN`, in the table's format. */
 export function copySql(table: TableCopy, direction: 'TO STDOUT' | 'FROM STDIN'): string {
   const columns = table.columns.length ? ` (${table.columns.join(', ')})` : ''
-  return `COPY ${qualified(table.schema, table.name)}${columns} ${direction}${table.binary ? ' (FORMAT binary)' : ''}`
+  return `COPY ${quoteQualified(table.schema, table.name)}${columns} ${direction}${table.binary ? ' (FORMAT binary)' : ''}`
 }
 
 /**

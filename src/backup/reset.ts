@@ -1,11 +1,14 @@
 /**
  * `db reset`: drop every object of the project's schemas (drop.ts says what is kept), re-apply all
- * migrations with the runner, then optionally seed. The drop is one transaction; the runner then
- * manages its own (the history table went with the drop, so every migration is pending).
+ * migrations with the runner, then optionally seed. It goes the way of migrate:up: the same runner
+ * options (migrateOptions) and a beforeRun called with every migration to apply before anything is
+ * dropped, so a vetoing beforeMigrate hook leaves the database untouched. The drop is one
+ * transaction; the runner then manages its own (the history table went with the drop).
  */
 import type {Client} from 'pg'
+import {withTransaction} from '@nself/sdk/sql'
 import type {NselfConfig} from '../config/index.js'
-import {migrateUp, type AppliedMigration, type Reporter, type RunOptions} from '../migrate/index.js'
+import {migrateOptions, migrateUp, planFromScratch, type PlannedMigration, type Reporter, type RunOptions, type RunResult} from '../runner/index.js'
 import {seed, type PluginLoaders, type SeedEvent, type SeedResult} from '../seed/index.js'
 import {DROP_PROJECT_OBJECTS_SQL} from './drop.js'
 
@@ -14,45 +17,45 @@ export interface ResetOptions {
   /** Seed loaders from plugins (the seedLoader hook); the built-in formats need none. */
   loaders?: PluginLoaders[]
   reporter?: Reporter
-  /** Called with the migrations about to run, before any of them runs (to start a progress display). */
-  beforeRun?: RunOptions['beforeRun']
+  /** Called with the migrations about to run, after the drop, before any of them runs (to start a progress display). */
+  startRun?: RunOptions['beforeRun']
   onSeedEvent?: (event: SeedEvent) => void
+  /** Called with every migration that will be applied, before anything is dropped. Throw to stop: nothing changes. */
+  beforeRun?(migrations: PlannedMigration[]): Promise<void>
+  /** Called once the migrations ran (or failed, with the error), before seeding. */
+  afterRun?(result: RunResult | undefined, error?: Error): Promise<void>
 }
 
 export interface ResetResult {
-  migrations: AppliedMigration[]
+  /** The migrate:up run that re-applied the migrations. */
+  run: RunResult
   seed?: SeedResult
 }
 
 export async function dropProjectObjects(client: Client): Promise<void> {
-  await client.query('BEGIN')
-  try {
-    await client.query(DROP_PROJECT_OBJECTS_SQL)
-    await client.query('COMMIT')
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw error
-  }
+  await withTransaction(client, () => client.query(DROP_PROJECT_OBJECTS_SQL))
 }
 
 export async function resetDatabase(config: NselfConfig, client: Client, options: ResetOptions = {}): Promise<ResetResult> {
+  const runOptions = migrateOptions(config)
+  // Planned first: a migration file that cannot be read or split stops the reset before the drop.
+  await options.beforeRun?.(planFromScratch(runOptions.migrationsDir))
   await dropProjectObjects(client)
-  const {settings, project} = config
-  const up = await migrateUp(client, {
-    migrationsDir: project.migrationsDir,
-    table: settings.migrationTable,
-    lockTimeoutSeconds: settings.migrationLockTimeoutSeconds,
-    statementTimeoutSeconds: settings.migrationStatementTimeoutSeconds,
-    reporter: options.reporter,
-    beforeRun: options.beforeRun,
-  })
-  if (!options.seed) return {migrations: up.applied}
+  let run: RunResult
+  try {
+    run = await migrateUp(client, {...runOptions, reporter: options.reporter, beforeRun: options.startRun})
+  } catch (error) {
+    await options.afterRun?.(undefined, error as Error)
+    throw error
+  }
+  await options.afterRun?.(run)
+  if (!options.seed) return {run}
   const seeded = await seed(client, {
-    seedsDir: project.seedsDir,
-    projectRoot: project.root,
+    seedsDir: config.project.seedsDir,
+    projectRoot: config.project.root,
     environment: config.environment,
     loaders: options.loaders ?? [],
     onEvent: options.onSeedEvent,
   })
-  return {migrations: up.applied, seed: seeded}
+  return {run, seed: seeded}
 }

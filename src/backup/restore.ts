@@ -22,7 +22,7 @@ import {copySql, exitOf} from './create.js'
 import {DROP_PROJECT_OBJECTS_SQL} from './drop.js'
 import {sectionStream, verifyBackup, type Manifest, type SectionInfo, type TableInfo} from './format.js'
 import {findPgTools, type PgTools} from './pgtools.js'
-import {begin, rollback, serverVersion} from './session.js'
+import {inSession, serverVersion} from './session.js'
 
 export interface RestoreOptions {
   /** The manifest from a verifyBackup() of the same file just before (saves reading it twice). */
@@ -84,26 +84,25 @@ async function readSection(path: string, info: SectionInfo): Promise<Buffer> {
 // ---------------------------------------------------------------- built-in
 
 async function restoreInTransaction(client: Client, path: string, manifest: Manifest, script: SchemaScript, lockTimeoutSeconds: number): Promise<RestoredTable[]> {
-  await begin(client, 'ISOLATION LEVEL READ COMMITTED')
   try {
-    // Dropping needs every table's exclusive lock: fail (and roll back) rather than wait forever
-    // behind another session (DB_MIGRATION_LOCK_TIMEOUT, 0 = wait).
-    await client.query(`SET LOCAL lock_timeout = '${lockTimeoutSeconds}s'`)
-    await client.query(DROP_PROJECT_OBJECTS_SQL)
-    await runBatched(client, script.pre)
-    const restored: RestoredTable[] = []
-    for (const table of script.tables) {
-      const info = manifest.tables.find((t) => t.schema === table.schema && t.name === table.name)
-      if (!info) throw new ValidationError(`backup ${manifest.name}: table ${table.schema}.${table.name} is not in the manifest`)
-      restored.push(await loadTable(client, path, manifest, table, info))
-    }
-    await runBatched(client, script.post)
-    for (const view of script.refresh ?? []) await client.query(`REFRESH MATERIALIZED VIEW ${view}`)
-    for (const sequence of manifest.sequences) await client.query(setvalSql(sequence))
-    await client.query('COMMIT')
-    return restored
+    return await inSession(client, 'ISOLATION LEVEL READ COMMITTED', async () => {
+      // Dropping needs every table's exclusive lock: fail (and roll back) rather than wait forever
+      // behind another session (DB_MIGRATION_LOCK_TIMEOUT, 0 = wait).
+      await client.query(`SET LOCAL lock_timeout = '${lockTimeoutSeconds}s'`)
+      await client.query(DROP_PROJECT_OBJECTS_SQL)
+      await runBatched(client, script.pre)
+      const restored: RestoredTable[] = []
+      for (const table of script.tables) {
+        const info = manifest.tables.find((t) => t.schema === table.schema && t.name === table.name)
+        if (!info) throw new ValidationError(`backup ${manifest.name}: table ${table.schema}.${table.name} is not in the manifest`)
+        restored.push(await loadTable(client, path, manifest, table, info))
+      }
+      await runBatched(client, script.post)
+      for (const view of script.refresh ?? []) await client.query(`REFRESH MATERIALIZED VIEW ${view}`)
+      for (const sequence of manifest.sequences) await client.query(setvalSql(sequence))
+      return restored
+    })
   } catch (error) {
-    await rollback(client)
     if (error instanceof NselfError) throw error
     if ((error as {code?: string}).code === '53200') {
       // One transaction locks every table, index and sequence dropped and created.

@@ -5,6 +5,7 @@
  * functions qualify every name, as pg_dump does.
  */
 import type {Client} from 'pg'
+import {quoteIdent, withTransaction} from '@nself/sdk/sql'
 
 export const SESSION_SETTINGS = [
   `SET LOCAL search_path = pg_catalog`,
@@ -16,12 +17,9 @@ export const SESSION_SETTINGS = [
   `SET LOCAL standard_conforming_strings = on`,
 ]
 
-export async function begin(client: Client, mode: string): Promise<void> {
-  await client.query(`BEGIN ${mode}; ${SESSION_SETTINGS.join('; ')}`)
-}
-
-export async function rollback(client: Client): Promise<void> {
-  await client.query('ROLLBACK').catch(() => {})
+/** fn in one transaction (mode: its isolation level) with the session settings above. */
+export function inSession<T>(client: Client, mode: string, fn: () => Promise<T>): Promise<T> {
+  return withTransaction(client, fn, {mode, setup: SESSION_SETTINGS})
 }
 
 export async function serverVersion(client: Client): Promise<{version: string; versionNum: number}> {
@@ -45,7 +43,7 @@ export async function lastMigration(client: Client, table: string): Promise<stri
   const value = ['version', 'name', 'id', 'migration', 'filename'].find((c) => columns.includes(c)) ?? columns[0]
   const order = ['applied_at', 'executed_at', 'run_on', 'installed_on', 'created_at'].find((c) => columns.includes(c))
   const [schema, relation] = name.split('.')
-  const q = (s: string) => `"${s.replace(/"/g, '""')}"`
+  const q = quoteIdent
   const last = await client.query<{v: string}>(
     `SELECT ${q(value)}::text AS v FROM ${q(schema)}.${q(relation)} ORDER BY ${order ? `${q(order)} DESC, ` : ''}${q(value)} DESC LIMIT 1`,
   )

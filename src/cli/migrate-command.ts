@@ -1,5 +1,5 @@
 /**
- * What migrate:up and migrate:down share: the runner's options from the config, production
+ * What migrate:up, migrate:down and `db reset` share: the runner's options from the config, production
  * confirmation, the beforeMigrate/afterMigrate hooks, and progress. The commands stay thin.
  */
 import {Flags, type Command} from '@oclif/core'
@@ -10,7 +10,7 @@ import {DbCommand} from './db-command.js'
 import {confirmDestructive} from './confirm.js'
 import {migrationProgress, type MigrationProgress} from './operation-progress.js'
 import {backupBeforeChange, requiresBackupBeforeChange} from '../backup/index.js'
-import {displayPath, losesData, migrateOptions, type Direction, type PlannedMigration, type RunOptions, type RunResult} from '../migrate/index.js'
+import {displayPath, losesData, migrateOptions, type Direction, type PlannedMigration, type RunOptions, type RunResult} from '../runner/index.js'
 
 export const migrateFlags = {
   steps: Flags.integer({description: 'How many migrations to run.', min: 1}),
@@ -65,12 +65,17 @@ export abstract class MigrateCommand<T extends typeof Command> extends DbCommand
   private async beforeRun(direction: Direction, planned: PlannedMigration[]): Promise<void> {
     const dryRun = this.shared['dry-run']
     if (!dryRun) await this.confirm(direction, planned)
-    // No captureErrors: a hook's this.error(msg, {exit: 6}) propagates and vetoes the run.
-    await this.config.runHook<'beforeMigrate', NselfHooks>('beforeMigrate', this.hookOptions(direction, planned))
-    this.hooksPassed = true
+    await this.fireBeforeMigrate(direction, planned)
     if (dryRun) return
     await this.beforeChange(direction, planned)
     await this.progress?.start(planned)
+  }
+
+  /** Fires beforeMigrate; a hook vetoes by throwing. afterMigrate fires (afterRun) only once this passed. */
+  protected async fireBeforeMigrate(direction: Direction, planned: PlannedMigration[]): Promise<void> {
+    // No captureErrors: a hook's this.error(msg, {exit: 6}) propagates and vetoes the run.
+    await this.config.runHook<'beforeMigrate', NselfHooks>('beforeMigrate', this.hookOptions(direction, planned))
+    this.hooksPassed = true
   }
 
   /** Typed confirmation in production, or with DB_CONFIRM_DESTRUCTIVE=true when a step loses data. */

@@ -2,7 +2,7 @@
  * Turns the events of the migration runner and of the seeder into calls on one ProgressReporter,
  * so migrate up/down, reset and seed show progress the same way (see progress.ts).
  */
-import type {PlannedMigration, Reporter} from '../migrate/index.js'
+import type {PlannedMigration, Reporter} from '../runner/index.js'
 import type {SeedEvent, SeedFileResult} from '../seed/index.js'
 import type {ProgressReporter, ProgressStep} from './progress.js'
 

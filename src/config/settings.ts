@@ -51,8 +51,6 @@ const specs: {[K in keyof Settings]: SettingSpec<K>} = {
   seedOnInit: {key: 'seedOnInit', variable: 'DB_SEED_ON_INIT', parse: boolean, fallback: false, allowed: 'true or false'},
 }
 
-export const settingVariables = Object.values(specs).map((s) => ({variable: s.variable, fallback: String(s.fallback), allowed: s.allowed}))
-
 export function parseSettings(env: EnvEntries): Settings {
   const out = {} as Record<keyof Settings, unknown>
   for (const spec of Object.values(specs) as SettingSpec<keyof Settings>[]) {

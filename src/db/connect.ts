@@ -5,6 +5,7 @@
  */
 import type {Client, ClientConfig} from 'pg'
 import {ConnectionError} from '@nself/sdk/errors'
+import {quoteIdent} from '@nself/sdk/sql'
 import type {ConnectionSettings, NselfConfig} from '../config/index.js'
 import {ensureEmbeddedServer} from './embedded.js'
 
@@ -88,7 +89,7 @@ async function importPg(): Promise<typeof import('pg').default> {
 async function createDatabase(target: ResolvedConnection, database: string): Promise<void> {
   const admin = await connect(target, 'postgres')
   try {
-    await admin.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`)
+    await admin.query(`CREATE DATABASE ${quoteIdent(database)}`)
   } catch (error) {
     // Already there, or created at this very moment by a concurrent command (23505).
     if (!['42P04', '23505'].includes((error as {code?: string}).code ?? '')) throw error
@@ -119,15 +120,5 @@ export function connectionError(error: unknown, target: ConnectionSettings, data
         return new ConnectionError(`timed out after ${CONNECT_TIMEOUT_MS / 1000} s connecting to PostgreSQL at ${where}`, {cause: error, hint: `Check ${source} and the network.`})
       }
       return new ConnectionError(`cannot connect to PostgreSQL at ${where}: ${message}`, {cause: error})
-  }
-}
-
-/** Run fn with a connected client and always close it. */
-export async function withClient<T>(config: NselfConfig, fn: (client: Client) => Promise<T>, options: OpenOptions = {}): Promise<T> {
-  const client = await openClient(config, options)
-  try {
-    return await fn(client)
-  } finally {
-    await client.end().catch(() => {})
   }
 }

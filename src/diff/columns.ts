@@ -8,7 +8,8 @@ import * as sql from '../sql/ddl.js'
 import {type Change, Phase} from './change.js'
 import {type DiffContext, effectiveNotNull, newColumnName, tableKey} from './context.js'
 import {makeChange, noteChange} from './make.js'
-import {canonicalTypeName, isWidening, sameType, typeKey} from './types.js'
+import {comparableTypeName, sameType, typeKey} from '../schema/types.js'
+import {isWidening} from './types.js'
 
 export function columnChanges(ctx: DiffContext, old: TableModel, table: TableModel, rebuiltEnumColumns: Set<string>): Change[] {
   const oldKey = tableKey(old)
@@ -141,8 +142,8 @@ const FAMILIES: Array<Set<string>> = [
  */
 export function needsUsing(from: ColumnType, to: ColumnType): boolean {
   if (from.arrayDims !== to.arrayDims || from.schema || to.schema) return true
-  const f = canonicalTypeName(from.name)
-  const t = canonicalTypeName(to.name)
+  const f = comparableTypeName(from.name)
+  const t = comparableTypeName(to.name)
   return !FAMILIES.some((family) => family.has(f) && family.has(t))
 }
 

@@ -91,12 +91,6 @@ export function newColumnName(ctx: DiffContext, oldTable: string, column: string
   return ctx.columnRenames.get(oldTable)?.get(column) ?? column
 }
 
-/** New-model name of a table in the old model (schema stays). */
-export function newTableName(ctx: DiffContext, oldKey: string): string {
-  const key = newTableKey(ctx, oldKey)
-  return key.slice(key.indexOf('.') + 1)
-}
-
 /** Columns are NOT NULL when declared so or when part of the primary key (PostgreSQL forces it). */
 export function effectiveNotNull(table: TableModel, column: ColumnModel): boolean {
   return column.notNull || (table.primaryKey?.columns.includes(column.name) ?? false)

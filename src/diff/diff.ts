@@ -20,11 +20,6 @@ export const PROTECTED_SCHEMAS: ReadonlySet<string> = new Set([
   'information_schema',
 ])
 
-/** An empty model: the state before the first migration. */
-export function emptyModel(): SchemaModel {
-  return {version: 1, schemas: [], enums: [], tables: [], tableGroups: []}
-}
-
 export function diffSchemas(from: SchemaModel, to: SchemaModel, options: DiffOptions = {}): Change[] {
   const ctx = buildContext(from, to, options.renames ?? [])
   const changes = [

@@ -10,9 +10,9 @@
  * ADD VALUE is marked non-transactional: a value added inside a transaction cannot be used
  * (as a default, in a row) before that transaction commits. IF NOT EXISTS makes it re-runnable.
  */
-import type {ColumnModel, EnumModel, TableModel} from '../schema/model.js'
+import type {ColumnModel, EnumModel} from '../schema/model.js'
 import * as sql from '../sql/ddl.js'
-import {qualify, quoteIdent} from '../sql/quote.js'
+import {quoteIdent, quoteQualified} from '@nself/sdk/sql'
 import {type Change, Phase} from './change.js'
 import {type DiffContext, mappedValues, newColumnName, newTableKey, tableKey} from './context.js'
 import {makeChange, noteChange} from './make.js'
@@ -235,7 +235,7 @@ function recreateChanges(ctx: DiffContext, old: EnumModel, current: string[], e:
 
 function alterToOldType(ctx: DiffContext, c: EnumColumn, old: EnumModel): string {
   const type = {...c.column.type, name: oldName(old), schema: old.schema}
-  const using = `${quoteIdent(c.column.name)}::text${'[]'.repeat(type.arrayDims)}::${qualify(old.schema, oldName(old))}${'[]'.repeat(type.arrayDims)}`
+  const using = `${quoteIdent(c.column.name)}::text${'[]'.repeat(type.arrayDims)}::${quoteQualified(old.schema, oldName(old))}${'[]'.repeat(type.arrayDims)}`
   return sql.alterColumnType(c.table, c.column.name, type, ctx.enums, using)
 }
 

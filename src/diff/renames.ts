@@ -6,7 +6,8 @@
 import type {SchemaModel, TableModel} from '../schema/model.js'
 import type {Rename} from './change.js'
 import {buildContext, newColumnName, newTableKey, oldTableKey} from './context.js'
-import {isWidening, sameType} from './types.js'
+import {sameType} from '../schema/types.js'
+import {isWidening} from './types.js'
 
 export type RenameCandidate =
   | {kind: 'table'; schema: string; from: string; to: string}

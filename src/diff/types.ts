@@ -1,27 +1,11 @@
 /**
- * Type comparison for the diff: when two column types are the same, when a change only widens
- * (no data can be lost, PostgreSQL converts implicitly) and when it needs an explicit USING cast.
- * Names are compared through the type catalogue (src/schema/types.ts), so int, int4 and integer
- * are the same type; serial is not integer (it brings a sequence and a default).
+ * Type changes for the diff: when a change only widens (no data can be lost, PostgreSQL converts
+ * implicitly) and when it needs an explicit USING cast. Whether two types are the same is the type
+ * catalogue's answer (sameType in src/schema/types.ts): int, int4 and integer are the same type;
+ * serial is not integer (it brings a sequence and a default).
  */
 import type {ColumnType} from '../schema/model.js'
-import {canonicalTypeName as catalogueName, normalizeTypeName} from '../schema/types.js'
-
-/** PostgreSQL's canonical name (via the type catalogue); user types (enums) keep their name. */
-export function canonicalTypeName(name: string): string {
-  return catalogueName(name) ?? normalizeTypeName(name)
-}
-
-/** A comparable key: canonical name, schema of user types, modifiers, array dimensions. */
-export function typeKey(type: ColumnType): string {
-  const schema = type.schema ? `${type.schema}.` : ''
-  const args = type.args.length > 0 ? `(${type.args.map((a) => a.trim()).join(',')})` : ''
-  return `${schema}${canonicalTypeName(type.name)}${args}${'[]'.repeat(type.arrayDims)}`
-}
-
-export function sameType(a: ColumnType, b: ColumnType): boolean {
-  return typeKey(a) === typeKey(b)
-}
+import {comparableTypeName} from '../schema/types.js'
 
 const INT_RANK: Record<string, number> = {smallint: 1, integer: 2, bigint: 3}
 const TEXTUAL = new Set(['character varying', 'text', 'character'])
@@ -36,7 +20,7 @@ function widensText(from: ColumnType, toName: string, to: ColumnType): boolean {
   const toLen = firstArg(to)
   if (toLen === undefined) return true
   const fromLen = firstArg(from)
-  return fromLen !== undefined && fromLen <= toLen && canonicalTypeName(from.name) !== 'text'
+  return fromLen !== undefined && fromLen <= toLen && comparableTypeName(from.name) !== 'text'
 }
 
 function widensNumeric(from: ColumnType, fromName: string, to: ColumnType): boolean {
@@ -54,8 +38,8 @@ function widensNumeric(from: ColumnType, fromName: string, to: ColumnType): bool
  */
 export function isWidening(from: ColumnType, to: ColumnType): boolean {
   if (from.arrayDims !== to.arrayDims || from.schema || to.schema) return false
-  const f = canonicalTypeName(from.name)
-  const t = canonicalTypeName(to.name)
+  const f = comparableTypeName(from.name)
+  const t = comparableTypeName(to.name)
   if (TEXTUAL.has(f) && TEXTUAL.has(t)) return f !== 'character' || t !== 'character' ? widensText(from, t, to) : false
   if (f in INT_RANK && t in INT_RANK) return INT_RANK[f] <= INT_RANK[t]
   if (t === 'numeric') return widensNumeric(from, f, to)

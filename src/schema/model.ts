@@ -1,7 +1,7 @@
 /**
  * nself's own schema model: plain, JSON-serialisable data. It is what the DBML parser produces,
  * what `db run` stores as a snapshot beside each migration (database/migrations/meta/NNN.json),
- * and what the diff, the SQL generator, validation and the Hasura plugin all read.
+ * and what the diff, the SQL generator and validation read.
  *
  * Rules that keep it comparable between runs:
  * - every array is in a deterministic order (declaration order for columns and enum values,
@@ -13,6 +13,11 @@
  */
 
 export const MODEL_VERSION = 1
+
+/** The model of an empty database (only "public"): the state before the first migration. */
+export function emptyModel(): SchemaModel {
+  return {version: MODEL_VERSION, schemas: ['public'], enums: [], tables: [], tableGroups: []}
+}
 
 export interface SourceLocation {
   line: number

@@ -38,7 +38,7 @@ import type {
   TableModel,
   UniqueModel,
 } from './model.js'
-import {MODEL_VERSION} from './model.js'
+import {emptyModel, MODEL_VERSION} from './model.js'
 import {NameRegistry, constraintName, expressionLabel} from './names.js'
 import {fastParse} from './fast-parse.js'
 import {canonicalTypeName, parseTypeText} from './types.js'
@@ -56,10 +56,6 @@ let parserModule: Promise<typeof DbmlParse> | undefined
 function loadParser(): Promise<typeof DbmlParse> {
   parserModule ??= import('@dbml/parse')
   return parserModule
-}
-
-export function emptyModel(): SchemaModel {
-  return {version: MODEL_VERSION, schemas: ['public'], enums: [], tables: [], tableGroups: []}
 }
 
 export function emptyDeclared(): DeclaredFacts {

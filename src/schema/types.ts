@@ -165,10 +165,6 @@ export function canonicalTypeName(name: string): string | undefined {
   return ALIASES.get(normalizeTypeName(name))
 }
 
-export function isKnownType(name: string): boolean {
-  return ALIASES.has(normalizeTypeName(name))
-}
-
 /** Extension that provides this type, when it is an extension type. */
 export function extensionOf(name: string): string | undefined {
   return EXTENSION_TYPES[canonicalTypeName(name) ?? '']
@@ -190,9 +186,21 @@ export function formatType(type: ColumnType): string {
   return base + args + '[]'.repeat(type.arrayDims)
 }
 
+/** PostgreSQL's canonical name for a built-in or extension type; user types (enums) keep their name, in lower case. */
+export function comparableTypeName(name: string): string {
+  return canonicalTypeName(name) ?? normalizeTypeName(name)
+}
+
+/** A comparable key: canonical name, schema of user types, modifiers, array dimensions. */
+export function typeKey(type: ColumnType): string {
+  const schema = type.schema ? `${type.schema}.` : ''
+  const args = type.args.length > 0 ? `(${type.args.map((a) => a.trim()).join(',')})` : ''
+  return `${schema}${comparableTypeName(type.name)}${args}${'[]'.repeat(type.arrayDims)}`
+}
+
 /** True when two column types are the same to PostgreSQL (aliases, argument spacing and case ignored). */
 export function sameType(a: ColumnType, b: ColumnType): boolean {
-  return formatType(a) === formatType(b)
+  return typeKey(a) === typeKey(b)
 }
 
 /**

@@ -4,6 +4,7 @@
  * is now, not as the schema file says it should be.
  */
 import type {Client} from 'pg'
+import {quoteQualified} from '@nself/sdk/sql'
 
 export type ColumnKind = 'json' | 'array' | 'scalar'
 
@@ -88,11 +89,6 @@ export async function readForeignKeys(client: Client): Promise<ForeignKey[]> {
   return rows as ForeignKey[]
 }
 
-/** Double-quote an identifier for SQL. */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`
-}
-
 export function quoteTable(info: {schema: string; table: string}): string {
-  return `${quoteIdent(info.schema)}.${quoteIdent(info.table)}`
+  return quoteQualified(info.schema, info.table)
 }

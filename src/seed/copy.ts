@@ -9,9 +9,10 @@ import type {Client} from 'pg'
 import type {Writable} from 'node:stream'
 import type {SeedRow} from '@nself/sdk/hooks'
 import {NselfError} from '@nself/sdk/errors'
-import {quoteIdent, quoteTable, type ColumnInfo, type TableInfo} from './catalog.js'
+import {quoteTable, type ColumnInfo, type TableInfo} from './catalog.js'
 import {encoderFor, type Encoder} from './encode.js'
-import {isPgError, loaderError, pgMessage, seedFileError, type PgError} from './errors.js'
+import {isPgError, pgMessage, quoteIdent, type PgError} from '@nself/sdk/sql'
+import {loaderError, seedFileError} from './errors.js'
 
 /** Rows, or batches of rows (arrays), as a loader yields them. */
 export type RowSource = AsyncIterable<SeedRow | SeedRow[]> | Iterable<SeedRow | SeedRow[]>

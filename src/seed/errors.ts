@@ -24,24 +24,3 @@ export function loaderError(display: string, error: unknown): NselfError {
   const message = error instanceof Error ? error.message : String(error)
   return seedFileError(display, message, {row: typeof row === 'number' ? row : undefined, column: typeof column === 'string' ? column : undefined, line: typeof line === 'number' ? line : undefined}, error)
 }
-
-/** Fields node-postgres puts on a server error. */
-export interface PgError extends Error {
-  code?: string
-  detail?: string
-  hint?: string
-  where?: string
-  column?: string
-  position?: string
-  constraint?: string
-  table?: string
-}
-
-export function isPgError(error: unknown): error is PgError {
-  return error instanceof Error && typeof (error as PgError).code === 'string' && /^[0-9A-Z]{5}$/.test((error as PgError).code!)
-}
-
-/** PostgreSQL's message with its detail, e.g. 'insert … violates foreign key … (Key (author_id)=(…) is not present in table "users".)' */
-export function pgMessage(error: PgError): string {
-  return error.detail ? `${error.message} (${error.detail})` : error.message
-}

@@ -9,7 +9,8 @@ import type {SeedContent, SeedFile} from '@nself/sdk/hooks'
 import {ValidationError} from '@nself/sdk/errors'
 import {quoteTable, readForeignKeys, readTables, type ForeignKey, type TableInfo} from './catalog.js'
 import {advanceSequences, copyRows} from './copy.js'
-import {isPgError, loaderError, pgMessage} from './errors.js'
+import {isPgError, pgMessage, withTransaction} from '@nself/sdk/sql'
+import {loaderError} from './errors.js'
 import {discoverSeedFiles, filterByTables, qualifiedName, seedDir, type DiscoveredFile} from './files.js'
 import {buildRegistry, loaderFor, type LoaderChoice, type LoaderRegistry, type PluginLoaders} from './loaders.js'
 import {orderSeedFiles} from './order.js'
@@ -75,7 +76,7 @@ interface Planned extends DiscoveredFile {
   reason?: string
 }
 
-/** Seed the database. Runs BEGIN … COMMIT itself on the client it is given. */
+/** Seed the database, in one transaction of its own on the client it is given. */
 export async function seed(client: Client, options: SeedOptions): Promise<SeedResult> {
   const started = Date.now()
   const directory = seedDir(options.seedsDir, options.environment)
@@ -91,12 +92,9 @@ export async function seed(client: Client, options: SeedOptions): Promise<SeedRe
     notice(`no seed files in ${relative(options.projectRoot, directory) || directory}`)
     return result
   }
-  await client.query('BEGIN')
   try {
-    await applyAll(client, files, options, registry, result, notice)
-    await client.query('COMMIT')
+    await withTransaction(client, () => applyAll(client, files, options, registry, result, notice))
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {})
     throw commitError(error, result)
   }
   result.ms = Date.now() - started

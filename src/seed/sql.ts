@@ -4,7 +4,8 @@
  */
 import type {Client, QueryResult} from 'pg'
 import type {SeedStatement} from '@nself/sdk/hooks'
-import {isPgError, loaderError, pgMessage, seedFileError} from './errors.js'
+import {isPgError, pgMessage} from '@nself/sdk/sql'
+import {loaderError, seedFileError} from './errors.js'
 
 export async function runSql(client: Client, sql: string, display: string): Promise<number> {
   try {

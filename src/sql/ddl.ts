@@ -15,7 +15,7 @@ import type {
   TableModel,
   UniqueModel,
 } from '../schema/model.js'
-import {identList, qualify, quoteIdent, quoteLiteral} from './quote.js'
+import {quoteIdent, quoteIdentList, quoteLiteral, quoteQualified} from '@nself/sdk/sql'
 
 /** Names of the enums the SQL may refer to, as "schema.name": they are quoted, built-in types are not. */
 export type EnumSet = ReadonlySet<string>
@@ -26,7 +26,7 @@ export interface TableRef {
 }
 
 export function tableName(t: TableRef): string {
-  return qualify(t.schema, t.name)
+  return quoteQualified(t.schema, t.name)
 }
 
 /** Key "schema.name" of the enum a column type refers to (unqualified enums live in public). */
@@ -41,7 +41,7 @@ export function enumKeyOf(type: ColumnType): string {
  */
 export function typeSql(type: ColumnType, enums: EnumSet): string {
   const isEnum = type.schema !== undefined || enums.has(enumKeyOf(type))
-  const base = isEnum ? qualify(type.schema ?? 'public', type.name) : type.name
+  const base = isEnum ? quoteQualified(type.schema ?? 'public', type.name) : type.name
   const args = type.args.length > 0 ? `(${type.args.join(',')})` : ''
   const dims = '[]'.repeat(type.arrayDims)
   // The precision of time types goes after the first word: timestamp(3) with time zone.
@@ -76,11 +76,11 @@ export function columnDefinition(column: ColumnModel, enums: EnumSet): string {
 }
 
 export function primaryKeyClause(pk: PrimaryKeyModel): string {
-  return `CONSTRAINT ${quoteIdent(pk.name)} PRIMARY KEY (${identList(pk.columns)})`
+  return `CONSTRAINT ${quoteIdent(pk.name)} PRIMARY KEY (${quoteIdentList(pk.columns)})`
 }
 
 export function uniqueClause(u: UniqueModel): string {
-  return `CONSTRAINT ${quoteIdent(u.name)} UNIQUE (${identList(u.columns)})`
+  return `CONSTRAINT ${quoteIdent(u.name)} UNIQUE (${quoteIdentList(u.columns)})`
 }
 
 export function checkClause(c: CheckModel): string {
@@ -89,8 +89,8 @@ export function checkClause(c: CheckModel): string {
 
 export function foreignKeyClause(fk: ForeignKeyModel): string {
   let sql =
-    `CONSTRAINT ${quoteIdent(fk.name)} FOREIGN KEY (${identList(fk.columns)}) ` +
-    `REFERENCES ${qualify(fk.refSchema, fk.refTable)} (${identList(fk.refColumns)})`
+    `CONSTRAINT ${quoteIdent(fk.name)} FOREIGN KEY (${quoteIdentList(fk.columns)}) ` +
+    `REFERENCES ${quoteQualified(fk.refSchema, fk.refTable)} (${quoteIdentList(fk.refColumns)})`
   if (fk.onDelete && fk.onDelete !== 'NO ACTION') sql += ` ON DELETE ${fk.onDelete}`
   if (fk.onUpdate && fk.onUpdate !== 'NO ACTION') sql += ` ON UPDATE ${fk.onUpdate}`
   return sql
@@ -189,35 +189,35 @@ export function createIndex(t: TableRef, index: IndexModel, concurrently: boolea
 }
 
 export function dropIndex(schema: string, name: string, concurrently: boolean): string {
-  return `DROP INDEX ${concurrently ? 'CONCURRENTLY ' : ''}${qualify(schema, name)}`
+  return `DROP INDEX ${concurrently ? 'CONCURRENTLY ' : ''}${quoteQualified(schema, name)}`
 }
 
 export function renameIndex(schema: string, from: string, to: string): string {
-  return `ALTER INDEX ${qualify(schema, from)} RENAME TO ${quoteIdent(to)}`
+  return `ALTER INDEX ${quoteQualified(schema, from)} RENAME TO ${quoteIdent(to)}`
 }
 
 export function createEnum(e: {schema: string; name: string; values: string[]}): string {
-  return `CREATE TYPE ${qualify(e.schema, e.name)} AS ENUM (${e.values.map(quoteLiteral).join(', ')})`
+  return `CREATE TYPE ${quoteQualified(e.schema, e.name)} AS ENUM (${e.values.map(quoteLiteral).join(', ')})`
 }
 
 export function dropEnum(schema: string, name: string): string {
-  return `DROP TYPE ${qualify(schema, name)}`
+  return `DROP TYPE ${quoteQualified(schema, name)}`
 }
 
 export function renameEnum(schema: string, from: string, to: string): string {
-  return `ALTER TYPE ${qualify(schema, from)} RENAME TO ${quoteIdent(to)}`
+  return `ALTER TYPE ${quoteQualified(schema, from)} RENAME TO ${quoteIdent(to)}`
 }
 
 /** ADD VALUE placed before or after a neighbour, so the enum's sort order matches the schema. */
 export function addEnumValue(e: EnumModel | TableRef, value: string, position?: {before?: string; after?: string}): string {
-  let sql = `ALTER TYPE ${qualify(e.schema, e.name)} ADD VALUE ${quoteLiteral(value)}`
+  let sql = `ALTER TYPE ${quoteQualified(e.schema, e.name)} ADD VALUE ${quoteLiteral(value)}`
   if (position?.before !== undefined) sql += ` BEFORE ${quoteLiteral(position.before)}`
   else if (position?.after !== undefined) sql += ` AFTER ${quoteLiteral(position.after)}`
   return sql
 }
 
 export function renameEnumValue(e: TableRef, from: string, to: string): string {
-  return `ALTER TYPE ${qualify(e.schema, e.name)} RENAME VALUE ${quoteLiteral(from)} TO ${quoteLiteral(to)}`
+  return `ALTER TYPE ${quoteQualified(e.schema, e.name)} RENAME VALUE ${quoteLiteral(from)} TO ${quoteLiteral(to)}`
 }
 
 export function createSchema(name: string): string {
@@ -238,13 +238,13 @@ export type CommentTarget =
 function commentObject(target: CommentTarget): string {
   switch (target.kind) {
     case 'TABLE':
-      return `TABLE ${qualify(target.schema, target.table)}`
+      return `TABLE ${quoteQualified(target.schema, target.table)}`
     case 'COLUMN':
-      return `COLUMN ${qualify(target.schema, target.table)}.${quoteIdent(target.column)}`
+      return `COLUMN ${quoteQualified(target.schema, target.table)}.${quoteIdent(target.column)}`
     case 'TYPE':
-      return `TYPE ${qualify(target.schema, target.name)}`
+      return `TYPE ${quoteQualified(target.schema, target.name)}`
     case 'INDEX':
-      return `INDEX ${qualify(target.schema, target.name)}`
+      return `INDEX ${quoteQualified(target.schema, target.name)}`
   }
 }
 

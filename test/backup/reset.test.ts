@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import type pg from 'pg'
 import {backupBeforeChange, createBackup, findPgTools, restoreBackup, verifyBackup} from '../../src/backup/index.js'
 import {loadConfig} from '../../src/config/index.js'
-import {runCli} from '../helpers/cli.js'
+import {ROOT, runCli} from '../helpers/cli.js'
 import {hasScript, runInTerminal} from '../helpers/tty.js'
 import {freshDatabase, type TestDatabase} from '../helpers/db.js'
 
@@ -55,6 +55,30 @@ describe('nself db reset, production safety, backupBeforeChange @db', function (
     expect((await db.query(`SELECT count(*)::int AS n FROM pg_type WHERE typname IN ('mood', 'positive')`)).rows[0].n).to.equal(0)
     expect((await db.query('SELECT count(*)::int AS n FROM auth.users')).rows[0].n).to.equal(1)
     expect((await db.query('SELECT name FROM items ORDER BY id')).rows.map((r) => r.name)).to.deep.equal(['first', 'second'])
+  })
+
+  it('fires the beforeMigrate/afterMigrate hooks as migrate:up does; a vetoing hook stops it before anything is dropped', async () => {
+    const xdg = mkdtempSync(join(tmpdir(), 'nself-reset-xdg-'))
+    const log = join(root, 'hooks.log')
+    const hookEnv = {...env, XDG_DATA_HOME: join(xdg, 'data'), OCLIF_DISABLE_LINKED_ESM_WARNING: '1', NSELF_TEST_HOOK_LOG: log}
+    const link = await runCli(['plugins', 'link', join(ROOT, 'test/fixtures/plugins/hook-plugin'), '--no-install'], {env: hookEnv})
+    expect(link.code, link.stderr).to.equal(0)
+
+    const vetoed = await runCli(['db', 'reset', '--force'], {cwd: root, env: {...hookEnv, NSELF_TEST_HOOK_VETO: 'change freeze until Monday'}})
+    expect(vetoed.code).to.equal(6)
+    expect(vetoed.stderr).to.include('change freeze until Monday')
+    expect(await tables(db)).to.include.members(['leftover', 'leftover_view']) // nothing dropped
+    expect(await tables(db)).not.to.include('items')
+
+    writeFileSync(log, '')
+    const ok = await runCli(['db', 'reset', '--force'], {cwd: root, env: hookEnv})
+    expect(ok.code, ok.stderr).to.equal(0)
+    const [before, after] = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    expect(before).to.deep.include({hook: 'beforeMigrate', direction: 'up', environment: 'development', database: db.name, dryRun: false})
+    expect(before.migrations.map((m: {version: string}) => m.version)).to.deep.equal(['001', '002'])
+    expect(after.hook).to.equal('afterMigrate')
+    expect(after.applied.map((m: {version: string}) => m.version)).to.deep.equal(['001', '002'])
+    expect(await tables(db)).to.include('items').and.not.include('leftover')
   })
 
   it('without a terminal and without --force it refuses and changes nothing', async () => {

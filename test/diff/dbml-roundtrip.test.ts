@@ -6,7 +6,7 @@
 import {expect} from 'chai'
 import {readFileSync} from 'node:fs'
 import {diffSchemas, emptyModel} from '../../src/diff/index.js'
-import {renderMigration} from '../../src/migrate/generated.js'
+import {renderMigration} from '../../src/authoring/generated.js'
 import {parseSchema} from '../../src/schema/parse.js'
 import type {SchemaModel} from '../../src/schema/model.js'
 import {readCatalog} from '../helpers/catalog.js'

@@ -6,27 +6,29 @@
 import {expect} from 'chai'
 import type pg from 'pg'
 import {type Rename, diffSchemas, emptyModel} from '../../src/diff/index.js'
-import {renderMigration, splitGenerated} from '../../src/migrate/generated.js'
-import {type Step, downSteps, transactionGroups, upSteps} from '../../src/diff/steps.js'
+import {splitSql, withTransaction} from '@nself/sdk/sql'
+import {NO_TRANSACTION_MARKER, renderMigration} from '../../src/authoring/generated.js'
+import {type ChangeStep, downSteps, transactionGroups, upSteps} from '../../src/diff/steps.js'
 import type {SchemaModel} from '../../src/schema/model.js'
 import {readCatalog} from './catalog.js'
 import {createTestDatabase} from './pg.js'
 
 /** Runs statements as the runner would: transactional groups in BEGIN/COMMIT, the others alone. */
-export async function applySteps(client: pg.Client, steps: Array<Pick<Step, 'sql' | 'transactional'>>): Promise<void> {
-  for (const group of transactionGroups(steps as Step[])) {
+/** A generated file's statements, each transactional unless a no-transaction marker precedes it. */
+export function generatedStatements(text: string): Array<{sql: string; transactional: boolean}> {
+  const marker = NO_TRANSACTION_MARKER.replace(/^-- nself:/, '')
+  return splitSql(text).map((s) => ({sql: s.sql, transactional: !s.markers.includes(marker)}))
+}
+
+export async function applySteps(client: pg.Client, steps: Array<Pick<ChangeStep, 'sql' | 'transactional'>>): Promise<void> {
+  for (const group of transactionGroups(steps as ChangeStep[])) {
     if (!group.transactional) {
       for (const statement of group.statements) await runStatement(client, statement)
       continue
     }
-    await client.query('BEGIN')
-    try {
+    await withTransaction(client, async () => {
       for (const statement of group.statements) await runStatement(client, statement)
-      await client.query('COMMIT')
-    } catch (error) {
-      await client.query('ROLLBACK')
-      throw error
-    }
+    })
   }
 }
 
@@ -69,8 +71,8 @@ export async function roundTrip(pair: Pair): Promise<void> {
     if (pair.seed) await db.client.query(pair.seed)
     // Applied from the rendered files, as the runner will: this also tests markers and splitting.
     const files = renderMigration(changes, '002_pair')
-    const up = splitGenerated(files.up)
-    const down = splitGenerated(files.down)
+    const up = generatedStatements(files.up)
+    const down = generatedStatements(files.down)
     expect(up.map((s) => s.sql)).to.deep.equal(upSteps(changes).map((s) => s.sql))
     expect(down.map((s) => s.sql)).to.deep.equal(downSteps(changes).map((s) => s.sql))
     await applySteps(db.client, up)

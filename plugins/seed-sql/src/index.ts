@@ -1,1 +1,1 @@
-export {splitSql} from './split.js'
+export {default as seedLoader} from './hooks/seed-loader.js'

@@ -1,13 +1,8 @@
 import {Flags} from '@oclif/core'
-import {UsageError, ValidationError} from '@nself/sdk'
-import type {Client} from 'pg'
+import {ValidationError} from '@nself/sdk'
 import {DbCommand} from '../../cli/db-command.js'
-import {readCatalog} from '../../db/catalog.js'
 import {describeCandidate, findBreakingChanges, renameFlag} from '../../diff/index.js'
-import {type DriftItem, compareCatalogs, expectedCatalog, modelScope} from '../../migrate/drift.js'
-import {readMigrationsState, readSnapshot, renderMigration} from '../../migrate/generated.js'
-import {planMigration, resolvePaths} from '../../migrate/generate.js'
-import {quoteIdent} from '../../sql/quote.js'
+import {type DriftItem, liveDrift, planSchemaChange, renderMigration, resolvePaths} from '../../authoring/index.js'
 
 interface PendingResult {
   changes: Array<{kind: string; object: string; summary: string}>
@@ -52,7 +47,7 @@ With --live: builds the state the applied migrations should have produced (their
   }
 
   private async pending(): Promise<PendingResult> {
-    const plan = await planMigration({...this.paths, renameSpecs: this.flags.rename})
+    const plan = await planSchemaChange({...this.paths, renameSpecs: this.flags.rename})
     for (const warning of plan.warnings) this.warn(warning)
     const breaking = findBreakingChanges(plan.changes).map((b) => b.reason)
     const rendered = plan.changes.length === 0 ? {up: '', down: ''} : renderMigration(plan.changes, 'pending', this.paths.shownSchema)
@@ -68,12 +63,13 @@ With --live: builds the state the applied migrations should have produced (their
   }
 
   private async live(): Promise<LiveResult> {
-    const dir = this.paths.migrationsDir
     const client = await this.connect()
-    const version = await this.expectedVersion(client, dir)
-    const model = await readSnapshot(dir, version)
-    const expected = await this.withScratchDatabase(client, (scratch) => expectedCatalog(scratch, model))
-    const drift = compareCatalogs(expected, await readCatalog(client), modelScope(model, this.nself.settings.migrationTable))
+    const {expectedVersion: version, drift, warnings} = await liveDrift(client, {
+      migrationsDir: this.paths.migrationsDir,
+      historyTable: this.nself.settings.migrationTable,
+      connectTo: (database) => this.connect({database}),
+    })
+    for (const warning of warnings) this.warn(warning)
     if (this.jsonEnabled()) {
       if (drift.length > 0) process.exitCode = 5
       return {expectedVersion: version, drift}
@@ -86,44 +82,4 @@ With --live: builds the state the applied migrations should have produced (their
     for (const d of drift) this.log(`  ${d.kind.padEnd(10)} ${d.category} ${d.object}: ${d.detail}`)
     throw new ValidationError(`${drift.length} difference${drift.length === 1 ? '' : 's'} from the migrations (drift)`, {code: 'NSELF_DRIFT'})
   }
-
-  /**
-   * The newest snapshot at or before the newest applied migration (from the history table when
-   * the runner has created it), else the newest snapshot.
-   */
-  private async expectedVersion(client: Client, dir: string): Promise<string> {
-    const state = await readMigrationsState(dir)
-    if (!state.latest) throw new UsageError('There is no generated migration to compare with yet.', {hint: 'Run `nself db run` first.'})
-    const applied = await appliedVersion(client, this.nself.settings.migrationTable)
-    if (applied === undefined) {
-      this.warn(`no migration history table (${this.nself.settings.migrationTable}): comparing with the newest migration, ${state.latest.version}`)
-      return state.latest.version
-    }
-    const version = state.snapshots.filter((v) => Number(v) <= Number(applied)).at(-1)
-    if (version === undefined) throw new UsageError(`No snapshot at or before the applied migration ${applied}.`)
-    return version
-  }
-
-  private async withScratchDatabase<T>(client: Client, fn: (scratch: Client) => Promise<T>): Promise<T> {
-    const name = `nself_drift_${process.pid}_${Date.now().toString(36)}`
-    await client.query(`CREATE DATABASE ${quoteIdent(name)}`)
-    try {
-      const scratch = await this.connect({database: name})
-      try {
-        return await fn(scratch)
-      } finally {
-        await scratch.end().catch(() => undefined)
-      }
-    } finally {
-      await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`)
-    }
-  }
-}
-
-async function appliedVersion(client: Client, table: string): Promise<string | undefined> {
-  const {rows} = await client.query('SELECT to_regclass($1) AS t', [table])
-  if (!rows[0].t) return undefined
-  const quoted = table.split('.').map(quoteIdent).join('.')
-  const result = await client.query(`SELECT max(version)::text AS v FROM ${quoted}`)
-  return result.rows[0]?.v ?? undefined
 }

@@ -1,5 +1,5 @@
 import {DbCommand} from '../../cli/db-command.js'
-import {compareVersions, readHistory} from '../../migrate/index.js'
+import {compareVersions, readHistory} from '../../runner/index.js'
 
 export default class DbHistory extends DbCommand<typeof DbHistory> {
   static summary = 'List applied migrations with when, how long and who.'

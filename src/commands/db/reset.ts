@@ -2,17 +2,17 @@ import {Flags} from '@oclif/core'
 import type {Client} from 'pg'
 import {backupBeforeChange, MANAGED_SCHEMAS, requiresBackupBeforeChange, resetDatabase, type ResetResult} from '../../backup/index.js'
 import {confirmDestructive} from '../../cli/confirm.js'
-import {DbCommand} from '../../cli/db-command.js'
+import {MigrateCommand} from '../../cli/migrate-command.js'
 import {migrationProgress, seedProgress} from '../../cli/operation-progress.js'
 import {withProgress} from '../../cli/progress.js'
 import {collectSeedLoaders} from '../../cli/seed-loaders.js'
+import type {PlannedMigration} from '../../runner/index.js'
 import type {PluginLoaders} from '../../seed/index.js'
 
-export default class DbReset extends DbCommand<typeof DbReset> {
+export default class DbReset extends MigrateCommand<typeof DbReset> {
   static summary = 'Drop every object of the project\'s schemas and re-apply all migrations.'
-  static description = `Kept: the ${MANAGED_SCHEMAS.join(', ')} schemas and extensions with their objects. In production a typed confirmation is required (--force alone is not enough) and the current state is backed up first.`
+  static description = `Kept: the ${MANAGED_SCHEMAS.join(', ')} schemas and extensions with their objects. In production a typed confirmation is required (--force alone is not enough) and the current state is backed up first. Plugins' beforeMigrate/afterMigrate hooks run as for migrate:up; a vetoing hook stops the reset before anything is dropped.`
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --seed', '<%= config.bin %> <%= command.id %> --force']
-  static enableJsonFlag = true
   static flags = {
     seed: Flags.boolean({description: 'Seed the environment\'s data afterwards.'}),
     force: Flags.boolean({description: 'Skip the confirmation (not enough in production).'}),
@@ -28,21 +28,35 @@ export default class DbReset extends DbCommand<typeof DbReset> {
       forceIsEnough: !config.isProduction,
     })
     const client = await this.connect()
-    const safetyBackup = requiresBackupBeforeChange(config) ? await backupBeforeChange(config, client, 'reset') : undefined
-    if (safetyBackup) this.log(`Backed up the current state first: ${safetyBackup}`)
     const loaders = this.flags.seed ? await collectSeedLoaders(this.config, config.environment, (m) => this.warn(m)) : []
-    const result = await this.reset(client, loaders)
-    this.log(`Reset ${database}: ${result.migrations.length} migrations applied${result.seed ? `, ${result.seed.rows} seed rows` : ''}.`)
-    return {migrations: result.migrations.map((m) => m.version), ...(result.seed ? {seededRows: result.seed.rows} : {}), ...(safetyBackup ? {safetyBackup} : {})}
+    let safetyBackup: string | undefined
+    // The hooks and the safety backup come before anything is dropped: a veto leaves the database as it was.
+    const beforeRun = async (planned: PlannedMigration[]) => {
+      await this.fireBeforeMigrate('up', planned)
+      safetyBackup = requiresBackupBeforeChange(config) ? await backupBeforeChange(config, client, 'reset') : undefined
+      if (safetyBackup) this.log(`Backed up the current state first: ${safetyBackup}`)
+    }
+    const result = await this.reset(client, loaders, beforeRun)
+    const applied = result.run.applied
+    this.log(`Reset ${database}: ${applied.length} migrations applied${result.seed ? `, ${result.seed.rows} seed rows` : ''}.`)
+    return {migrations: applied.map((m) => m.version), ...(result.seed ? {seededRows: result.seed.rows} : {}), ...(safetyBackup ? {safetyBackup} : {})}
   }
 
   /** Migrations and seed files report through one reporter each, as migrate:up and db seed do. */
-  private async reset(client: Client, loaders: PluginLoaders[]): Promise<ResetResult> {
+  private async reset(client: Client, loaders: PluginLoaders[], beforeRun: (planned: PlannedMigration[]) => Promise<void>): Promise<ResetResult> {
     const migrations = migrationProgress(this.reporter())
     const seeds = this.reporter()
     return withProgress(seeds, () =>
       withProgress(migrations, () =>
-        resetDatabase(this.nself, client, {seed: this.flags.seed, loaders, reporter: migrations, beforeRun: (planned) => migrations.start(planned), onSeedEvent: seedProgress(seeds)}),
+        resetDatabase(this.nself, client, {
+          seed: this.flags.seed,
+          loaders,
+          reporter: migrations,
+          beforeRun,
+          startRun: (planned) => migrations.start(planned),
+          afterRun: (run, error) => this.afterRun('up', run, error),
+          onSeedEvent: seedProgress(seeds),
+        }),
       ),
     )
   }

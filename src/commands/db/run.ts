@@ -5,8 +5,8 @@ import {askYesNo} from '../../cli/confirm.js'
 import {loadConfig} from '../../config/index.js'
 import type {Change, Rename} from '../../diff/index.js'
 import {candidateToRename, describeCandidate, findBreakingChanges, renameFlag, type RenameCandidate} from '../../diff/index.js'
-import {migrationSlug, nextVersion, renderMigration, writeMigration} from '../../migrate/generated.js'
-import {dataLosingDrops, type Plan, planMigration, replan, resolvePaths} from '../../migrate/generate.js'
+import {migrationSlug, nextVersion, renderMigration, writeMigration} from '../../authoring/index.js'
+import {dataLosingDrops, type Plan, planSchemaChange, replan, resolvePaths} from '../../authoring/index.js'
 
 interface ChangeJson {
   kind: string
@@ -18,7 +18,7 @@ interface ChangeJson {
   downDataLoss?: string
 }
 
-export interface RunResult {
+export interface GenerateResult {
   changed: boolean
   /** Hand-written migrations without a snapshot (their changes are not part of the comparison). */
   warnings: string[]
@@ -62,10 +62,10 @@ A table or column that disappears while a compatible one appears may be a rename
     return resolvePaths(this.flags.schema, this.flags['migrations-dir'])
   }
 
-  async run(): Promise<RunResult> {
+  async run(): Promise<GenerateResult> {
     const dryRun = Boolean(this.flags['dry-run'])
     const paths = this.paths
-    let plan = await planMigration({
+    let plan = await planSchemaChange({
       ...paths,
       renameSpecs: this.flags.rename,
     })
@@ -79,7 +79,7 @@ A table or column that disappears while a compatible one appears may be a rename
     const slug = migrationSlug(plan.changes, this.flags.message, plan.state.latest === undefined)
     const id = `${version}_${slug}`
     const rendered = renderMigration(plan.changes, id, paths.shownSchema)
-    const result: RunResult = {changed: true, dryRun, warnings: plan.warnings, version, name: id, changes: plan.changes.map(toJson)}
+    const result: GenerateResult = {changed: true, dryRun, warnings: plan.warnings, version, name: id, changes: plan.changes.map(toJson)}
     if (dryRun) {
       this.printDryRun(id, rendered)
       return {...result, ...rendered}

@@ -1,10 +1,10 @@
-import {readFileSync} from 'node:fs'
 import type {Client} from 'pg'
 import {DbCommand} from '../../cli/db-command.js'
 import {resolveConnection} from '../../db/connect.js'
 import {ping} from '../../db/info.js'
 import {seedStatus, type SeedStatusEntry} from '../../seed/index.js'
-import {migrationStatus, planMigration, schemaAhead, type MigrationStatus, type SchemaAhead} from '../../migrate/index.js'
+import {schemaAhead, type SchemaAhead} from '../../authoring/index.js'
+import {migrationStatus, type MigrationStatus} from '../../runner/index.js'
 
 export default class DbStatus extends DbCommand<typeof DbStatus> {
   static summary = 'Show the connection, applied and pending migrations, changed files, and whether schema.dbml is ahead.'
@@ -17,7 +17,7 @@ export default class DbStatus extends DbCommand<typeof DbStatus> {
     const target = await resolveConnection(this.nself, (m) => this.notice(m))
     const client = await this.connect()
     const server = await ping(client)
-    const migrations = await migrationStatus(client, project.migrationsDir, settings.migrationTable, (f) => planMigration(readFileSync(f, 'utf8')).statements.length)
+    const migrations = await migrationStatus(client, project.migrationsDir, settings.migrationTable)
     const schema = await schemaAhead(project.schemaFile, project.migrationsDir)
     const seeds = await this.seedStatus(client)
     const conn = {ok: true, serverVersion: server.serverVersion, host: target.host, port: target.port, database: connection.database, embedded: connection.embedded, environment}

@@ -2,7 +2,7 @@ import {relative, resolve} from 'node:path'
 import {BaseCommand, ExitCode, ValidationError} from '@nself/sdk'
 import {Flags} from '@oclif/core'
 import {type BreakingChange, describeCandidate, findBreakingChanges, renameFlag} from '../../diff/index.js'
-import {planMigration, resolvePaths} from '../../migrate/generate.js'
+import {planSchemaChange, resolvePaths} from '../../authoring/index.js'
 import {findProjectRoot, projectPaths} from '../../project.js'
 import {renderDiagnostic} from '../../validate/diagnostic.js'
 import {type ValidationResult, resultLine, validateFile, verboseLines} from '../../validate/report.js'
@@ -39,7 +39,7 @@ export default class DbValidate extends BaseCommand<typeof DbValidate> {
   /** Breaking changes of the pending migration; possible renames are reported as what they are without --rename. */
   private async checkBreaking(path: string): Promise<{breaking: BreakingChange[]}> {
     const paths = resolvePaths(path, undefined)
-    const plan = await planMigration({...paths, renameSpecs: []})
+    const plan = await planSchemaChange({...paths, renameSpecs: []})
     const breaking = findBreakingChanges(plan.changes)
     if (this.jsonEnabled()) {
       if (breaking.length > 0) process.exitCode = ExitCode.validation

@@ -2,10 +2,9 @@ import {expect} from 'chai'
 import {copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {splitGenerated} from '../../../src/migrate/generated.js'
 import {runCli} from '../../helpers/cli.js'
 import {freshDatabase, type TestDatabase} from '../../helpers/db.js'
-import {applySteps} from '../../helpers/roundtrip.js'
+import {applySteps, generatedStatements} from '../../helpers/roundtrip.js'
 
 describe('nself db diff --live (drift) @db', function () {
   this.timeout(120_000)
@@ -21,7 +20,7 @@ describe('nself db diff --live (drift) @db', function () {
     const up = readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith('.up.sql'))!), 'utf8')
     const client = await db.connect()
     try {
-      await applySteps(client, splitGenerated(up))
+      await applySteps(client, generatedStatements(up))
     } finally {
       await client.end()
     }

@@ -1,10 +1,11 @@
 /**
  * The `seedLoader` hook of @nself/plugin-seed-sql: `.sql` seed files run statement by statement inside
- * the seed transaction, so an error names the statement's line. Types only from nself.
+ * the seed transaction, so an error names the statement's line. The statements come from the SQL
+ * lexer of @nself/sdk, the one the migration runner uses; a psql meta-command is refused with its line.
  */
 import {readFile} from 'node:fs/promises'
 import type {SeedLoaderHook} from '@nself/sdk/hooks'
-import {splitSql} from '../split.js'
+import {splitSql} from '@nself/sdk/sql'
 
 const hook: SeedLoaderHook = async function () {
   return {

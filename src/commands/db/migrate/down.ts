@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {MigrateCommand, migrateFlags} from '../../../cli/migrate-command.js'
-import {migrateDown} from '../../../migrate/index.js'
+import {migrateDown} from '../../../runner/index.js'
 
 export default class MigrateDown extends MigrateCommand<typeof MigrateDown> {
   static summary = 'Roll back applied migrations, newest first (default: one).'

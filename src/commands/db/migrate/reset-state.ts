@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {DbCommand} from '../../../cli/db-command.js'
 import {confirmDestructive} from '../../../cli/confirm.js'
-import {migrateOptions, resetHistory} from '../../../migrate/index.js'
+import {migrateOptions, resetHistory} from '../../../runner/index.js'
 
 export default class MigrateResetState extends DbCommand<typeof MigrateResetState> {
   static summary = 'Empty the migration history table. The schema and data are untouched.'

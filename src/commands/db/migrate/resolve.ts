@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {DbCommand} from '../../../cli/db-command.js'
-import {migrateOptions, resolveMigration, type Resolution, type ResolveResult} from '../../../migrate/index.js'
+import {migrateOptions, resolveMigration, type Resolution, type ResolveResult} from '../../../runner/index.js'
 
 export default class MigrateResolve extends DbCommand<typeof MigrateResolve> {
   static summary = 'Change the migration history without running SQL: mark a version applied or rolled back, or accept an edited file.'

@@ -2,7 +2,7 @@ import {MigrateCommand, migrateFlags} from '../../../cli/migrate-command.js'
 import {seedProgress} from '../../../cli/operation-progress.js'
 import {withProgress} from '../../../cli/progress.js'
 import {collectSeedLoaders} from '../../../cli/seed-loaders.js'
-import {discoverMigrations, migrateUp} from '../../../migrate/index.js'
+import {discoverMigrations, migrateUp} from '../../../runner/index.js'
 import {seedOnInit} from '../../../seed/index.js'
 
 export default class MigrateUp extends MigrateCommand<typeof MigrateUp> {

@@ -2,7 +2,7 @@ import {expect} from 'chai'
 import {appendFileSync, copyFileSync, mkdirSync, mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {schemaAhead} from '../../src/migrate/schema-ahead.js'
+import {schemaAhead} from '../../src/authoring/schema-ahead.js'
 import {runCli} from '../helpers/cli.js'
 
 describe('schemaAhead: is schema.dbml ahead of the generated migrations?', () => {

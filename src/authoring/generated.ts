@@ -15,8 +15,8 @@ import {mkdir, readdir, readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import type {Change} from '../diff/change.js'
 import {MODEL_VERSION, type SchemaModel} from '../schema/model.js'
-import {type Step, downSteps, upSteps} from '../diff/steps.js'
-import {discoverMigrations, type MigrationFile} from './files.js'
+import {type ChangeStep, downSteps, upSteps} from '../diff/steps.js'
+import {discoverMigrations, type MigrationFile} from '../runner/files.js'
 
 export const NO_TRANSACTION_MARKER = '-- nself:no-transaction'
 
@@ -90,7 +90,7 @@ function bulletList(title: string, lines: string[]): string[] {
   return [`-- ${title}:`, ...lines.map((l) => `--   - ${l}`)]
 }
 
-function renderSteps(steps: Step[], label: (c: Change) => string[]): string[] {
+function renderSteps(steps: ChangeStep[], label: (c: Change) => string[]): string[] {
   const out: string[] = []
   let current: Change | undefined
   for (const step of steps) {
@@ -144,7 +144,7 @@ export function renderMigration(changes: Change[], id: string, source = 'databas
   return {up: [...upHeader, ...upBody, ''].join('\n'), down: [...downHeader, ...downBody, ''].join('\n')}
 }
 
-function noTxSummaries(steps: Step[]): string[] {
+function noTxSummaries(steps: ChangeStep[]): string[] {
   return [...new Set(steps.filter((s) => !s.transactional).map((s) => s.change.summary))]
 }
 
@@ -177,30 +177,4 @@ export async function writeMigration(
   await writeFile(result.downFile, rendered.down, {flag: 'wx'})
   await writeFile(result.snapshotFile, snapshotText(model), {flag: 'wx'})
   return result
-}
-
-/**
- * Split a file written by renderMigration back into statements (for tests and tools): a statement
- * ends with ";" at the end of a line, comment lines between statements are skipped, and the marker
- * applies to the next statement. Not for hand-written SQL: a literal containing a line that ends
- * in ";" would be cut; the runner has its own splitter.
- */
-export function splitGenerated(text: string): Array<{sql: string; transactional: boolean}> {
-  const out: Array<{sql: string; transactional: boolean}> = []
-  let buffer: string[] = []
-  let transactional = true
-  for (const line of text.split('\n')) {
-    if (buffer.length === 0 && line.startsWith('--')) {
-      if (line === NO_TRANSACTION_MARKER) transactional = false
-      continue
-    }
-    if (buffer.length === 0 && line.trim() === '') continue
-    buffer.push(line)
-    if (line.endsWith(';')) {
-      out.push({sql: buffer.join('\n').slice(0, -1), transactional})
-      buffer = []
-      transactional = true
-    }
-  }
-  return out
 }

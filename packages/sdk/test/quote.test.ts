@@ -1,13 +1,13 @@
 import {expect} from 'chai'
-import {identList, qualify, quoteIdent, quoteLiteral} from '../../src/sql/quote.js'
+import {quoteIdent, quoteIdentList, quoteLiteral, quoteQualified} from '../src/sql/index.js'
 
 describe('sql quoting', () => {
   it('double-quotes identifiers and doubles embedded quotes', () => {
     expect(quoteIdent('users')).to.equal('"users"')
     expect(quoteIdent('Order Items')).to.equal('"Order Items"')
     expect(quoteIdent('a"b')).to.equal('"a""b"')
-    expect(qualify('auth', 'users')).to.equal('"auth"."users"')
-    expect(identList(['a', 'B'])).to.equal('"a", "B"')
+    expect(quoteQualified('auth', 'users')).to.equal('"auth"."users"')
+    expect(quoteIdentList(['a', 'B'])).to.equal('"a", "B"')
   })
   it("escapes single quotes in literals (O'Reilly)", () => {
     expect(quoteLiteral("O'Reilly")).to.equal("'O''Reilly'")

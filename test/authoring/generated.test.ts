@@ -10,10 +10,10 @@ import {
   readMigrationsState,
   renderMigration,
   slugify,
-  splitGenerated,
   writeMigration,
-} from '../../src/migrate/generated.js'
+} from '../../src/authoring/generated.js'
 import {blogModel, initialModel} from '../helpers/fixtures.js'
+import {generatedStatements} from '../helpers/roundtrip.js'
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'nself-files-'))
 
@@ -33,7 +33,7 @@ describe('migration files', () => {
     expect(up).to.match(/^-- nself migration 002_blog \(up\)/)
     expect(up).to.include(`${NO_TRANSACTION_MARKER}\nCREATE INDEX CONCURRENTLY "users_is_active_idx"`)
     expect(up).to.match(/-- Outside a transaction[^\n]*:\n--   - create index/)
-    const statements = splitGenerated(up)
+    const statements = generatedStatements(up)
     expect(statements.length).to.equal(changes.reduce((n, c) => n + c.up.length, 0))
     expect(statements.filter((s) => !s.transactional).every((s) => s.sql.includes('CONCURRENTLY'))).to.equal(true)
   })

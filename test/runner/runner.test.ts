@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import type pg from 'pg'
 import {freshDatabase, type TestDatabase} from '../helpers/db.js'
 import {catalogFingerprint, makeProject, type TestProject} from '../helpers/migrations.js'
-import {LockTimeoutError, migrateDown, migrateUp, MigrationError, readHistory, resolveMigration, type UpOptions} from '../../src/migrate/index.js'
+import {LockTimeoutError, migrateDown, migrateUp, MigrationError, readHistory, resolveMigration, type UpOptions} from '../../src/runner/index.js'
 
 const base = (project: TestProject): UpOptions => ({migrationsDir: project.migrationsDir, table: 'schema_migrations', lockTimeoutSeconds: 2, statementTimeoutSeconds: 30})
 
@@ -65,6 +65,14 @@ describe('migration runner @db', () => {
     expect(error.message, error.message).to.match(/^migration 002_broken failed at .*002_broken\.up\.sql:6: relation "nowhere" does not exist \(SQLSTATE 42P01\)$/)
     expect(error.hint).to.include('Nothing of 002_broken was applied')
     expect(await catalogFingerprint(client)).to.deep.equal(before)
+  })
+
+  it('refuses a psql meta-command with its file and line before anything runs', async () => {
+    const project = makeProject({'001_a.up.sql': 'CREATE TABLE a (id int);\n\\i more.sql\n'})
+    const error = await migrateUp(client, base(project)).then(() => undefined, (e) => e)
+    expect(error?.message, error?.message).to.match(/001_a\.up\.sql:2: \\i is a psql meta-command, not SQL/)
+    expect(error?.exit).to.equal(5)
+    expect((await client.query("SELECT to_regclass('a') AS t, to_regclass('schema_migrations') AS h")).rows[0]).to.deep.equal({t: null, h: null})
   })
 
   it('in a series sent as one message, keeps the migrations before the failing one and names its file and line', async () => {

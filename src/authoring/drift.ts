@@ -6,11 +6,16 @@
  * PostgreSQL's own spelling, with nothing to normalise by hand.
  */
 import type {Client} from 'pg'
+import {UsageError} from '@nself/sdk/errors'
+import {withTransaction} from '@nself/sdk/sql'
 import type {CatalogSnapshot} from '../db/catalog.js'
 import {readCatalog} from '../db/catalog.js'
 import {diffSchemas, emptyModel} from '../diff/index.js'
 import type {SchemaModel} from '../schema/model.js'
 import {transactionGroups, upSteps} from '../diff/steps.js'
+import {newestVersion} from '../runner/history.js'
+import {readMigrationsState, readSnapshot} from './generated.js'
+import {type ConnectTo, withScratchDatabase} from './scratch.js'
 
 export interface DriftItem {
   kind: 'missing' | 'unexpected' | 'different'
@@ -89,9 +94,9 @@ function show(value: unknown): string {
 export async function expectedCatalog(scratch: Client, model: SchemaModel): Promise<CatalogSnapshot> {
   // From nothing every statement is transactional (no CONCURRENTLY on new tables): one transaction.
   for (const group of transactionGroups(upSteps(diffSchemas(emptyModel(), model)))) {
-    await scratch.query('BEGIN')
-    for (const statement of group.statements) await scratch.query(statement)
-    await scratch.query('COMMIT')
+    await withTransaction(scratch, async () => {
+      for (const statement of group.statements) await scratch.query(statement)
+    })
   }
   return readCatalog(scratch)
 }
@@ -106,4 +111,47 @@ export function modelScope(model: SchemaModel, historyTable: string): Scope {
     if (!platform.has(schema)) return true
     return table !== undefined && declared.has(`${schema}.${table}`)
   }
+}
+
+export interface LiveDrift {
+  /** The snapshot the database was compared with. */
+  expectedVersion: string
+  drift: DriftItem[]
+  /** Things the user should know about the comparison (e.g. no history table). */
+  warnings: string[]
+}
+
+export interface LiveDriftOptions {
+  migrationsDir: string
+  /** DB_MIGRATION_TABLE. */
+  historyTable: string
+  /** Opens a connection to the scratch database. */
+  connectTo: ConnectTo
+}
+
+/** The live database (client) against the state its applied migrations should have produced. */
+export async function liveDrift(client: Client, options: LiveDriftOptions): Promise<LiveDrift> {
+  const warnings: string[] = []
+  const version = await expectedVersion(client, options, warnings)
+  const model = await readSnapshot(options.migrationsDir, version)
+  const expected = await withScratchDatabase(client, options.connectTo, 'drift', (scratch) => expectedCatalog(scratch, model))
+  const drift = compareCatalogs(expected, await readCatalog(client), modelScope(model, options.historyTable))
+  return {expectedVersion: version, drift, warnings}
+}
+
+/**
+ * The newest snapshot at or before the newest applied migration (from the history table when
+ * the runner has created it), else the newest snapshot.
+ */
+async function expectedVersion(client: Client, options: LiveDriftOptions, warnings: string[]): Promise<string> {
+  const state = await readMigrationsState(options.migrationsDir)
+  if (!state.latest) throw new UsageError('There is no generated migration to compare with yet.', {hint: 'Run `nself db run` first.'})
+  const applied = await newestVersion(client, options.historyTable)
+  if (applied === undefined) {
+    warnings.push(`no migration history table (${options.historyTable}): comparing with the newest migration, ${state.latest.version}`)
+    return state.latest.version
+  }
+  const version = state.snapshots.filter((v) => Number(v) <= Number(applied)).at(-1)
+  if (version === undefined) throw new UsageError(`No snapshot at or before the applied migration ${applied}.`)
+  return version
 }

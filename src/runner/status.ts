@@ -1,6 +1,7 @@
 /** What `nself db status` reports about migrations, as data (the command formats it). */
 import type {Client} from 'pg'
 import {displayPath} from './files.js'
+import {statementCount} from './plan.js'
 import {loadState} from './state.js'
 
 export interface MigrationStatus {
@@ -14,7 +15,7 @@ export interface MigrationStatus {
   ok: boolean
 }
 
-export async function migrationStatus(client: Client, migrationsDir: string, table: string, countStatements: (file: string) => number): Promise<MigrationStatus> {
+export async function migrationStatus(client: Client, migrationsDir: string, table: string, countStatements: (file: string) => number = statementCount): Promise<MigrationStatus> {
   const state = await loadState(client, migrationsDir, table)
   return {
     table,

@@ -6,11 +6,12 @@
  * invalid → dropped and built again; valid → the build already finished, skip it.
  */
 import type {Client} from 'pg'
-import type {IndexTarget, Step} from './plan.js'
+import {quoteQualified} from '@nself/sdk/sql'
+import type {IndexTarget, RunStep} from './plan.js'
 
 export type ResumeDecision = 'run' | 'skip'
 
-export async function resumeCheck(client: Client, step: Step & {kind: 'single'}, resuming: boolean, notice?: (m: string) => void): Promise<ResumeDecision> {
+export async function resumeCheck(client: Client, step: RunStep & {kind: 'single'}, resuming: boolean, notice?: (m: string) => void): Promise<ResumeDecision> {
   const target = step.index
   if (!target) return resuming && (await alreadyDone(client, step)) ? 'skip' : 'run'
   const valid = await indexValidity(client, target)
@@ -40,12 +41,11 @@ async function indexValidity(client: Client, target: IndexTarget): Promise<boole
 }
 
 function qualified(target: IndexTarget): string {
-  const q = (s: string) => `"${s.replace(/"/g, '""')}"`
-  return target.schema ? `${q(target.schema)}.${q(target.name)}` : q(target.name)
+  return target.schema ? quoteQualified(target.schema, target.name) : quoteQualified(target.name)
 }
 
 /** An enum value added before the crash: running ADD VALUE again would fail with "already exists". */
-async function alreadyDone(client: Client, step: Step & {kind: 'single'}): Promise<boolean> {
+async function alreadyDone(client: Client, step: RunStep & {kind: 'single'}): Promise<boolean> {
   const match = /^ALTER\s+TYPE\s+(\S+)\s+ADD\s+VALUE\s+(?:IF\s+NOT\s+EXISTS\s+)?'((?:[^']|'')*)'/i.exec(step.statement.sql)
   if (!match) return false
   const {rows} = await client.query(`SELECT 1 FROM pg_enum WHERE enumtypid = $1::regtype AND enumlabel = $2`, [match[1], match[2].replace(/''/g, "'")])

@@ -80,7 +80,7 @@ export function parseRenames(specs: string[], from: SchemaModel): Rename[] {
   })
 }
 
-export async function planMigration(input: PlanInput): Promise<Plan> {
+export async function planSchemaChange(input: PlanInput): Promise<Plan> {
   const [to, state] = await Promise.all([loadTargetModel(input.schemaFile, input.shownSchema), readMigrationsState(input.migrationsDir)])
   const from = state.latest?.model ?? emptyModel()
   const renames = parseRenames(input.renameSpecs, from)

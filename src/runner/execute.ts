@@ -9,20 +9,15 @@
  * else from how many commands had completed.
  */
 import type {Client} from 'pg'
+import type {PgError} from '@nself/sdk/sql'
 import type {PlannedStatement} from './plan.js'
+import {listenToProtocol} from './protocol.js'
 
 export interface StatementFailure {
   statement: PlannedStatement
   /** Line in the file: the statement's line plus the line of the error position inside it. */
   line: number
   error: PgError
-}
-
-export interface PgError extends Error {
-  code?: string
-  hint?: string
-  detail?: string
-  position?: string
 }
 
 export class BatchError extends Error {
@@ -83,21 +78,20 @@ export async function runTransactions(client: Client, items: TransactionItem[]):
   let completed = 0
   let last = performance.now()
   const serverMs = new Map<number, number>()
-  // A row returned by an item's trailing SQL is the server's own time for that transaction.
-  const onRow = (msg: {fields: (string | null)[]}) => {
-    const command = commands[completed]
-    if (command?.kind === 'trailing' && msg.fields[0] !== null) serverMs.set(command.item, Number(msg.fields[0]))
-  }
-  const onComplete = () => {
-    const command = commands[completed++]
-    if (command?.kind !== 'commit') return
-    const now = performance.now()
-    items[command.item].onCommitted?.(serverMs.get(command.item) ?? Math.round(now - last))
-    last = now
-  }
-  const connection = (client as unknown as {connection: NodeJS.EventEmitter}).connection
-  connection.on('commandComplete', onComplete)
-  connection.on('dataRow', onRow)
+  const stopListening = listenToProtocol(client, {
+    // A row returned by an item's trailing SQL is the server's own time for that transaction.
+    dataRow: (fields) => {
+      const command = commands[completed]
+      if (command?.kind === 'trailing' && fields[0] !== null) serverMs.set(command.item, Number(fields[0]))
+    },
+    commandComplete: () => {
+      const command = commands[completed++]
+      if (command?.kind !== 'commit') return
+      const now = performance.now()
+      items[command.item].onCommitted?.(serverMs.get(command.item) ?? Math.round(now - last))
+      last = now
+    },
+  })
   try {
     await client.query(text)
   } catch (error) {
@@ -112,8 +106,7 @@ export async function runTransactions(client: Client, items: TransactionItem[]):
     // No statement to blame (the failure was in nself's own history SQL): report PostgreSQL's error as is.
     throw failure ? new TransactionsError(failure, item) : error
   } finally {
-    connection.off('commandComplete', onComplete)
-    connection.off('dataRow', onRow)
+    stopListening()
   }
 }
 

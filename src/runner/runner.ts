@@ -10,11 +10,12 @@ import {hostname, userInfo} from 'node:os'
 import {readFileSync} from 'node:fs'
 import type {Client} from 'pg'
 import {NselfError, OperationError, UsageError, ValidationError} from '@nself/sdk/errors'
-import {BatchError, flushWal, runSingle, runTransactions, TransactionsError, type PgError} from './execute.js'
+import {pgMessage, SqlSyntaxError} from '@nself/sdk/sql'
+import {BatchError, flushWal, runSingle, runTransactions, TransactionsError} from './execute.js'
 import {compareVersions, discoverMigrations, displayPath, sameVersion, type MigrationFile} from './files.js'
 import {deleteSql, ensureHistory, readHistory, recordSql, TRANSACTION_MS_SQL} from './history.js'
 import {acquireLock} from './lock.js'
-import {planMigration, type PlannedStatement, type Step} from './plan.js'
+import {planTransactions, type TransactionPlan, type PlannedStatement, type RunStep} from './plan.js'
 import {resumeCheck} from './resume.js'
 import {compareState, loadState, type MigrationState} from './state.js'
 
@@ -27,7 +28,7 @@ export interface PlannedMigration {
   file: string
   checksum: string
   direction: Direction
-  steps: Step[]
+  steps: RunStep[]
   statements: PlannedStatement[]
   /** Statements already done by an earlier run that stopped part way (up only). */
   resumeFrom: number
@@ -214,8 +215,22 @@ function changedError(state: MigrationState): ValidationError {
 }
 
 function plan(file: MigrationFile, direction: Direction, path: string, resumeFrom: number): PlannedMigration {
-  const {steps, statements} = planMigration(readFileSync(path, 'utf8').replace(/^\uFEFF/, '')) // editors' BOM is not SQL
+  const {steps, statements} = planFile(path)
   return {version: file.version, name: file.name, file: path, checksum: file.checksum, direction, steps, statements, resumeFrom}
+}
+
+function planFile(path: string): TransactionPlan {
+  try {
+    return planTransactions(readFileSync(path, 'utf8'))
+  } catch (error) {
+    if (!(error instanceof SqlSyntaxError)) throw error
+    throw new ValidationError(`${displayPath(path)}:${error.line}: ${error.message}`, {code: 'NSELF_MIGRATION_INVALID', hint: 'Nothing was applied.'})
+  }
+}
+
+/** Every migration of the folder, planned up from an empty history: what `db reset` re-applies. */
+export function planFromScratch(migrationsDir: string): PlannedMigration[] {
+  return chooseUp(compareState(discoverMigrations(migrationsDir), []), {})
 }
 
 /** A migration that is one transaction from scratch can share a message with its neighbours. */
@@ -290,7 +305,7 @@ async function applyOne(client: Client, m: PlannedMigration, options: RunOptions
   const started = performance.now()
   options.reporter?.migrationStart?.(m)
   try {
-    const steps = m.steps.length ? m.steps : [{kind: 'transaction', statements: []} as Step]
+    const steps = m.steps.length ? m.steps : [{kind: 'transaction', statements: []} as RunStep]
     for (const [i, step] of steps.entries()) await runStep(client, m, step, i === steps.length - 1, options)
   } catch (error) {
     const failure = toMigrationError(m, error)
@@ -302,7 +317,7 @@ async function applyOne(client: Client, m: PlannedMigration, options: RunOptions
   return {version: m.version, name: m.name, file: m.file, direction: m.direction, ms}
 }
 
-async function runStep(client: Client, m: PlannedMigration, step: Step, last: boolean, options: RunOptions): Promise<void> {
+async function runStep(client: Client, m: PlannedMigration, step: RunStep, last: boolean, options: RunOptions): Promise<void> {
   const stepStatements = step.kind === 'transaction' ? step.statements : [step.statement]
   const todo = stepStatements.filter((s) => s.index >= m.resumeFrom)
   if (!todo.length && !last) return
@@ -323,7 +338,7 @@ async function runStep(client: Client, m: PlannedMigration, step: Step, last: bo
  * SHARE UPDATE EXCLUSIVE), so the short DDL lock_timeout would only make it fail on a busy
  * database: it runs without one, bounded by statement_timeout.
  */
-async function runAlone(client: Client, step: Step & {kind: 'single'}, options: RunOptions): Promise<void> {
+async function runAlone(client: Client, step: RunStep & {kind: 'single'}, options: RunOptions): Promise<void> {
   if (!/CONCURRENTLY/i.test(step.statement.sql)) return runSingle(client, step.statement)
   await client.query('SET lock_timeout = 0')
   try {
@@ -406,10 +421,6 @@ function toMigrationError(m: PlannedMigration, error: unknown): Error {
     nonTx && statement.index > 0
       ? 'The steps before the failing one are applied (this migration has non-transactional steps); nself db migrate:up continues from the failing step.'
       : `Nothing of ${m.version}_${m.name} was applied.`
-  const hint = [pg.hint, pg.detail, state].filter(Boolean).join(' ')
-  return new MigrationError(`${m.direction === 'up' ? 'migration' : 'rollback'} ${m.version}_${m.name} failed at ${where}: ${pgMessage(pg)}`, m.version, m.file, line, pg.code, hint)
-}
-
-function pgMessage(error: PgError): string {
-  return error.code ? `${error.message} (SQLSTATE ${error.code})` : error.message
+  const hint = [pg.hint, state].filter(Boolean).join(' ')
+  return new MigrationError(`${m.direction === 'up' ? 'migration' : 'rollback'} ${m.version}_${m.name} failed at ${where}: ${pgMessage(pg, {sqlstate: true})}`, m.version, m.file, line, pg.code, hint)
 }

@@ -6,6 +6,7 @@
  */
 import type {Client} from 'pg'
 import {ValidationError} from '@nself/sdk/errors'
+import {quoteIdent, quoteLiteral, quoteQualified} from '@nself/sdk/sql'
 
 export interface HistoryRow {
   version: string
@@ -20,11 +21,9 @@ export interface HistoryRow {
 
 const COLUMNS = ['version', 'name', 'checksum', 'applied_at', 'execution_ms', 'applied_by', 'statements_done']
 
+/** DB_MIGRATION_TABLE ("table" or "schema.table") quoted for SQL. */
 export function quoteTable(table: string): string {
-  return table
-    .split('.')
-    .map((part) => `"${part.replace(/"/g, '""')}"`)
-    .join('.')
+  return quoteQualified(...table.split('.'))
 }
 
 function parts(table: string): {schema: string | null; name: string} {
@@ -34,7 +33,7 @@ function parts(table: string): {schema: string | null; name: string} {
 
 export function createTableSql(table: string): string {
   const {schema} = parts(table)
-  return `${schema ? `CREATE SCHEMA IF NOT EXISTS "${schema}";\n` : ''}CREATE TABLE IF NOT EXISTS ${quoteTable(table)} (
+  return `${schema ? `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)};\n` : ''}CREATE TABLE IF NOT EXISTS ${quoteTable(table)} (
   version text PRIMARY KEY,
   name text NOT NULL,
   checksum text NOT NULL,
@@ -118,7 +117,7 @@ export interface RecordValues {
 
 /** The upsert that records progress, as SQL text with literals: it rides in the same simple-query batch as the migration. */
 export function recordSql(table: string, v: RecordValues): string {
-  const lit = (s: string) => `'${s.replace(/'/g, "''")}'`
+  const lit = quoteLiteral
   const done = v.statementsDone === null ? 'NULL' : String(v.statementsDone)
   const ms = v.executionMs === 'server' ? TRANSACTION_MS_SQL : String(Math.round(v.executionMs))
   return `INSERT INTO ${quoteTable(table)} (version, name, checksum, execution_ms, applied_by, statements_done)
@@ -128,7 +127,14 @@ ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.ch
 }
 
 export function deleteSql(table: string, version: string): string {
-  return `DELETE FROM ${quoteTable(table)} WHERE version = '${version.replace(/'/g, "''")}'`
+  return `DELETE FROM ${quoteTable(table)} WHERE version = ${quoteLiteral(version)}`
+}
+
+/** The newest version in the history, or undefined when there is no history table (or no row). */
+export async function newestVersion(client: Client, table: string): Promise<string | undefined> {
+  if (!(await historyExists(client, table))) return undefined
+  const {rows} = await client.query<{v: string | null}>(`SELECT max(version)::text AS v FROM ${quoteTable(table)}`)
+  return rows[0]?.v ?? undefined
 }
 
 export async function setChecksum(client: Client, table: string, version: string, checksum: string): Promise<number> {

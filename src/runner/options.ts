@@ -1,4 +1,4 @@
-/** The runner's options from the project's configuration: what `db reset` (issue 7) needs to re-apply every migration. */
+/** The runner's options from the project's configuration: the one source for migrate:up/down, resolve, reset-state and `db reset`. */
 import type {NselfConfig} from '../config/index.js'
 import type {RunOptions} from './runner.js'
 

@@ -1,5 +1,5 @@
 /**
- * Quoting for generated SQL. Every identifier is quoted (the model keeps names as written, and
+ * Quoting for SQL that nself builds. Every identifier is quoted (names are kept as written, and
  * PostgreSQL would fold unquoted ones to lower case), and every literal is escaped, so a default
  * such as O'Reilly or a note with a backslash reaches the database unchanged.
  */
@@ -9,9 +9,14 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`
 }
 
-/** schema.name, both quoted. Always qualified, so the search_path cannot redirect a statement. */
-export function qualify(schema: string, name: string): string {
-  return `${quoteIdent(schema)}.${quoteIdent(name)}`
+/** Each part quoted, joined with dots: quoteQualified('auth', 'users') is "auth"."users". */
+export function quoteQualified(...parts: string[]): string {
+  return parts.map(quoteIdent).join('.')
+}
+
+/** A comma-separated list of quoted identifiers: "a", "b". */
+export function quoteIdentList(names: string[]): string {
+  return names.map(quoteIdent).join(', ')
 }
 
 /**
@@ -24,9 +29,4 @@ export function quoteLiteral(value: string): string {
   const body = value.replace(/'/g, "''")
   if (!/[\\\n\r]/.test(value)) return `'${body}'`
   return `E'${body.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}'`
-}
-
-/** A comma-separated, quoted identifier list: ("a", "b"). */
-export function identList(names: string[]): string {
-  return names.map(quoteIdent).join(', ')
 }

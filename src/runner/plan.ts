@@ -5,14 +5,15 @@
  * autocommit, and the statements between them stay grouped in transactions. The runner detects
  * them itself: users hand-edit migrations and forget the `-- nself:no-transaction` marker.
  */
-import {splitSql, type SqlStatement} from './split.js'
+import {readFileSync} from 'node:fs'
+import {splitSql, type SqlStatement} from '@nself/sdk/sql'
 
 export interface PlannedStatement extends SqlStatement {
   /** 0-based index among the migration's statements (what history.statements_done counts). */
   index: number
 }
 
-export type Step =
+export type RunStep =
   | {kind: 'transaction'; statements: PlannedStatement[]}
   | {kind: 'single'; statement: PlannedStatement; reason: string; index?: IndexTarget}
 
@@ -25,9 +26,9 @@ export interface IndexTarget {
   ifNotExists: boolean
 }
 
-export interface MigrationPlan {
+export interface TransactionPlan {
   statements: PlannedStatement[]
-  steps: Step[]
+  steps: RunStep[]
   /** Transaction-control statements in the file (BEGIN, COMMIT…) that the runner leaves out: it manages transactions itself. */
   skipped: PlannedStatement[]
 }
@@ -49,7 +50,7 @@ const NON_TRANSACTIONAL: [RegExp, string][] = [
 const TRANSACTION_CONTROL = /^(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT)(\s+(WORK|TRANSACTION))?\s*$/i
 const ADD_ENUM_VALUE = /^ALTER\s+TYPE\s+[^;]+?\s+ADD\s+VALUE\s+(IF\s+NOT\s+EXISTS\s+)?'((?:[^']|'')*)'/i
 
-export function planMigration(sql: string): MigrationPlan {
+export function planTransactions(sql: string): TransactionPlan {
   const all = splitSql(sql)
   const skipped: PlannedStatement[] = []
   const statements: PlannedStatement[] = []
@@ -61,8 +62,8 @@ export function planMigration(sql: string): MigrationPlan {
   return {statements, steps: groupSteps(statements), skipped}
 }
 
-function groupSteps(statements: PlannedStatement[]): Step[] {
-  const steps: Step[] = []
+function groupSteps(statements: PlannedStatement[]): RunStep[] {
+  const steps: RunStep[] = []
   let batch: PlannedStatement[] = []
   statements.forEach((statement, i) => {
     // Only an added enum value needs the statements after it (copying them for every statement is quadratic).
@@ -110,6 +111,11 @@ function splitName(qualified: string): {name: string; schema?: string} {
 
 function unquoteIdent(part: string): string {
   return part.startsWith('"') ? part.slice(1, -1).replace(/""/g, '"') : part.toLowerCase()
+}
+
+/** How many statements the runner would run from this file (what `db status` shows for a partial run). */
+export function statementCount(file: string): number {
+  return planTransactions(readFileSync(file, 'utf8')).statements.length
 }
 
 /** True when running this SQL can destroy data (marker or DROP TABLE/COLUMN, TRUNCATE, DELETE): said before a production rollback. */

@@ -1,0 +1,29 @@
+/** The one BEGIN … COMMIT / ROLLBACK of nself and its plugins. */
+
+/** What a transaction needs of a connection: node-postgres's Client and PoolClient fit. */
+export interface Queryable {
+  query(text: string): Promise<unknown>
+}
+
+export interface TransactionOptions {
+  /** Written after BEGIN, e.g. "ISOLATION LEVEL REPEATABLE READ, READ ONLY". */
+  mode?: string
+  /** Statements run right after BEGIN, in the same round trip (e.g. SET LOCAL …). */
+  setup?: string[]
+}
+
+/**
+ * Runs fn inside one transaction: COMMIT when it resolves, ROLLBACK when it throws (the error of
+ * fn is the one rethrown; a failing ROLLBACK, e.g. on a dropped connection, is not reported over it).
+ */
+export async function withTransaction<C extends Queryable, T>(client: C, fn: (client: C) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  await client.query([`BEGIN${options.mode ? ` ${options.mode}` : ''}`, ...(options.setup ?? [])].join('; '))
+  try {
+    const result = await fn(client)
+    await client.query('COMMIT')
+    return result
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {})
+    throw error
+  }
+}
