@@ -6,3 +6,6 @@ export {downSteps, transactionGroups, upSteps} from './diff/steps.js'
 export type {Step as ChangeStep} from './diff/steps.js'
 export {NO_TRANSACTION_MARKER, readMigrationsState, renderMigration, splitGenerated} from './migrate/generated.js'
 export * from './migrate/index.js'
+// Parse, validate and diff DBML text: what plugins that bring DBML from elsewhere (dbdiagram) check it with.
+export {parseSchema} from './schema/parse.js'
+export {renderDiagnostic, validateSchema, type Diagnostic} from './validate/index.js'
