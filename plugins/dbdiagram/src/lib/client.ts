@@ -222,7 +222,8 @@ function isObject(value: unknown): value is Json {
 }
 
 function surprise(what: string, field: string, expected: string, got: unknown): OperationError {
-  const shown = got === undefined ? 'nothing' : `${Array.isArray(got) ? 'an array' : typeof got} ${preview(JSON.stringify(got) ?? String(got))}`
+  const text = (JSON.stringify(got) ?? String(got)).replace(/\s+/g, ' ')
+  const shown = got === undefined ? 'nothing' : `${Array.isArray(got) ? 'an array' : typeof got} ${text.length > 120 ? `${text.slice(0, 120)}…` : text}`
   return new OperationError(`dbdiagram API: unexpected answer to ${what}: field "${field}" should be ${expected}, got ${shown}`, {
     hint: 'The API (Beta) may have changed. Nothing was written. Please report this with the message above; DBDIAGRAM_API_URL can point to another version.',
   })
