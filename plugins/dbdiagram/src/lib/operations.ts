@@ -75,7 +75,9 @@ export async function push(ctx: SyncContext, core: CoreLibrary, options: PushOpt
   const side = {content: remote.content, diagramId: remoteId, label: `dbdiagram ${remoteId}`}
   const cmp = compare(local, remote.content, baseFor(state, remoteId))
   if (cmp.status === 'in-sync') return inSync(ctx, local, remoteId, state, cmp)
-  if (cmp.status !== 'local-ahead') {
+  // An empty diagram (just made in the editor) has nothing to lose: no need to ask.
+  const blankNew = cmp.status === 'unknown' && remote.content.trim() === ''
+  if (cmp.status !== 'local-ahead' && !blankNew) {
     guardOverwrite(io, cmp, local, side, 'push', options.overwrite)
     io.log(`What the push changes in the diagram:`)
     io.log(unifiedDiff(side.label, SCHEMA, remote.content, local))
