@@ -70,7 +70,8 @@ export function parseDiagramId(raw: string, source: string): string {
   if (/^[0-9a-f]{24}$/i.test(text)) return text.toLowerCase()
   const match = /[-/]([0-9a-f]{24})\/?(?:[?#].*)?$/i.exec(text)
   if (match) return match[1].toLowerCase()
-  throw new ConfigError(`DBDIAGRAM_DIAGRAM_ID=${JSON.stringify(raw)} in ${source} is not a diagram id: expected 24 hexadecimal characters or a diagram URL such as https://dbdiagram.io/d/Blog-69459a734bbde0fd74d8852f`)
+  const where = source === '--diagram' ? `--diagram ${JSON.stringify(raw)}` : `DBDIAGRAM_DIAGRAM_ID=${JSON.stringify(raw)} in ${source}`
+  throw new ConfigError(`${where} is not a diagram id: expected 24 hexadecimal characters or a diagram URL such as https://dbdiagram.io/d/Blog-69459a734bbde0fd74d8852f`)
 }
 
 export function loadSettings(cwd: string = process.cwd(), processEnv: NodeJS.ProcessEnv = process.env): DbdiagramSettings {

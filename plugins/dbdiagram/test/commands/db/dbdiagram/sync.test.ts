@@ -187,6 +187,24 @@ describe('dbdiagram: push, pull and status through the CLI', function () {
     expect(readFileSync(target, 'utf8')).to.equal(blog)
   })
 
+  it('in a terminal, pull asks first: "n" leaves schema.dbml alone, "y" writes it', async function () {
+    const tty = await import('../../../../../../test/helpers/tty.js')
+    if (!tty.hasScript) {
+      console.log('      (skipped: util-linux `script` is not installed, so no terminal can be simulated)')
+      this.skip()
+    }
+    const id = server.add(blog + REMOTE_TABLE)
+    const dir = project()
+    const env = {DBDIAGRAM_TOKEN: TOKEN, DBDIAGRAM_API_URL: api, DBDIAGRAM_DIAGRAM_ID: id}
+    const no = await tty.runInTerminal(['db', 'dbdiagram', 'pull'], {cwd: dir, env, answers: [['Continue?', 'n\r']]})
+    expect(no.code).to.equal(6)
+    expect(no.output).to.contain('create table public.newsletters').and.contain('cancelled: nothing was changed')
+    expect(schemaOf(dir)).to.equal(blog)
+    const yes = await tty.runInTerminal(['db', 'dbdiagram', 'pull'], {cwd: dir, env, answers: [['Continue?', 'y\r']]})
+    expect(yes.code, yes.output).to.equal(0)
+    expect(schemaOf(dir)).to.equal(blog + REMOTE_TABLE)
+  })
+
   it('401, 404 and a bad diagram id are config errors (exit 3) with what to do', async () => {
     const dir = project()
     const wrongToken = await nself(dir, ['status', '--diagram', server.add(blog)], {DBDIAGRAM_TOKEN: 'tok_not_valid_xyz'})
