@@ -6,3 +6,6 @@ export {downSteps, transactionGroups, upSteps, type ChangeStep} from './diff/ste
 export * from './authoring/index.js'
 export * from './runner/index.js'
 export {splitSql, SqlSyntaxError, type SqlStatement} from '@nself/sdk/sql'
+// Parse, validate and diff DBML text: what plugins that bring DBML from elsewhere (dbdiagram) check it with.
+export {parseSchema} from './schema/parse.js'
+export {renderDiagnostic, validateSchema, type Diagnostic} from './validate/index.js'

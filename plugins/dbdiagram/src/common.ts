@@ -1,0 +1,33 @@
+/** What the three commands share: flags, and turning oclif's command into the library's context. */
+import {Flags, type Command} from '@oclif/core'
+import {makeConfirm} from './lib/confirm.js'
+import {type CoreLibrary, loadCore} from './lib/core.js'
+import type {SyncContext} from './lib/operations.js'
+import {loadSettings, parseDiagramId} from './lib/settings.js'
+
+export const diagramFlag = Flags.string({
+  description: 'Diagram id or URL (default: DBDIAGRAM_DIAGRAM_ID, else the diagram of database/.dbdiagram.json).',
+})
+
+export const overwriteFlag = Flags.boolean({
+  description: 'Replace the other side even though it changed since the last sync (after merging by hand).',
+})
+
+export const forceFlag = Flags.boolean({description: 'Do not ask for confirmation (needed without a terminal).'})
+
+export function syncContext(command: Command, flags: {diagram?: string; force?: boolean}): SyncContext {
+  return {
+    settings: loadSettings(),
+    diagram: flags.diagram ? parseDiagramId(flags.diagram, '--diagram') : undefined,
+    io: {
+      log: (line) => command.log(line),
+      warn: (line) => void command.warn(line),
+      confirm: makeConfirm({force: Boolean(flags.force)}),
+    },
+  }
+}
+
+/** nself's schema library, from the CLI that runs this command. */
+export function coreOf(command: Command): Promise<CoreLibrary> {
+  return loadCore(command.config.root, command.config.pjson.main ?? 'dist/index.js')
+}
