@@ -4,8 +4,9 @@
  */
 import {readFile} from 'node:fs/promises'
 import {ConfigError} from '@nself/sdk'
+import type {ParsedSchema} from '../schema/model.js'
 import {parseSchema} from '../schema/parse.js'
-import type {Diagnostic} from './diagnostic.js'
+import {type Diagnostic, compareDiagnostics} from './diagnostic.js'
 import {type SchemaSummary, type ValidationReport, validateSchemaDetailed} from './index.js'
 
 export interface ValidationResult {
@@ -19,8 +20,11 @@ export interface ValidationResult {
   notes: string[]
 }
 
+/** More diagnostics for a schema that parsed, from outside the core's checks (plugins' validateSchema hooks). */
+export type ExtraChecks = (parsed: ParsedSchema) => Promise<Diagnostic[]>
+
 /** Parses and validates `path`; `shown` is how messages name the file (database/schema.dbml). */
-export async function validateFile(path: string, shown: string): Promise<ValidationResult> {
+export async function validateFile(path: string, shown: string, extra?: ExtraChecks): Promise<ValidationResult> {
   let source: string
   try {
     source = await readFile(path, 'utf8')
@@ -28,7 +32,12 @@ export async function validateFile(path: string, shown: string): Promise<Validat
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (error as Error).message
     throw new ConfigError(`cannot read the schema ${shown}: ${reason}`, {hint: 'create database/schema.dbml (nself init does) or pass --file PATH'})
   }
-  const report = validateSchemaDetailed(await parseSchema(source, shown))
+  const parsed = await parseSchema(source, shown)
+  const report = validateSchemaDetailed(parsed)
+  if (extra && parsed.parseErrors.length === 0) {
+    report.diagnostics.push(...(await extra(parsed)))
+    report.diagnostics.sort(compareDiagnostics)
+  }
   const errors = report.diagnostics.filter((d) => d.severity === 'error').length
   return {file: shown, valid: errors === 0, errors, warnings: report.diagnostics.length - errors, ...report}
 }

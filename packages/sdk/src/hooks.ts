@@ -6,6 +6,11 @@
  *                  or by throwing VetoError (`import {VetoError} from '@nself/sdk/errors'`).
  *   afterMigrate   fired after a migrate run, with what was applied (also after a failure, with `error`).
  *   seedLoader     fired once per seed run; each plugin answers with the loader(s) for its file formats.
+ *   validateSchema fired by `db validate` on a schema that parsed; plugins answer with extra diagnostics
+ *                  (e.g. for their own `// plugin:` comments), which join the normal report.
+ *   loadProject    answered by the core, fired by plugins: the project's settings (.env files merged with
+ *                  the process environment) and, on request, its parsed schema. This is how a plugin gets
+ *                  the schema model without importing the core.
  */
 import type {Hook, Interfaces} from '@oclif/core'
 
@@ -96,12 +101,96 @@ export class SeedRowError extends Error {
   }
 }
 
+/** A source position, 1-based. */
+export type SourcePosition = {line: number; column: number}
+
+/**
+ * The parts of the core's schema model (plain JSON data) that plugins may rely on. The core's model
+ * has more; these fields keep their meaning and shape.
+ */
+export type SchemaModelView = {
+  /** Schemas used by the tables and enums, "public" included, sorted. */
+  schemas: string[]
+  /** Sorted by schema and name. */
+  tables: SchemaTableView[]
+  enums: Array<{schema: string; name: string; values: string[]; loc?: SourcePosition}>
+}
+
+export type SchemaTableView = {
+  schema: string
+  name: string
+  /** In declaration order. */
+  columns: Array<{name: string; type: {name: string; schema?: string; args: string[]; arrayDims: number}; notNull: boolean; loc?: SourcePosition}>
+  primaryKey?: {name: string; columns: string[]}
+  uniques: Array<{name: string; columns: string[]}>
+  foreignKeys: Array<{
+    name: string
+    columns: string[]
+    refSchema: string
+    refTable: string
+    refColumns: string[]
+    /** `-` refs are one-to-one (the FK sits on the non-key side). */
+    relation?: 'many-to-one' | 'one-to-one'
+  }>
+  /** Set on the junction table that a `<>` ref generates. */
+  generated?: 'many-to-many'
+  /** Where the `Table` keyword is. */
+  loc?: SourcePosition
+}
+
+export type ValidateSchemaOptions = {
+  /** The schema file as messages name it (database/schema.dbml). */
+  file: string
+  source: string
+  model: SchemaModelView
+}
+
+/** One finding of a plugin; the core adds the file and reports it like its own. */
+export type SchemaDiagnostic = {
+  line: number
+  column: number
+  severity: 'error' | 'warning'
+  message: string
+  /** Stable id, e.g. "hasura-annotation". */
+  rule: string
+  hint?: string
+}
+
+export type LoadProjectOptions = {
+  /** Parse the schema too (default false). */
+  schema?: boolean
+  /** Schema file to parse instead of the project's database/schema.dbml (relative to the working directory). */
+  file?: string
+}
+
+export type ProjectInfo = {
+  /** Absolute path of the project root. */
+  root: string
+  environment: string
+  /** .env, .env.<ENVIRONMENT>, .env.local and the process environment merged (the latter wins). */
+  env: Record<string, string>
+  schema?: {
+    /** Absolute path. */
+    path: string
+    /** How messages name it. */
+    file: string
+    source: string
+    model: SchemaModelView
+    /** Parser errors; the model is empty when there is any. */
+    errors: Array<SourcePosition & {message: string}>
+  }
+}
+
 export interface NselfHooks extends Interfaces.Hooks {
   beforeMigrate: {options: BeforeMigrateOptions; return: void}
   afterMigrate: {options: AfterMigrateOptions; return: void}
   seedLoader: {options: SeedLoaderOptions; return: SeedLoader | SeedLoader[] | undefined}
+  validateSchema: {options: ValidateSchemaOptions; return: SchemaDiagnostic[] | undefined}
+  loadProject: {options: LoadProjectOptions; return: ProjectInfo}
 }
 
 export type BeforeMigrateHook = Hook<'beforeMigrate', NselfHooks>
 export type AfterMigrateHook = Hook<'afterMigrate', NselfHooks>
 export type SeedLoaderHook = Hook<'seedLoader', NselfHooks>
+export type ValidateSchemaHook = Hook<'validateSchema', NselfHooks>
+export type LoadProjectHook = Hook<'loadProject', NselfHooks>

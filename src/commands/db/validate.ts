@@ -1,10 +1,12 @@
 import {relative, resolve} from 'node:path'
 import {BaseCommand, ExitCode, ValidationError} from '@nself/sdk'
 import {Flags} from '@oclif/core'
+import type {NselfHooks} from '@nself/sdk/hooks'
 import {type BreakingChange, describeCandidate, findBreakingChanges, renameFlag} from '../../diff/index.js'
 import {planSchemaChange, resolvePaths} from '../../authoring/index.js'
 import {findProjectRoot, projectPaths} from '../../project.js'
-import {renderDiagnostic} from '../../validate/diagnostic.js'
+import type {ParsedSchema} from '../../schema/model.js'
+import {type Diagnostic, renderDiagnostic} from '../../validate/diagnostic.js'
 import {type ValidationResult, resultLine, validateFile, verboseLines} from '../../validate/report.js'
 
 export default class DbValidate extends BaseCommand<typeof DbValidate> {
@@ -23,7 +25,7 @@ export default class DbValidate extends BaseCommand<typeof DbValidate> {
 
   async run(): Promise<ValidationResult & {error?: unknown; breaking?: BreakingChange[]}> {
     const path = this.flags.file ? resolve(this.flags.file) : projectPaths(findProjectRoot()).schemaFile
-    const result = await validateFile(path, this.flags.file ?? (relative(process.cwd(), path) || path))
+    const result = await validateFile(path, this.flags.file ?? (relative(process.cwd(), path) || path), (parsed) => this.pluginChecks(parsed))
     if (this.jsonEnabled()) {
       const json = this.jsonResult(result)
       return result.valid && this.flags['check-breaking'] ? {...json, ...(await this.checkBreaking(path))} : json
@@ -34,6 +36,14 @@ export default class DbValidate extends BaseCommand<typeof DbValidate> {
     this.log(resultLine(result))
     if (this.flags['check-breaking']) return {...result, ...(await this.checkBreaking(path))}
     return result
+  }
+
+  /** Plugins' validateSchema hooks (e.g. `// hasura:` comments); a hook that fails is reported, not fatal. */
+  private async pluginChecks(parsed: ParsedSchema): Promise<Diagnostic[]> {
+    const options = {file: parsed.file, source: parsed.source, model: parsed.model}
+    const {successes, failures} = await this.config.runHook<'validateSchema', NselfHooks>('validateSchema', options, undefined, true)
+    for (const f of failures) this.warn(`validateSchema hook of ${f.plugin.name} failed: ${f.error.message}`)
+    return successes.flatMap((s) => s.result ?? []).map((d) => ({...d, file: parsed.file}))
   }
 
   /** Breaking changes of the pending migration; possible renames are reported as what they are without --rename. */

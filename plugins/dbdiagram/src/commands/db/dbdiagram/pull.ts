@@ -3,7 +3,7 @@ import {BaseCommand} from '@nself/sdk'
 import {coreOf, diagramFlag, forceFlag, overwriteFlag, syncContext} from '../../../common.js'
 import {type SyncResult, pull} from '../../../lib/operations.js'
 
-export default class DbdiagramPull extends BaseCommand {
+export default class DbdiagramPull extends BaseCommand<typeof DbdiagramPull> {
   static summary = "Replace database/schema.dbml with the dbdiagram.io diagram's DBML, after showing the change."
   static description = `Fetches the diagram (or reads an exported file with --from-file), validates it like \`nself db validate\` (exit 5 on errors), shows the schema changes and the text diff, and writes schema.dbml only after confirmation or --force (without a terminal and without --force: exit 6).
 Refuses (exit 6) when schema.dbml changed since the last sync, showing what changed on each side; --overwrite replaces it anyway.`

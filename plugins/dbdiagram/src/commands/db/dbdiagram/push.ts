@@ -3,7 +3,7 @@ import {BaseCommand} from '@nself/sdk'
 import {coreOf, diagramFlag, forceFlag, overwriteFlag, syncContext} from '../../../common.js'
 import {type SyncResult, push} from '../../../lib/operations.js'
 
-export default class DbdiagramPush extends BaseCommand {
+export default class DbdiagramPush extends BaseCommand<typeof DbdiagramPush> {
   static summary = 'Create or update the dbdiagram.io diagram from database/schema.dbml.'
   static description = `Validates schema.dbml, then updates the diagram (DBDIAGRAM_DIAGRAM_ID), or creates one when none is configured. Refuses (exit 6) when the diagram changed since the last sync, showing what changed on each side; --overwrite replaces it anyway.
 Needs DBDIAGRAM_TOKEN (dbdiagram's API is for paid plans). Without one, --to-file writes the DBML to paste into the editor.`

@@ -3,7 +3,7 @@ import {BaseCommand} from '@nself/sdk'
 import {diagramFlag, syncContext} from '../../../common.js'
 import {type SyncResult, status} from '../../../lib/operations.js'
 
-export default class DbdiagramStatus extends BaseCommand {
+export default class DbdiagramStatus extends BaseCommand<typeof DbdiagramStatus> {
   static summary = 'Compare database/schema.dbml with the dbdiagram.io diagram: in sync, local ahead, remote ahead, or both changed.'
   static description = `Compares both with the last sync recorded in database/.dbdiagram.json. When both changed (or there is no record and they differ) it shows what changed on each side. Changes nothing.`
 
