@@ -39,7 +39,8 @@ header button:hover{background:#334155}
 #hint{position:fixed;left:12px;bottom:12px;font-size:11.5px;color:#64748b;z-index:2}
 #banner{position:fixed;top:56px;left:50%;transform:translateX(-50%);background:#fef2f2;color:#991b1b;border:1px solid #fecaca;border-radius:8px;padding:10px 16px;font-family:${FONT_STACK};font-size:12px;white-space:pre-wrap;z-index:3;max-width:80vw}
 .nd.far .cols,.nd.far .tname,.nd.far .tnote,.nd.far .notebar,.nd.far .edge .marks{display:none}
-.nd.far .biglabel{display:block}
+/* Zoomed out: only table names, as large as the box allows and about 13px on screen. */
+.nd.far .biglabel{display:block;font-size:min(var(--max),calc(13px / var(--s,1)))}
 .nd.dim .table,.nd.dim .enum,.nd.dim .edge,.nd.dim .group{opacity:.18}
 .nd.dim .table.nb,.nd.dim .table.sel,.nd.dim .edge.hl{opacity:1}
 .nd .table.sel>.box{stroke:#2563eb;stroke-width:3}
@@ -61,6 +62,7 @@ const PAGE_SCRIPT = String.raw`
   function apply() {
     view.setAttribute('transform', 'translate(' + tx + ' ' + ty + ') scale(' + s + ')');
     svg.classList.toggle('far', s < 0.42);
+    svg.style.setProperty('--s', String(s));
     try { sessionStorage.setItem('nself-diagram-view', JSON.stringify([s, tx, ty])); } catch (e) {}
   }
   function fit() {

@@ -21,7 +21,7 @@ export const METRICS = {
   rowHeight: 21,
   padX: 10,
   /** Room for the PK / FK / UQ badge left of a column name. */
-  badgeWidth: 26,
+  badgeWidth: 36,
   minWidth: 170,
   maxNameChars: 36,
   maxTypeChars: 26,
@@ -102,7 +102,10 @@ const layered = (nodes: number): LayoutOptions => ({
   'elk.padding': '[top=0,left=0,bottom=0,right=0]',
   'elk.aspectRatio': '1.6',
   // Big graphs: the cheapest settings that still give a clean layering (measured by bench/diagram.mjs).
-  ...(nodes > 60 ? {'elk.layered.thoroughness': '1', 'elk.layered.crossingMinimization.greedySwitch.type': 'OFF'} : {}),
+  // (200 tables: ~4× faster than the defaults cold, and a squarer drawing).
+  ...(nodes > 60
+    ? {'elk.layered.thoroughness': '1', 'elk.layered.crossingMinimization.greedySwitch.type': 'OFF', 'elk.layered.nodePlacement.strategy': 'SIMPLE'}
+    : {}),
 })
 
 interface Cluster {

@@ -124,7 +124,7 @@ function tableSvg(t: DiagramTable, box: Box, id: string): string {
   }
   parts.push('</g>')
   const big = Math.max(14, Math.min(44, box.w / (Math.max(4, t.label.length) * 0.62)))
-  parts.push(`<text class="biglabel" x="${box.w / 2}" y="${box.h / 2}" style="font-size:${big.toFixed(1)}px">${escapeXml(clip(t.label, m.maxNameChars))}</text>`, '</g>')
+  parts.push(`<text class="biglabel" x="${box.w / 2}" y="${box.h / 2}" style="--max:${big.toFixed(1)}px">${escapeXml(clip(t.label, m.maxNameChars))}</text>`, '</g>')
   return parts.join('')
 }
 
@@ -138,7 +138,7 @@ function columnSvg(c: DiagramColumn, y: number, width: number): string {
   return (
     `<g class="${cls('row', c.status)}"><title>${escapeXml(tip)}</title>` +
     `<rect class="rowbg" y="${y}" width="${width}" height="${m.rowHeight}"/>` +
-    (badge ? `<text class="badge ${badge[1]}" x="${m.padX}" y="${base - 1}">${badge[0]}${c.fk && c.pk ? '·FK' : ''}</text>` : '') +
+    (badge ? `<text class="badge ${badge[1]}" x="${m.padX}" y="${base - 1}">${badge[0]}${c.fk && c.pk ? ' FK' : ''}</text>` : '') +
     `<text class="${c.pk ? 'cname pkname' : 'cname'}" x="${m.padX + m.badgeWidth}" y="${base}">${escapeXml(name)}</text>` +
     `<text class="ctype" x="${width - m.padX}" y="${base}" text-anchor="end">${escapeXml(shownType(c.type, c.notNull))}</text></g>`
   )
