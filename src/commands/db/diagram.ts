@@ -14,6 +14,7 @@ export default class DbDiagram extends BaseCommand {
     '<%= config.bin %> <%= command.id %> --watch --open',
     '<%= config.bin %> <%= command.id %> --diff 003',
   ]
+  static enableJsonFlag = true
   static flags = {
     file: Flags.string({description: 'Schema file to draw (default: database/schema.dbml in the project).'}),
     out: Flags.string({description: 'File to write (default: database/diagram.html, or database/diagram.svg with --format svg).'}),
