@@ -86,13 +86,13 @@ async function snapshotModel(text: string): Promise<SchemaModel> {
  * --force; without it the command refuses and shows what would change. The file is replaced by a
  * rename, so a symbolic link in its place is replaced, never followed.
  */
-async function writeSchemaFile(options: PullOptions, text: string): Promise<boolean> {
+export async function writeSchemaFile(options: Pick<PullOptions, 'schemaFile' | 'shownSchema' | 'force'>, text: string): Promise<boolean> {
   const file = options.schemaFile
   const current = existsSync(file) && !lstatSync(file).isSymbolicLink() ? await readFile(file, 'utf8') : undefined
   if (current === text || (current !== undefined && (await sameSchema(current, text)))) return false
   if (existsSync(file) && !options.force) {
     const patch = current === undefined ? `${options.shownSchema} is a symbolic link` : createPatch(options.shownSchema, current, text, 'current', 'pulled').split('\n').slice(2).join('\n')
-    throw new RefusedError(`${options.shownSchema} differs from the database; not overwritten:\n${patch.trimEnd()}`, {
+    throw new RefusedError(`${options.shownSchema} says something else; not overwritten:\n${patch.trimEnd()}`, {
       code: 'NSELF_PULL_WOULD_OVERWRITE',
       hint: 'Pass --force to replace it (commit it first if you want the old text back).',
     })
