@@ -98,9 +98,16 @@ function printTable(t: TableModel, state: PrintState): string {
   const inlineUniques = new Set(
     t.uniques.filter((u) => u.columns.length === 1 && !explicit && u.name === constraintName(t.name, u.columns, 'key') && u.columns[0] !== inlinePk).map((u) => u.columns[0]),
   )
+  // A check named as PostgreSQL names a column check (`<table>_<column>_check`) is written on its column.
+  const columnChecks = new Map<string, string>()
+  for (const check of t.checks) {
+    const column = t.columns.find((c) => constraintName(t.name, [c.name], 'check') === check.name)
+    if (column && !columnChecks.has(column.name) && !check.expression.includes('\n')) columnChecks.set(column.name, check.expression)
+  }
+  const blockChecks = t.checks.filter((c) => ![...columnChecks].some(([col, expr]) => expr === c.expression && constraintName(t.name, [col], 'check') === c.name))
   const lines = (state.comments?.get(keyOf(t)) ?? []).map((c) => `// ${c}`)
   lines.push(`Table ${qualified(t.schema, t.name)} {`)
-  for (const c of t.columns) lines.push(`  ${printColumn(c, c.name === inlinePk, inlineUniques.has(c.name))}`)
+  for (const c of t.columns) lines.push(`  ${printColumn(c, c.name === inlinePk, inlineUniques.has(c.name), columnChecks.get(c.name))}`)
   const indexLines: string[] = []
   if (t.primaryKey && inlinePk === undefined) indexLines.push(`(${t.primaryKey.columns.map(ident).join(', ')}) [pk${nameSetting(t.primaryKey.name, constraintName(t.name, [], 'pkey'), explicit)}]`)
   for (const u of t.uniques) {
@@ -109,9 +116,9 @@ function printTable(t: TableModel, state: PrintState): string {
   }
   for (const i of t.indexes) indexLines.push(printIndex(t, i, explicit))
   if (indexLines.length > 0) lines.push('', '  Indexes {', ...indexLines.map((l) => `    ${l}`), '  }')
-  if (t.checks.length > 0) {
+  if (blockChecks.length > 0) {
     lines.push('', '  checks {')
-    for (const c of t.checks) lines.push(`    \`${c.expression}\` [name: ${dbmlString(c.name)}]`)
+    for (const c of blockChecks) lines.push(`    \`${c.expression}\` [name: ${dbmlString(c.name)}]`)
     lines.push('  }')
   }
   if (t.note !== undefined) lines.push('', `  Note: ${dbmlString(t.note)}`)
@@ -130,13 +137,14 @@ export function typeText(c: ColumnModel): string {
   return base + args + '[]'.repeat(c.type.arrayDims)
 }
 
-function printColumn(c: ColumnModel, pk: boolean, unique: boolean): string {
+function printColumn(c: ColumnModel, pk: boolean, unique: boolean, check?: string): string {
   const settings: string[] = []
   if (pk) settings.push('pk')
   if (c.identity) settings.push('increment')
   if (c.notNull && !pk) settings.push('not null')
   if (unique) settings.push('unique')
   if (c.default) settings.push(`default: ${defaultText(c.default)}`)
+  if (check !== undefined) settings.push(`check: \`${check}\``)
   if (c.note !== undefined) settings.push(`note: ${dbmlString(c.note)}`)
   return `${ident(c.name)} ${typeText(c)}${settings.length > 0 ? ` [${settings.join(', ')}]` : ''}`
 }

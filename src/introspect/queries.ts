@@ -67,14 +67,14 @@ const SQL = {
       x.indisprimary AS primary, x.indnkeyatts AS key_count, x.indnatts AS count, x.indkey::int2[] AS keys,
       x.indoption::int2[] AS options, am.amname AS method, pg_get_expr(x.indpred, x.indrelid) AS predicate,
       x.indnullsnotdistinct AS nulls_not_distinct, x.indisvalid AS valid,
-      (SELECT bool_and(o.opcdefault) FROM unnest(x.indclass::oid[]) oc JOIN pg_opclass o ON o.oid = oc) AS default_opclasses,
-      (SELECT bool_and(ic = 0 OR ic = a.attcollation) FROM unnest(x.indcollation::oid[], x.indkey::int2[]) AS u(ic, k)
-         LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = u.k) AS default_collations,
-      pg_get_indexdef(x.indexrelid) AS definition,
-      array(SELECT pg_get_indexdef(x.indexrelid, k, false) FROM generate_series(1, x.indnkeyatts) k) AS parts,
-      obj_description(x.indexrelid, 'pg_class') AS comment,
-      EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = x.indexrelid AND con.conrelid = x.indrelid AND con.contype IN ('p', 'u', 'x')) AS backs_constraint
+      CASE WHEN NOT bc.backs THEN (SELECT bool_and(o.opcdefault) FROM unnest(x.indclass::oid[]) oc JOIN pg_opclass o ON o.oid = oc) END AS default_opclasses,
+      CASE WHEN NOT bc.backs THEN (SELECT bool_and(ic = 0 OR ic = a.attcollation) FROM unnest(x.indcollation::oid[], x.indkey::int2[]) AS u(ic, k)
+         LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = u.k) END AS default_collations,
+      CASE WHEN NOT bc.backs THEN pg_get_indexdef(x.indexrelid) END AS definition,
+      CASE WHEN NOT bc.backs AND x.indexprs IS NOT NULL THEN array(SELECT pg_get_indexdef(x.indexrelid, k, false) FROM generate_series(1, x.indnkeyatts) k) ELSE '{}' END AS parts,
+      obj_description(x.indexrelid, 'pg_class') AS comment, bc.backs AS backs_constraint
     FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+    CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = x.indexrelid AND con.conrelid = x.indrelid AND con.contype IN ('p', 'u', 'x')) AS backs) bc
     JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_am am ON am.oid = i.relam
     WHERE n.nspname = ANY ($1) AND t.relkind IN ('r', 'p', 'm')
     ORDER BY 2, 3`,
@@ -211,6 +211,7 @@ export interface IndexRow {
   valid: boolean
   default_opclasses: boolean | null
   default_collations: boolean | null
+  /** Null for an index that backs a constraint (the constraint's definition says it all). */
   definition: string
   parts: string[]
   comment: string | null
