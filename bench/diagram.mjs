@@ -6,10 +6,10 @@
 import {mkdirSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {generate} from './gen-dbml.mjs'
-import {NSELF, ROOT, report, roundRobin} from './lib.mjs'
+import {NSELF, ROOT, report, roundRobin, setting} from './lib.mjs'
 
-const TABLES = Number(process.env.BENCH_TABLES ?? 200)
-const runs = Number(process.env.BENCH_RUNS ?? 5)
+const TABLES = setting('BENCH_TABLES', 200, 20)
+const runs = setting('BENCH_RUNS', 5, 1)
 const OUT = join(ROOT, 'bench', 'out')
 mkdirSync(OUT, {recursive: true})
 const schema = join(OUT, `schema-${TABLES}.dbml`)

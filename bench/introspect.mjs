@@ -11,10 +11,10 @@ import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import pg from 'pg'
-import {benchServer, dbUrl, median, NSELF, nselfEnv, query, report} from './lib.mjs'
+import {benchServer, dbUrl, median, NSELF, nselfEnv, query, report, setting} from './lib.mjs'
 
-const TABLES = Number(process.env.TABLES ?? 2000)
-const RUNS = Number(process.env.RUNS ?? 3)
+const TABLES = setting('TABLES', 2000, 50)
+const RUNS = setting('RUNS', 3, 1)
 const PG_DUMP = '/usr/lib/postgresql/15/bin/pg_dump'
 
 function tableSql(i) {
