@@ -21,6 +21,20 @@ export default tseslint.config(
     },
   },
   {
+    rules: {
+      // The async functions it flags implement promise-returning interfaces (oclif's run, catch and
+      // hooks, the progress reporter); no-floating-promises and no-misused-promises still catch the
+      // mistakes that matter (a promise nobody awaits).
+      '@typescript-eslint/require-await': 'off',
+      // A leading underscore marks a value left unused on purpose (`for await (const _ of …)`), as
+      // does a property taken out of an object by destructuring with a rest (as tsc's noUnused* do).
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true},
+      ],
+    },
+  },
+  {
     // Tests read the CLI's JSON output and query results (JSON.parse, pg rows), which are `any` by
     // nature; asserting on them with chai is the check, so the no-unsafe-* family is off here only.
     files: ['test/**/*.ts', 'packages/*/test/**/*.ts', 'plugins/*/test/**/*.ts'],
@@ -30,6 +44,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
+      // chai's property assertions (`expect(x).to.be.empty`, `.to.be.true`) are expressions by design.
+      '@typescript-eslint/no-unused-expressions': 'off',
     },
   },
 )
