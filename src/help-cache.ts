@@ -56,7 +56,7 @@ export async function renderAndCache(file: string | undefined, fn: () => Promise
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
     chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString())
     return write(chunk, ...rest)
-  }) as typeof process.stdout.write
+  })
   try {
     await fn()
   } finally {

@@ -25,7 +25,8 @@ export interface DriftItem {
   detail: string
 }
 
-type Row = Record<string, unknown>
+/** A catalog row: the names that identify it (text columns), and the fields compared. */
+type Row = {schema: string; name: string; table?: string; [field: string]: unknown}
 type Category = Exclude<DriftItem['category'], 'schema'>
 
 const KEYS: Record<Category, (r: Row) => string> = {

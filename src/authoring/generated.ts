@@ -48,8 +48,10 @@ export async function readMigrationsState(dir: string): Promise<MigrationsState>
 
 export async function readSnapshot(dir: string, version: string): Promise<SchemaModel> {
   const model = JSON.parse(await readFile(join(dir, 'meta', `${version}.json`), 'utf8')) as SchemaModel
-  if (model.version !== MODEL_VERSION) {
-    throw new Error(`snapshot meta/${version}.json has model version ${model.version}; this nself reads version ${MODEL_VERSION}`)
+  // Written by any nself version, so its version field can hold anything until checked.
+  const found: unknown = model.version
+  if (found !== MODEL_VERSION) {
+    throw new Error(`snapshot meta/${version}.json has model version ${String(found)}; this nself reads version ${MODEL_VERSION}`)
   }
   return model
 }
@@ -82,7 +84,7 @@ export function migrationSlug(changes: Change[], message: string | undefined, fi
 
 /** The model as stored in a snapshot: without source locations, which change with every edit. */
 export function snapshotText(model: SchemaModel): string {
-  return JSON.stringify(model, (key, value) => (key === 'loc' ? undefined : value), 2) + '\n'
+  return JSON.stringify(model, (key, value: unknown) => (key === 'loc' ? undefined : value), 2) + '\n'
 }
 
 function bulletList(title: string, lines: string[]): string[] {

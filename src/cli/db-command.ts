@@ -18,7 +18,7 @@ export abstract class DbCommand<T extends typeof Command> extends BaseCommand<T>
    * each class has some of its own, so a command under an intermediate class (MigrateCommand) would
    * lose --verbose/--debug from its help and manifest if this class had none.
    */
-  static baseFlags = BaseCommand.baseFlags
+  static override baseFlags = BaseCommand.baseFlags
   private loadedConfig?: NselfConfig
   private clients: Client[] = []
   private readonly startedAt = Date.now()
@@ -55,7 +55,7 @@ export abstract class DbCommand<T extends typeof Command> extends BaseCommand<T>
     })
   }
 
-  protected async finally(error: Error | undefined): Promise<unknown> {
+  protected override async finally(error: Error | undefined): Promise<unknown> {
     await Promise.all(this.clients.map((c) => c.end().catch(() => {})))
     this.writeOpLog(error)
     return super.finally(error)

@@ -31,7 +31,7 @@ export interface MigrateFlagValues {
 }
 
 export abstract class MigrateCommand<T extends typeof Command> extends DbCommand<T> {
-  static enableJsonFlag = true
+  static override enableJsonFlag = true
   protected progress?: MigrationProgress
   /**
    * Handed in by the command through migrate(): in this generic class `this.flags` depends on the

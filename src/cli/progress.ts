@@ -98,7 +98,7 @@ export async function withProgress<T>(reporter: Pick<ProgressReporter, 'finish'>
 }
 
 function plainReporter(options: ReporterOptions): ProgressReporter {
-  const out = options.json ? () => {} : options.log
+  const out = options.json ? () => {} : (line: string) => options.log(line)
   const book = new StepBook()
   const reporter: ProgressReporter = {
     async start(steps) {

@@ -7,7 +7,7 @@ import {isAbsolute, join} from 'node:path'
 import {ConfigError} from '@nself/sdk/errors'
 import {registerSecret} from '@nself/sdk/redact'
 import {findProjectRoot, projectPaths, type ProjectPaths} from '../project.js'
-import {readEnvFile, type EnvEntries} from './dotenv.js'
+import {readEnvFile, type EnvEntries, type EnvEntry} from './dotenv.js'
 import {parseSettings, parsers, readSetting, type Settings} from './settings.js'
 
 export type {Settings} from './settings.js'
@@ -71,7 +71,7 @@ function collectEnv(root: string, processEnv: NodeJS.ProcessEnv): EnvEntries {
     fromProcess.get('ENVIRONMENT')?.value || local.get('ENVIRONMENT')?.value || base.get('ENVIRONMENT')?.value || 'development'
   const perEnvironment = /^[a-z][a-z0-9_-]*$/.test(environment)
     ? readEnvFile(join(root, `.env.${environment}`), `.env.${environment}`)
-    : new Map()
+    : new Map<string, EnvEntry>()
   return new Map([...base, ...perEnvironment, ...local, ...fromProcess])
 }
 

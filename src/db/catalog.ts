@@ -46,7 +46,7 @@ const QUERIES: Record<Exclude<keyof CatalogSnapshot, 'schemas'>, string> = {
 }
 
 export async function readCatalog(client: Client): Promise<CatalogSnapshot> {
-  const schemas = await client.query(
+  const schemas = await client.query<{nspname: string}>(
     `SELECT nspname FROM pg_namespace n WHERE ${USER_SCHEMAS}
        AND nspname NOT IN ('public', 'auth', 'storage', 'hdb_catalog') ORDER BY 1`,
   )

@@ -60,7 +60,7 @@ export function buildContext(from: SchemaModel, to: SchemaModel, renames: Rename
 
 function mapOf<K, V>(maps: Map<string, Map<K, V>>, key: string): Map<K, V> {
   let map = maps.get(key)
-  if (!map) maps.set(key, (map = new Map()))
+  if (!map) maps.set(key, (map = new Map<K, V>()))
   return map
 }
 

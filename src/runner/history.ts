@@ -87,7 +87,15 @@ export async function ensureHistory(client: Client, table: string): Promise<stri
 
 export async function readHistory(client: Client, table: string): Promise<HistoryRow[]> {
   if (!(await historyExists(client, table))) return []
-  const {rows} = await client.query(
+  const {rows} = await client.query<{
+    version: string
+    name: string
+    checksum: string
+    applied_at: Date
+    execution_ms: number
+    applied_by: string
+    statements_done: number | null
+  }>(
     `SELECT version, name, checksum, applied_at, execution_ms, applied_by, statements_done FROM ${quoteTable(table)}`,
   )
   return rows.map((r) => ({

@@ -329,7 +329,7 @@ async function runStep(client: Client, m: PlannedMigration, step: RunStep, last:
   }
   const started = performance.now()
   const resuming = m.resumeFrom === step.statement.index && m.resumeFrom > 0
-  if (todo.length && (await resumeCheck(client, step, resuming, options.reporter?.notice)) === 'run') await runAlone(client, step, options)
+  if (todo.length && (await resumeCheck(client, step, resuming, (m) => options.reporter?.notice?.(m))) === 'run') await runAlone(client, step, options)
   await client.query(progressSql(m, options, done, performance.now() - started))
 }
 

@@ -496,7 +496,7 @@ class FastParser {
     }
     this.next()
     if (values.length === 0) bail()
-    this.raw.enums.push({values, token: tok(start), name, schemaName} as DbmlParse.Enum)
+    this.raw.enums.push({values, token: tok(start), name, schemaName})
   }
 
   private ref(): void {
@@ -543,7 +543,7 @@ class FastParser {
     }
     if (tables.length === 0) bail()
     this.next()
-    this.raw.tableGroups.push({tables, token: tok(start), name: nameTok.text, schemaName: null, metadata: {}} as unknown as DbmlParse.TableGroup)
+    this.raw.tableGroups.push({tables, token: tok(start), name: nameTok.text, schemaName: null, metadata: {}})
   }
 }
 
@@ -687,6 +687,6 @@ function addCompositePrimaryKeys(raw: Raw): void {
     const pks = t.fields.filter((f) => f.pk)
     if (pks.length < 2) continue
     for (const f of pks) f.pk = false
-    t.indexes.push({columns: pks.map((f) => ({value: f.name, type: 'column', token: f.token})), token: NO_POS, pk: true} as DbmlParse.Index)
+    t.indexes.push({columns: pks.map((f) => ({value: f.name, type: 'column', token: f.token})), token: NO_POS, pk: true})
   }
 }

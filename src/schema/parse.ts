@@ -123,7 +123,7 @@ function compile(dbml: typeof DbmlParse, source: string): {raw?: Raw; errors: Pa
   const compiler = new dbml.Compiler(layout)
   const errors = compiler.parse.errors(dbml.DEFAULT_ENTRY)
   if (errors.length > 0) return {errors: toProblems(source, errors)}
-  return {raw: compiler.parse.rawDb(dbml.DEFAULT_ENTRY) as Raw | undefined, errors: []}
+  return {raw: compiler.parse.rawDb(dbml.DEFAULT_ENTRY), errors: []}
 }
 
 /** Compiler errors carry offsets; turn them into 1-based line/column, in file order. */

@@ -38,7 +38,18 @@ export interface ForeignKey {
 export async function readTables(client: Client, qualified: string[]): Promise<Map<string, TableInfo>> {
   const tables = new Map<string, TableInfo>()
   if (qualified.length === 0) return tables
-  const {rows} = await client.query(
+  const {rows} = await client.query<{
+    schema: string
+    table: string
+    name: string
+    type: string
+    category: string
+    base: string | null
+    element: string | null
+    notNull: boolean
+    hasDefault: boolean
+    generated: boolean
+  }>(
     `SELECT n.nspname AS schema, c.relname AS "table", a.attname AS name,
             format_type(a.atttypid, a.atttypmod) AS type,
             bt.typcategory AS category, bt.typname AS base, et.typname AS element,

@@ -229,7 +229,7 @@ async function locateKey(pg: PgError, job: CopyJob): Promise<{row: number; colum
   search: for await (const item of await job.reread()) {
     for (const row of Array.isArray(item) ? item : [item]) {
       index++
-      if (columns.every((c, i) => String(row[c] ?? '').toLowerCase() === wanted[i])) occurrences.push(index)
+      if (columns.every((c, i) => keyText(row[c]) === wanted[i])) occurrences.push(index)
       if (occurrences.length === 2) break search
     }
   }
@@ -238,10 +238,17 @@ async function locateKey(pg: PgError, job: CopyJob): Promise<{row: number; colum
   return {row, column: columns.join(', ')}
 }
 
+/** A row's value as it can appear in a key message, lower-cased; an object (a json value) never matches. */
+function keyText(value: unknown): string | undefined {
+  if (value === null || value === undefined) return ''
+  const scalar = typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean'
+  return scalar ? String(value).toLowerCase() : undefined
+}
+
 /** Explicit ids must not collide with later default ones: move serial/identity sequences past them. */
 export async function advanceSequences(client: Client, table: TableInfo, columns: string[]): Promise<void> {
   for (const column of columns) {
-    const {rows} = await client.query('SELECT pg_get_serial_sequence($1, $2) AS s', [quoteTable(table), column])
+    const {rows} = await client.query<{s: string | null}>('SELECT pg_get_serial_sequence($1, $2) AS s', [quoteTable(table), column])
     if (!rows[0]?.s) continue
     await client.query(
       `SELECT setval($1::regclass, m) FROM (SELECT max(${quoteIdent(column)}) AS m FROM ${quoteTable(table)}) x

@@ -84,7 +84,7 @@ function toJson(value: unknown): string {
     if (!(error instanceof TypeError) || !/BigInt/i.test(error.message)) throw error
   }
   let sawBigint = false
-  const text = JSON.stringify(value, (_key, v) => {
+  const text = JSON.stringify(value, (_key, v: unknown) => {
     if (typeof v !== 'bigint') return v
     sawBigint = true
     return `\u0000bigint:${v}\u0000`

@@ -226,7 +226,7 @@ function referencingTables(tables: string[], foreignKeys: ForeignKey[]): string[
 async function tablesWithRows(client: Client, tables: string[]): Promise<string[]> {
   const out: string[] = []
   for (const name of tables) {
-    const {rows} = await client.query(`SELECT EXISTS (SELECT 1 FROM ${quoteTable(splitName(name))}) AS any`)
+    const {rows} = await client.query<{any: boolean}>(`SELECT EXISTS (SELECT 1 FROM ${quoteTable(splitName(name))}) AS any`)
     if (rows[0].any) out.push(name)
   }
   return out

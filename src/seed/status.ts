@@ -37,7 +37,7 @@ export async function ensureSeedTable(client: Client): Promise<void> {
 }
 
 export async function readSeedRecords(client: Client, environment?: string): Promise<SeedRecord[]> {
-  const exists = await client.query('SELECT to_regclass($1) IS NOT NULL AS ok', [SEED_TABLE])
+  const exists = await client.query<{ok: boolean}>('SELECT to_regclass($1) IS NOT NULL AS ok', [SEED_TABLE])
   if (!exists.rows[0].ok) return []
   const {rows} = await client.query(
     `SELECT environment, file, checksum, rows::float8 AS rows, applied_at AS "appliedAt", ms

@@ -32,7 +32,7 @@ describe('migration files', () => {
     const {up} = renderMigration(changes, '002_blog')
     expect(up).to.match(/^-- nself migration 002_blog \(up\)/)
     expect(up).to.include(`${NO_TRANSACTION_MARKER}\nCREATE INDEX CONCURRENTLY "users_is_active_idx"`)
-    expect(up).to.match(/-- Outside a transaction[^\n]*:\n--   - create index/)
+    expect(up).to.match(/-- Outside a transaction[^\n]*:\n-- {3}- create index/)
     const statements = generatedStatements(up)
     expect(statements.length).to.equal(changes.reduce((n, c) => n + c.up.length, 0))
     expect(statements.filter((s) => !s.transactional).every((s) => s.sql.includes('CONCURRENTLY'))).to.equal(true)
@@ -41,9 +41,9 @@ describe('migration files', () => {
   it('the down says what data it cannot bring back', () => {
     const changes = diffSchemas(blogModel(), initialModel())
     const {up, down} = renderMigration(changes, '003_back')
-    expect(up).to.match(/-- Destructive:\n(--   - .*\n)*--   - drop table public\.categories: all rows of public\.categories\n/)
+    expect(up).to.match(/-- Destructive:\n(-- {3}- .*\n)*-- {3}- drop table public\.categories: all rows of public\.categories\n/)
     expect(down).to.include('-- data not restored: all rows of public.categories (the up dropped it)')
-    expect(down).to.match(/-- Data this down cannot bring back \(the up lost it\):\n(--   - .*\n)*--   - drop table public\.tags/)
+    expect(down).to.match(/-- Data this down cannot bring back \(the up lost it\):\n(-- {3}- .*\n)*-- {3}- drop table public\.tags/)
   })
 
   it('is deterministic: the same plan gives the same bytes', () => {

@@ -62,7 +62,7 @@ describe('backup and restore round trip (blog + 100,000 rows) @db', function () 
     const {rows} = await client.query('SHOW server_version_num')
     const tools = await findPgTools(Number(rows[0].server_version_num))
     if (!tools) this.skip() // reason: no pg_dump/pg_restore/psql of a compatible version on this machine
-    await roundTrip(tools!, false)
+    await roundTrip(tools, false)
   })
 
   it('the manifest records row counts and content checksums that the file verifies against', async () => {

@@ -19,7 +19,7 @@ export interface TestDatabase {
   /** Environment for spawned `nself` processes that should use this database. */
   env: Record<string, string>
   connect(): Promise<pg.Client>
-  query<T extends pg.QueryResultRow = any>(sql: string, params?: unknown[]): Promise<pg.QueryResult<T>>
+  query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<T>>
   drop(): Promise<void>
 }
 

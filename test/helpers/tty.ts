@@ -3,6 +3,7 @@
  * confirmations and enquirer lists are tested as a person meets them.
  */
 import {spawn, spawnSync} from 'node:child_process'
+import {stripVTControlCharacters} from 'node:util'
 import {BIN, cliEnv} from './cli.js'
 
 export const hasScript = spawnSync('script', ['--version']).status === 0
@@ -41,5 +42,5 @@ export function runInTerminal(args: string[], options: {cwd: string; env: Record
 }
 
 function plain(text: string): string {
-  return text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '')
+  return stripVTControlCharacters(text)
 }

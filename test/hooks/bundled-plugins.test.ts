@@ -31,7 +31,7 @@ describe('bundled plugins', () => {
     const sql = [byPlugin.get('@nself/plugin-seed-sql')].flat()[0] as SeedLoader
     expect(json.formats).to.deep.equal(['json'])
     expect(sql.formats).to.deep.equal(['sql'])
-    expect(json.load).to.be.a('function')
+    expect(typeof json.load).to.equal('function')
   })
 
   it('are collected in a deterministic order whatever order their hooks finish in', async () => {

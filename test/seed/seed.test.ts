@@ -34,7 +34,7 @@ describe('nself db seed @db', () => {
     const second = await seed(project, '--json')
     expect(second.code, second.stderr).to.equal(0)
     const json = JSON.parse(second.stdout)
-    expect(json.files.map((f: any) => [f.file, f.status])).to.deep.equal([['users.json', 'skipped'], ['posts.sql', 'skipped']])
+    expect(json.files.map((f: {file: string; status: string}) => [f.file, f.status])).to.deep.equal([['users.json', 'skipped'], ['posts.sql', 'skipped']])
     expect(await counts(db, ['users', 'posts'])).to.deep.equal({users: 2, posts: 2})
     const status = await db.query('SELECT file, environment, rows::int, length(checksum) AS len FROM nself_seeds ORDER BY file')
     expect(status.rows).to.deep.equal([
@@ -133,7 +133,7 @@ describe('nself db seed @db', () => {
     // Without prefixes the names sort comments, posts, users: the reverse of what the keys need.
     const result = await runCli(['db', 'seed', '--json'], {cwd: project, env: db.env})
     expect(result.code, result.stderr).to.equal(0)
-    expect(JSON.parse(result.stdout).files.map((f: any) => f.table)).to.deep.equal(['public.users', 'public.posts', 'public.comments'])
+    expect(JSON.parse(result.stdout).files.map((f: {table: string}) => f.table)).to.deep.equal(['public.users', 'public.posts', 'public.comments'])
   })
 
   describe('a run whose third file has a bad row leaves every table as it was', () => {

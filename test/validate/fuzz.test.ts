@@ -67,7 +67,7 @@ describe('fuzz: parse + validate on mutated spec schemas', function () {
         parsed = await parseSchema(source, 'database/schema.dbml')
         diagnostics = validateSchema(parsed)
       } catch (error) {
-        expect.fail(`case ${n} threw ${(error as Error)?.stack ?? error}\ninput: ${JSON.stringify(source)}`)
+        expect.fail(`case ${n} threw ${(error instanceof Error && error.stack) || String(error)}\ninput: ${JSON.stringify(source)}`)
       }
       slowest = Math.max(slowest, performance.now() - t)
       const lines = source.split('\n').length

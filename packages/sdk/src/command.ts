@@ -24,7 +24,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected flags!: BaseFlags<T>
   protected args!: BaseArgs<T>
 
-  static baseFlags = {
+  static override baseFlags = {
     verbose: Flags.boolean({description: 'Print more detail about what is done.', helpGroup: 'GLOBAL'}),
     debug: Flags.boolean({
       description: 'Print debug output (internal SQL, timings, stack traces). Also NSELF_DEBUG=true.',
@@ -32,7 +32,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }),
   }
 
-  async init(): Promise<void> {
+  override async init(): Promise<void> {
     await super.init()
     // this.ctor is the concrete class, i.e. T; parse() cannot know that, so its result is narrowed here.
     const {flags, args} = await this.parse(this.ctor)
@@ -59,26 +59,26 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     process.stderr.write(redact(message) + '\n')
   }
 
-  log(message = '', ...args: unknown[]): void {
+  override log(message = '', ...args: unknown[]): void {
     super.log(redact(message), ...args)
   }
 
-  logToStderr(message = '', ...args: unknown[]): void {
+  override logToStderr(message = '', ...args: unknown[]): void {
     super.logToStderr(redact(message), ...args)
   }
 
-  warn(input: string | Error): string | Error {
+  override warn(input: string | Error): string | Error {
     if (this.jsonEnabled()) return input
     const text = typeof input === 'string' ? input : input.message
     process.stderr.write(redact(`Warning: ${text}`) + '\n')
     return input
   }
 
-  protected toErrorJson(error: unknown): ErrorJson {
+  protected override toErrorJson(error: unknown): ErrorJson {
     return {error: describeError(error)}
   }
 
-  protected async catch(error: Interfaces.CommandError): Promise<unknown> {
+  protected override async catch(error: Interfaces.CommandError): Promise<unknown> {
     const described = describeError(error)
     process.exitCode = described.exit
     if (this.jsonEnabled()) {

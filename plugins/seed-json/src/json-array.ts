@@ -238,7 +238,8 @@ export class Scanner {
     const last = this.ends[count - 1]
     let rows: Record<string, unknown>[]
     try {
-      rows = JSON.parse(`[${this.buffer.toString('utf8', first, last)}]`)
+      // The scanner has checked that every element starts with "{": each one parses to an object.
+      rows = JSON.parse(`[${this.buffer.toString('utf8', first, last)}]`) as Record<string, unknown>[]
     } catch {
       throw this.locate()
     }

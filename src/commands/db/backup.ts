@@ -4,11 +4,11 @@ import {formatBytes} from '../../cli/bytes.js'
 import {DbCommand} from '../../cli/db-command.js'
 
 export default class DbBackup extends DbCommand<typeof DbBackup> {
-  static summary = 'Back up the database into DB_BACKUP_LOCATION (default ./database/backups).'
-  static description = `One file per backup (NAME.nself-backup, mode 0600) with a manifest: time, server version, last migration, each table's row count and checksum, sequence values. Uses pg_dump when a compatible one is installed, else nself's built-in COPY path. Old backups are pruned afterwards (DB_BACKUP_RETENTION_DAYS).`
-  static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --name pre-migration-backup', '<%= config.bin %> <%= command.id %> --compress --include-seeds']
-  static enableJsonFlag = true
-  static flags = {
+  static override summary = 'Back up the database into DB_BACKUP_LOCATION (default ./database/backups).'
+  static override description = `One file per backup (NAME.nself-backup, mode 0600) with a manifest: time, server version, last migration, each table's row count and checksum, sequence values. Uses pg_dump when a compatible one is installed, else nself's built-in COPY path. Old backups are pruned afterwards (DB_BACKUP_RETENTION_DAYS).`
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --name pre-migration-backup', '<%= config.bin %> <%= command.id %> --compress --include-seeds']
+  static override enableJsonFlag = true
+  static override flags = {
     name: Flags.string({description: 'Backup name (default backup-YYYY-MM-DD-HH-MM-SS, UTC).'}),
     compress: Flags.boolean({description: 'gzip the data (default DB_BACKUP_COMPRESSION).', allowNo: true}),
     'include-seeds': Flags.boolean({description: 'Put the seed files into the backup too (restore --seeds puts them back).'}),

@@ -5,17 +5,17 @@ import {type DiagramFormat, type Generated, generateDiagram, startWatch} from '.
 import {findProjectRoot, projectPaths} from '../../project.js'
 
 export default class DbDiagram extends BaseCommand<typeof DbDiagram> {
-  static summary = 'Draw the schema as a diagram: one self-contained HTML page (pan, zoom, search) or a static SVG.'
-  static description =
+  static override summary = 'Draw the schema as a diagram: one self-contained HTML page (pan, zoom, search) or a static SVG.'
+  static override description =
     'Draws every table with its columns, types, keys, nullability and notes, the enums, the table groups in their colours, and one line per reference with its cardinality (crow\'s foot). The page needs no network. --watch serves it on 127.0.0.1 and reloads it on every save of the schema; --diff colours what a migration added, changed and dropped.'
-  static examples = [
+  static override examples = [
     '<%= config.bin %> <%= command.id %> --open',
     '<%= config.bin %> <%= command.id %> --format svg --out docs/schema.svg',
     '<%= config.bin %> <%= command.id %> --watch --open',
     '<%= config.bin %> <%= command.id %> --diff 003',
   ]
-  static enableJsonFlag = true
-  static flags = {
+  static override enableJsonFlag = true
+  static override flags = {
     file: Flags.string({description: 'Schema file to draw (default: database/schema.dbml in the project).'}),
     out: Flags.string({description: 'File to write (default: database/diagram.html, or database/diagram.svg with --format svg).'}),
     format: Flags.string({description: 'html: the interactive page; svg: a static drawing for READMEs and pull requests.', options: ['html', 'svg']}),

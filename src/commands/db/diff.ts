@@ -17,20 +17,20 @@ interface LiveResult {
 }
 
 export default class DbDiff extends DbCommand<typeof DbDiff> {
-  static summary = 'Show the SQL of the pending schema change, or (--live) how the live database differs from its migrations.'
-  static description = `Without --live: prints what \`nself db run\` would write (schema.dbml against the newest migration snapshot), without writing anything, without asking and without a database. Possible renames are listed as notes (they are planned as drop + add unless --rename says otherwise).
+  static override summary = 'Show the SQL of the pending schema change, or (--live) how the live database differs from its migrations.'
+  static override description = `Without --live: prints what \`nself db run\` would write (schema.dbml against the newest migration snapshot), without writing anything, without asking and without a database. Possible renames are listed as notes (they are planned as drop + add unless --rename says otherwise).
 With --live: builds the state the applied migrations should have produced (their newest snapshot) in a scratch database on the same server, compares both through pg_catalog, lists each difference and exits 5 when there is drift. Needs the CREATEDB privilege.`
 
-  static examples = [
+  static override examples = [
     '<%= config.bin %> db diff',
     '<%= config.bin %> db diff --down',
     '<%= config.bin %> db diff --live',
     '<%= config.bin %> db diff --json',
   ]
 
-  static enableJsonFlag = true
+  static override enableJsonFlag = true
 
-  static flags = {
+  static override flags = {
     down: Flags.boolean({description: 'Print the down SQL too.'}),
     live: Flags.boolean({description: 'Compare the live database with the state its applied migrations should have produced (drift).'}),
     rename: Flags.string({description: 'Declare a rename, as for `db run` (repeatable).', multiple: true, default: []}),

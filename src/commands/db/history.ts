@@ -2,9 +2,9 @@ import {DbCommand} from '../../cli/db-command.js'
 import {compareVersions, readHistory} from '../../runner/index.js'
 
 export default class DbHistory extends DbCommand<typeof DbHistory> {
-  static summary = 'List applied migrations with when, how long and who.'
-  static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
-  static enableJsonFlag = true
+  static override summary = 'List applied migrations with when, how long and who.'
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
+  static override enableJsonFlag = true
 
   async run(): Promise<object[]> {
     const rows = (await readHistory(await this.connect(), this.nself.settings.migrationTable)).sort((a, b) => compareVersions(a.version, b.version))

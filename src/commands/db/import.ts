@@ -10,20 +10,20 @@ import {parseSchema} from '../../schema/parse.js'
 import {renderDiagnostic, validateSchema} from '../../validate/index.js'
 
 export default class DbImport extends BaseCommand<typeof DbImport> {
-  static summary = 'Write database/schema.dbml from SQL DDL (PostgreSQL, MySQL, SQL Server) or a Rails schema.rb.'
-  static description = `Reads FILE with @dbml/core's importers, maps foreign types to PostgreSQL's (datetime → timestamp, tinyint(1) → boolean, nvarchar(max) → text …) and lists every mapping and everything left out (views, triggers, ON UPDATE clauses …). No database is needed. An existing schema.dbml that says something else is replaced only with --force.`
+  static override summary = 'Write database/schema.dbml from SQL DDL (PostgreSQL, MySQL, SQL Server) or a Rails schema.rb.'
+  static override description = `Reads FILE with @dbml/core's importers, maps foreign types to PostgreSQL's (datetime → timestamp, tinyint(1) → boolean, nvarchar(max) → text …) and lists every mapping and everything left out (views, triggers, ON UPDATE clauses …). No database is needed. An existing schema.dbml that says something else is replaced only with --force.`
 
-  static examples = [
+  static override examples = [
     '<%= config.bin %> db import dump.sql',
     '<%= config.bin %> db import db/schema.rb',
     '<%= config.bin %> db import legacy.sql --from mssql --force',
   ]
 
-  static enableJsonFlag = true
+  static override enableJsonFlag = true
 
-  static args = {file: Args.string({description: 'SQL DDL file or Rails schema.rb.', required: true})}
+  static override args = {file: Args.string({description: 'SQL DDL file or Rails schema.rb.', required: true})}
 
-  static flags = {
+  static override flags = {
     from: Flags.string({description: 'Dialect of FILE. Default: guessed (.rb is Rails; backticks MySQL; [dbo] SQL Server; else PostgreSQL).', options: ['postgres', 'mysql', 'mssql', 'schemarb']}),
     force: Flags.boolean({description: 'Replace a schema.dbml that says something else.'}),
     file: Flags.string({description: 'Schema file to write. Default: database/schema.dbml in the project.'}),

@@ -3,10 +3,10 @@ import {resolveConnection} from '../../db/connect.js'
 import {databaseInfo, type DatabaseInfo} from '../../db/info.js'
 
 export default class DbInfo extends DbCommand<typeof DbInfo> {
-  static summary = 'Show the connection parameters and the database: host, port, database, user, version, size.'
-  static description = 'The password is always masked, also with --json and --debug.'
-  static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
-  static enableJsonFlag = true
+  static override summary = 'Show the connection parameters and the database: host, port, database, user, version, size.'
+  static override description = 'The password is always masked, also with --json and --debug.'
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
+  static override enableJsonFlag = true
 
   async run(): Promise<DatabaseInfo> {
     const target = await resolveConnection(this.nself, (m) => this.notice(m))

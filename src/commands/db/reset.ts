@@ -10,10 +10,10 @@ import type {PlannedMigration} from '../../runner/index.js'
 import type {PluginLoaders} from '../../seed/index.js'
 
 export default class DbReset extends MigrateCommand<typeof DbReset> {
-  static summary = 'Drop every object of the project\'s schemas and re-apply all migrations.'
-  static description = `Kept: the ${MANAGED_SCHEMAS.join(', ')} schemas and extensions with their objects. In production a typed confirmation is required (--force alone is not enough) and the current state is backed up first. Plugins' beforeMigrate/afterMigrate hooks run as for migrate:up; a vetoing hook stops the reset before anything is dropped.`
-  static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --seed', '<%= config.bin %> <%= command.id %> --force']
-  static flags = {
+  static override summary = 'Drop every object of the project\'s schemas and re-apply all migrations.'
+  static override description = `Kept: the ${MANAGED_SCHEMAS.join(', ')} schemas and extensions with their objects. In production a typed confirmation is required (--force alone is not enough) and the current state is backed up first. Plugins' beforeMigrate/afterMigrate hooks run as for migrate:up; a vetoing hook stops the reset before anything is dropped.`
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --seed', '<%= config.bin %> <%= command.id %> --force']
+  static override flags = {
     seed: Flags.boolean({description: 'Seed the environment\'s data afterwards.'}),
     force: Flags.boolean({description: 'Skip the confirmation (not enough in production).'}),
   }

@@ -4,11 +4,11 @@ import {confirmDestructive} from '../../cli/confirm.js'
 import {DbCommand} from '../../cli/db-command.js'
 
 export default class DbRestore extends DbCommand<typeof DbRestore> {
-  static summary = 'Restore a backup (the newest by default) in one transaction.'
-  static description = 'The backup is verified completely first (every byte, every checksum); a damaged or truncated backup is refused and nothing changes. It asks before it changes anything (without a terminal, --force is required). In production, or with DB_CONFIRM_DESTRUCTIVE=true, you type the database name and the current state is backed up first.'
-  static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --name backup-2025-08-06-14-30-00', '<%= config.bin %> <%= command.id %> --interactive']
-  static enableJsonFlag = true
-  static flags = {
+  static override summary = 'Restore a backup (the newest by default) in one transaction.'
+  static override description = 'The backup is verified completely first (every byte, every checksum); a damaged or truncated backup is refused and nothing changes. It asks before it changes anything (without a terminal, --force is required). In production, or with DB_CONFIRM_DESTRUCTIVE=true, you type the database name and the current state is backed up first.'
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --name backup-2025-08-06-14-30-00', '<%= config.bin %> <%= command.id %> --interactive']
+  static override enableJsonFlag = true
+  static override flags = {
     name: Flags.string({description: 'Backup to restore (see db backup:list).', exclusive: ['interactive']}),
     interactive: Flags.boolean({description: 'Choose the backup from a list, then confirm.'}),
     seeds: Flags.boolean({description: 'Also write the backup\'s seed files back into database/seeds.'}),

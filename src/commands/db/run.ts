@@ -32,20 +32,20 @@ export interface GenerateResult {
 }
 
 export default class DbRun extends BaseCommand<typeof DbRun> {
-  static summary = 'Generate the next migration (up and down SQL) from the changes in database/schema.dbml.'
-  static description = `Compares database/schema.dbml with the schema as it stands after the newest generated migration (its snapshot in database/migrations/meta/) and writes NNN_<slug>.up.sql and .down.sql. No database connection is needed.
+  static override summary = 'Generate the next migration (up and down SQL) from the changes in database/schema.dbml.'
+  static override description = `Compares database/schema.dbml with the schema as it stands after the newest generated migration (its snapshot in database/migrations/meta/) and writes NNN_<slug>.up.sql and .down.sql. No database connection is needed.
 A table or column that disappears while a compatible one appears may be a rename: in a terminal you are asked; otherwise the command refuses until you decide with --rename or --allow-drop. Dropping a table or column needs --allow-drop (or a yes at the prompt).`
 
-  static examples = [
+  static override examples = [
     '<%= config.bin %> db run',
     '<%= config.bin %> db run --message "Add user profiles table"',
     '<%= config.bin %> db run --dry-run',
     '<%= config.bin %> db run --rename users.name=full_name --rename old_table=new_table',
   ]
 
-  static enableJsonFlag = true
+  static override enableJsonFlag = true
 
-  static flags = {
+  static override flags = {
     message: Flags.string({char: 'm', description: 'What the migration does; becomes the file name slug.'}),
     'dry-run': Flags.boolean({description: 'Print the up and down SQL; write nothing.'}),
     rename: Flags.string({

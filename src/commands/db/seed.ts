@@ -7,17 +7,17 @@ import {collectSeedLoaders} from '../../cli/seed-loaders.js'
 import {seed, type SeedResult} from '../../seed/index.js'
 
 export default class DbSeed extends DbCommand<typeof DbSeed> {
-  static summary = 'Load the seed files of an environment (database/seeds/<env>/) in one transaction.'
-  static description = `Each file fills the table it is named after (users.json → users, 01_users.json sets the order). Files are loaded parents first by the database's foreign keys, all in one transaction: a bad row anywhere leaves every table as it was. Formats come from plugins (seedLoader hook): json and sql are built in; nself plugins install adds others.
+  static override summary = 'Load the seed files of an environment (database/seeds/<env>/) in one transaction.'
+  static override description = `Each file fills the table it is named after (users.json → users, 01_users.json sets the order). Files are loaded parents first by the database's foreign keys, all in one transaction: a bad row anywhere leaves every table as it was. Formats come from plugins (seedLoader hook): json and sql are built in; nself plugins install adds others.
 A file already applied with the same content is skipped. A changed file is applied again only with --reapply (adds its rows again) or --fresh (empties the seeded tables first).`
-  static examples = [
+  static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --env staging',
     '<%= config.bin %> <%= command.id %> --tables users,posts',
     '<%= config.bin %> <%= command.id %> --fresh',
   ]
-  static enableJsonFlag = true
-  static flags = {
+  static override enableJsonFlag = true
+  static override flags = {
     env: Flags.string({description: 'Environment whose seeds to load (default: ENVIRONMENT, else development).'}),
     tables: Flags.string({description: 'Only these tables, comma-separated (users,posts or public.users).'}),
     fresh: Flags.boolean({description: 'Empty the seeded tables first (TRUNCATE … RESTART IDENTITY) and load every file again.'}),

@@ -4,10 +4,10 @@ import {loadConfig} from '../../config/index.js'
 import {ensureEmbeddedServer} from '../../db/embedded.js'
 
 export default class DbStart extends BaseCommand<typeof DbStart> {
-  static summary = 'Start the embedded PostgreSQL server (commands also start it on demand).'
-  static description = 'Only for the embedded server, used when neither POSTGRES_HOST nor DATABASE_URL is set. Data lives in .nself/postgres; it listens on 127.0.0.1 only.'
-  static examples = ['<%= config.bin %> <%= command.id %>']
-  static enableJsonFlag = true
+  static override summary = 'Start the embedded PostgreSQL server (commands also start it on demand).'
+  static override description = 'Only for the embedded server, used when neither POSTGRES_HOST nor DATABASE_URL is set. Data lives in .nself/postgres; it listens on 127.0.0.1 only.'
+  static override examples = ['<%= config.bin %> <%= command.id %>']
+  static override enableJsonFlag = true
 
   async run(): Promise<{port: number; dataDir: string}> {
     const config = loadConfig()

@@ -7,10 +7,10 @@ import {schemaAhead, type SchemaAhead} from '../../authoring/index.js'
 import {migrationStatus, type MigrationStatus} from '../../runner/index.js'
 
 export default class DbStatus extends DbCommand<typeof DbStatus> {
-  static summary = 'Show the connection, applied and pending migrations, changed files, and whether schema.dbml is ahead.'
-  static description = 'Reads only: it never creates the history table. A migration whose file changed after it was applied is listed as CHANGED (it blocks migrate:up); one that stopped part way is listed with how far it got.'
-  static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
-  static enableJsonFlag = true
+  static override summary = 'Show the connection, applied and pending migrations, changed files, and whether schema.dbml is ahead.'
+  static override description = 'Reads only: it never creates the history table. A migration whose file changed after it was applied is listed as CHANGED (it blocks migrate:up); one that stopped part way is listed with how far it got.'
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
+  static override enableJsonFlag = true
 
   async run(): Promise<object> {
     const {connection, project, settings, environment} = this.nself

@@ -3,9 +3,9 @@ import {loadConfig} from '../../config/index.js'
 import {stopEmbeddedServer} from '../../db/embedded.js'
 
 export default class DbStop extends BaseCommand<typeof DbStop> {
-  static summary = 'Stop the embedded PostgreSQL server.'
-  static examples = ['<%= config.bin %> <%= command.id %>']
-  static enableJsonFlag = true
+  static override summary = 'Stop the embedded PostgreSQL server.'
+  static override examples = ['<%= config.bin %> <%= command.id %>']
+  static override enableJsonFlag = true
 
   async run(): Promise<{stopped: boolean}> {
     const stopped = await stopEmbeddedServer(loadConfig().project.stateDir)

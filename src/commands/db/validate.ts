@@ -10,12 +10,12 @@ import {type Diagnostic, renderDiagnostic} from '../../validate/diagnostic.js'
 import {type ValidationResult, resultLine, validateFile, verboseLines} from '../../validate/report.js'
 
 export default class DbValidate extends BaseCommand<typeof DbValidate> {
-  static summary = 'Check database/schema.dbml: syntax, types, references, defaults, keys, cycles.'
-  static description =
+  static override summary = 'Check database/schema.dbml: syntax, types, references, defaults, keys, cycles.'
+  static override description =
     'Reports every problem at once as FILE:LINE:COL: error|warning: message (rule) and exits with code 5 when there is any error. --verbose adds a summary, what each check looked at, and notes on harmless cycles.'
-  static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --verbose', '<%= config.bin %> <%= command.id %> --json --file other.dbml']
-  static enableJsonFlag = true
-  static flags = {
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --verbose', '<%= config.bin %> <%= command.id %> --json --file other.dbml']
+  static override enableJsonFlag = true
+  static override flags = {
     file: Flags.string({description: 'Schema file to check (default: database/schema.dbml in the project).'}),
     'check-breaking': Flags.boolean({
       description:

@@ -4,11 +4,11 @@ import {loadConfig} from '../../config/index.js'
 import {followOpLog, formatOpLog, opLogPath, readOpLog, type OpLogEntry} from '../../cli/oplog.js'
 
 export default class LogsDb extends BaseCommand<typeof LogsDb> {
-  static summary = 'Show the log of nself db commands run against this project: time, environment, command, database, outcome, duration.'
-  static description = 'Every nself db command that connects to a database appends one JSON line to .nself/logs/db.log. No connection string or password is ever written.'
-  static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --lines 50', '<%= config.bin %> <%= command.id %> --follow', '<%= config.bin %> <%= command.id %> --json']
-  static enableJsonFlag = true
-  static flags = {
+  static override summary = 'Show the log of nself db commands run against this project: time, environment, command, database, outcome, duration.'
+  static override description = 'Every nself db command that connects to a database appends one JSON line to .nself/logs/db.log. No connection string or password is ever written.'
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --lines 50', '<%= config.bin %> <%= command.id %> --follow', '<%= config.bin %> <%= command.id %> --json']
+  static override enableJsonFlag = true
+  static override flags = {
     lines: Flags.integer({char: 'n', description: 'How many of the last lines to show.', default: 20, min: 1}),
     follow: Flags.boolean({char: 'f', description: 'Keep printing new lines as commands run (Ctrl-C to stop).'}),
   }

@@ -174,7 +174,7 @@ function inside(dir: string, path: string): string {
   return abs
 }
 
-const shown = (dir: string, abs: string): string => relative(process.cwd(), abs) || abs
+const shown = (_dir: string, abs: string): string => relative(process.cwd(), abs) || abs
 
 /**
  * What writing `rendered` over the files read from the directory changes. Files that the old

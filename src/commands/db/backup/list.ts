@@ -16,11 +16,11 @@ interface Row {
 }
 
 export default class DbBackupList extends DbCommand<typeof DbBackupList> {
-  static summary = 'List the backups, newest first.'
-  static description = 'Files that are incomplete or damaged are listed as not valid and are never restored or pruned.'
-  static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
-  static enableJsonFlag = true
-  static flags = {
+  static override summary = 'List the backups, newest first.'
+  static override description = 'Files that are incomplete or damaged are listed as not valid and are never restored or pruned.'
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
+  static override enableJsonFlag = true
+  static override flags = {
     verify: Flags.boolean({description: 'Read every backup completely and check every checksum (as restore does), not only its manifest.'}),
   }
 

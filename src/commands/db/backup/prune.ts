@@ -3,10 +3,10 @@ import {pruneBackups} from '../../../backup/index.js'
 import {DbCommand} from '../../../cli/db-command.js'
 
 export default class DbBackupPrune extends DbCommand<typeof DbBackupPrune> {
-  static summary = 'Delete backups older than DB_BACKUP_RETENTION_DAYS (never the newest one).'
-  static examples = ['<%= config.bin %> <%= command.id %> --dry-run', '<%= config.bin %> <%= command.id %>']
-  static enableJsonFlag = true
-  static flags = {
+  static override summary = 'Delete backups older than DB_BACKUP_RETENTION_DAYS (never the newest one).'
+  static override examples = ['<%= config.bin %> <%= command.id %> --dry-run', '<%= config.bin %> <%= command.id %>']
+  static override enableJsonFlag = true
+  static override flags = {
     'dry-run': Flags.boolean({description: 'Only say what would be deleted.'}),
   }
 

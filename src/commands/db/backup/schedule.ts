@@ -3,14 +3,14 @@ import {installSchedule, removeSchedule, showSchedule, type ScheduleTarget} from
 import {DbCommand} from '../../../cli/db-command.js'
 
 export default class DbBackupSchedule extends DbCommand<typeof DbBackupSchedule> {
-  static summary = "Install, show or remove a cron schedule that runs `nself db backup` in this project."
-  static description = 'The cron line is marked with the project folder, so installing again replaces it. Retention (DB_BACKUP_RETENTION_DAYS) applies after each scheduled backup.'
-  static examples = ['<%= config.bin %> <%= command.id %> install --cron "0 3 * * *"', '<%= config.bin %> <%= command.id %> show', '<%= config.bin %> <%= command.id %> remove']
-  static enableJsonFlag = true
-  static args = {
+  static override summary = "Install, show or remove a cron schedule that runs `nself db backup` in this project."
+  static override description = 'The cron line is marked with the project folder, so installing again replaces it. Retention (DB_BACKUP_RETENTION_DAYS) applies after each scheduled backup.'
+  static override examples = ['<%= config.bin %> <%= command.id %> install --cron "0 3 * * *"', '<%= config.bin %> <%= command.id %> show', '<%= config.bin %> <%= command.id %> remove']
+  static override enableJsonFlag = true
+  static override args = {
     action: Args.string({description: 'What to do.', options: ['install', 'show', 'remove'], default: 'show'}),
   }
-  static flags = {
+  static override flags = {
     cron: Flags.string({description: 'When to run, in cron syntax (default: 03:00 every day).', default: '0 3 * * *'}),
   }
 

@@ -4,18 +4,18 @@ import {coreOf, diagramFlag, forceFlag, overwriteFlag, syncContext} from '../../
 import {type SyncResult, push} from '../../../lib/operations.js'
 
 export default class DbdiagramPush extends BaseCommand<typeof DbdiagramPush> {
-  static summary = 'Create or update the dbdiagram.io diagram from database/schema.dbml.'
-  static description = `Validates schema.dbml, then updates the diagram (DBDIAGRAM_DIAGRAM_ID), or creates one when none is configured. Refuses (exit 6) when the diagram changed since the last sync, showing what changed on each side; --overwrite replaces it anyway.
+  static override summary = 'Create or update the dbdiagram.io diagram from database/schema.dbml.'
+  static override description = `Validates schema.dbml, then updates the diagram (DBDIAGRAM_DIAGRAM_ID), or creates one when none is configured. Refuses (exit 6) when the diagram changed since the last sync, showing what changed on each side; --overwrite replaces it anyway.
 Needs DBDIAGRAM_TOKEN (dbdiagram's API is for paid plans). Without one, --to-file writes the DBML to paste into the editor.`
 
-  static examples = [
+  static override examples = [
     '<%= config.bin %> db dbdiagram push',
     '<%= config.bin %> db dbdiagram push --name "Shop schema"',
     '<%= config.bin %> db dbdiagram push --to-file schema-for-dbdiagram.dbml',
   ]
 
-  static enableJsonFlag = true
-  static flags = {
+  static override enableJsonFlag = true
+  static override flags = {
     'to-file': Flags.string({description: 'Write the DBML to this file instead of calling the API (no token needed).'}),
     name: Flags.string({description: 'Name of a newly created diagram (default: the project folder name).'}),
     diagram: diagramFlag,

@@ -6,12 +6,12 @@ import {commandError} from '../../../lib/errors.js'
 import {clientFor, hasuraSettings, loadProject} from '../../../lib/project.js'
 
 export default class HasuraExport extends BaseCommand<typeof HasuraExport> {
-  static summary = "Export Hasura's live metadata into hasura/metadata/ (config v3 directory), to commit what the console changed."
-  static description =
+  static override summary = "Export Hasura's live metadata into hasura/metadata/ (config v3 directory), to commit what the console changed."
+  static override description =
     'Calls export_metadata on HASURA_GRAPHQL_ENDPOINT (default http://localhost:8080) with HASURA_GRAPHQL_ADMIN_SECRET and writes the same directory layout hasura:permissions writes, plus the top-level files (remote_schemas.yaml …). Actions are not written (use the Hasura CLI for them). Exit 4 when Hasura cannot be reached, 3 when it refuses the admin secret.'
-  static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --dry-run']
-  static enableJsonFlag = true
-  static flags = {
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --dry-run']
+  static override enableJsonFlag = true
+  static override flags = {
     'dry-run': Flags.boolean({description: 'Print the changes as a diff; write nothing.'}),
     dir: Flags.string({description: 'Metadata directory (default: hasura/metadata in the project).'}),
   }

@@ -9,12 +9,12 @@ import {newSource} from '../../../lib/new-source.js'
 import {writeRoot} from '../../../lib/directory.js'
 
 export default class HasuraPermissions extends BaseCommand<typeof HasuraPermissions> {
-  static summary = 'Write Hasura metadata (tables, relationships, permissions, computed fields) from database/schema.dbml.'
-  static description =
+  static override summary = 'Write Hasura metadata (tables, relationships, permissions, computed fields) from database/schema.dbml.'
+  static override description =
     'Writes the metadata directory (config v3) under hasura/metadata/: every table tracked, relationships from foreign keys, and what the `// hasura:` comments in the schema say. Keys nself does not own (event triggers, remote relationships, hand edits) are kept; a rerun on the same schema changes no byte. Exit 5 on a bad annotation, naming file:line:col.'
-  static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --dry-run', '<%= config.bin %> <%= command.id %> --dir other/metadata']
-  static enableJsonFlag = true
-  static flags = {
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --dry-run', '<%= config.bin %> <%= command.id %> --dir other/metadata']
+  static override enableJsonFlag = true
+  static override flags = {
     'dry-run': Flags.boolean({description: 'Print the changes as a diff; write nothing.'}),
     dir: Flags.string({description: 'Metadata directory (default: hasura/metadata in the project).'}),
     file: Flags.string({description: 'Schema file (default: database/schema.dbml in the project).'}),

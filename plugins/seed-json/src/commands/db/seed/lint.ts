@@ -4,11 +4,11 @@ import {ValidationError} from '@nself/sdk/errors'
 import {readJsonArray} from '../../../json-array.js'
 
 export default class SeedLint extends BaseCommand<typeof SeedLint> {
-  static summary = 'Check a JSON seed file without touching the database: an array of objects, well-formed.'
-  static description = 'Streams the file (constant memory) and reports the first mistake with its byte offset, line and row.'
-  static examples = ['<%= config.bin %> <%= command.id %> database/seeds/development/users.json']
-  static enableJsonFlag = true
-  static args = {file: Args.string({description: 'The JSON seed file.', required: true})}
+  static override summary = 'Check a JSON seed file without touching the database: an array of objects, well-formed.'
+  static override description = 'Streams the file (constant memory) and reports the first mistake with its byte offset, line and row.'
+  static override examples = ['<%= config.bin %> <%= command.id %> database/seeds/development/users.json']
+  static override enableJsonFlag = true
+  static override args = {file: Args.string({description: 'The JSON seed file.', required: true})}
 
   async run(): Promise<{file: string; rows: number; columns: string[]}> {
     const columns = new Set<string>()
