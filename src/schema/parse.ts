@@ -86,8 +86,74 @@ export async function parseSchema(source: string, file: string, options: ParseOp
     // The parser itself failed (a bug of its own): report it at the top of the file, not as a stack.
     parseErrors = [{line: 1, column: 1, message: `the DBML parser failed: ${describe(error)}`, code: 0}]
   }
-  if (parseErrors.length > 0 || !raw) return {file, source, declared: emptyDeclared(), model: emptyModel(), parseErrors}
+  if (parseErrors.length > 0 || !raw) {
+    return withoutUnresolvedRefs(await loadParser(), source, file, parseErrors) ?? {file, source, declared: emptyDeclared(), model: emptyModel(), parseErrors}
+  }
   return fromRaw(raw, source, file)
+}
+
+/** @dbml/parse code for "Table/Column '…' does not exist". */
+const NOT_FOUND = 4000
+
+/**
+ * A ref to a missing table or column leaves @dbml/parse without a model, which would hide every
+ * other problem of the file. When those are the only errors, the refs are blanked out (with spaces,
+ * so every position stays) and the rest is compiled again; the errors are kept, the model is partial.
+ */
+function withoutUnresolvedRefs(dbml: typeof DbmlParse, source: string, file: string, errors: ParseProblem[]): ParsedSchema | undefined {
+  if (errors.length === 0 || errors.some((e) => e.code !== NOT_FOUND || e.offset === undefined)) return undefined
+  let blanked = source
+  for (const error of errors) {
+    const range = refRange(source, error.offset!)
+    if (!range) return undefined
+    blanked = blanked.slice(0, range[0]) + blanked.slice(range[0], range[1]).replace(/[^\n]/g, ' ') + blanked.slice(range[1])
+  }
+  let raw: Raw | undefined
+  try {
+    const again = compile(dbml, blanked)
+    if (again.errors.length > 0 || !again.raw) return undefined
+    raw = again.raw
+  } catch {
+    return undefined
+  }
+  const parsed = fromRaw(raw, source, file)
+  if (parsed.parseErrors.length > 0) return undefined
+  return {...parsed, parseErrors: errors, partial: true}
+}
+
+/** The whole `Ref name { … }` block around `offset`, when it is in one. */
+function refBlockRange(source: string, offset: number): [number, number] | undefined {
+  const open = source.lastIndexOf('{', offset)
+  if (open === -1 || source.lastIndexOf('}', offset) > open) return undefined
+  const start = source.lastIndexOf('\n', open) + 1
+  const close = source.indexOf('}', offset)
+  return /^\s*ref\b/i.test(source.slice(start, open)) && close !== -1 ? [start, close + 1] : undefined
+}
+
+/**
+ * The source range of the ref around `offset`: an inline `ref: > t.c` setting (with its comma, or
+ * the whole `[…]` when it is the only setting), else the whole line (`Ref: a.b > c.d`, or one
+ * endpoint line inside `Ref { … }`).
+ */
+function refRange(source: string, offset: number): [number, number] | undefined {
+  const lineStart = source.lastIndexOf('\n', offset - 1) + 1
+  const newline = source.indexOf('\n', offset)
+  const lineEnd = newline === -1 ? source.length : newline
+  const line = source.slice(lineStart, lineEnd)
+  const column = offset - lineStart
+  const open = line.lastIndexOf('[', column)
+  const close = line.indexOf(']', column)
+  if (open === -1 || close === -1) return refBlockRange(source, offset) ?? (/^\s*ref\b/i.test(line) ? [lineStart, lineEnd] : undefined)
+  const before = line.slice(open + 1, column)
+  const refAt = before.search(/ref\s*:[^,\]]*$/i)
+  if (refAt === -1) return undefined
+  const start = open + 1 + refAt
+  const comma = line.indexOf(',', column)
+  const end = comma !== -1 && comma < close ? comma : close
+  const previousComma = line.lastIndexOf(',', start)
+  if (previousComma > open) return [lineStart + previousComma, lineStart + end]
+  if (end === comma) return [lineStart + start, lineStart + comma + 1]
+  return [lineStart + open, lineStart + close + 1]
 }
 
 function fromRaw(raw: Raw, source: string, file: string): ParsedSchema {
@@ -135,7 +201,8 @@ function toProblems(source: string, errors: readonly DbmlParse.CompileError[]): 
   const lines = lineStarts(source)
   const problems = errors.map((e) => {
     const {line, column} = locate(lines, typeof e.start === 'number' ? e.start : 0)
-    return {line, column, message: String(e.diagnostic ?? e.message ?? 'syntax error'), code: Number(e.code) || 0}
+    const offset = typeof e.start === 'number' ? e.start : undefined
+    return {line, column, message: String(e.diagnostic ?? e.message ?? 'syntax error'), code: Number(e.code) || 0, offset}
   })
   return problems.sort((a, b) => a.line - b.line || a.column - b.column)
 }
@@ -300,14 +367,16 @@ function toColumn(field: RawColumn): ColumnModel {
   const written = parseTypeText(field.type.type_name)
   // Built-in names are stored lower-cased; user-defined (enum) names as written, since SQL quotes them.
   const builtin = canonicalTypeName(written.name) !== undefined && !field.type.schemaName
-  const rawName = field.type.type_name.replace(/\(.*|\[.*/s, '').trim()
+  // Anything but one name, its arguments and [] (e.g. "int[] junk", "varchar(10) not null") is kept
+  // whole, so validation reports it as an unknown type instead of quietly dropping the rest.
+  const plain = builtin || /^[\p{L}_][\p{L}\p{N}_$]*$/u.test(written.written)
   const column: ColumnModel = {
     name: field.name,
     type: {
-      name: builtin ? written.name : rawName.replace(/\s+/g, ' '),
+      name: builtin ? written.name : plain ? written.written : field.type.type_name.trim(),
       ...(field.type.schemaName ? {schema: field.type.schemaName} : {}),
-      args: written.args,
-      arrayDims: written.arrayDims,
+      args: plain ? written.args : [],
+      arrayDims: plain ? written.arrayDims : 0,
     },
     notNull: field.not_null === true || field.pk === true,
     identity: field.increment === true,

@@ -50,8 +50,9 @@ export function validateSchema(parsed: ParsedSchema): Diagnostic[] {
 export function validateSchemaDetailed(parsed: ParsedSchema, checks: Check[] = CHECKS): ValidationReport {
   const ctx = createContext(parsed)
   const report: ValidationReport = {diagnostics: [], checks: [], notes: [], summary: summarize(parsed)}
-  // Without a model (parse errors) only the parser's findings mean anything.
-  const run = parsed.parseErrors.length > 0 ? checks.filter((c) => c === syntaxCheck) : checks
+  // Without a model (parse errors) only the parser's findings mean anything; a partial model (only
+  // unresolved refs left out) is checked in full.
+  const run = parsed.parseErrors.length > 0 && !parsed.partial ? checks.filter((c) => c === syntaxCheck) : checks
   for (const check of run) {
     try {
       const result = check.run(ctx)
