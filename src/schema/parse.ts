@@ -41,6 +41,7 @@ import type {
 import {MODEL_VERSION} from './model.js'
 import {NameRegistry, constraintName, expressionLabel} from './names.js'
 import {fastParse} from './fast-parse.js'
+import {MAX_SYNTAX_ERRORS, PROBE_CHARS, firstForeignCharacter, topLevelBoundaries} from './guard.js'
 import {canonicalTypeName, parseTypeText} from './types.js'
 
 type Raw = DbmlParse.Database
@@ -78,10 +79,13 @@ export async function parseSchema(source: string, file: string, options: ParseOp
     // A model the fast path cannot build is retried the slow way, never reported as its own failure.
     if (parsed.parseErrors.length === 0) return parsed
   }
+  const early = refuseEarly(source) ?? (source.length > PROBE_CHARS ? probeLargeFile(await loadParser(), source) : undefined)
+  if (early) return {file, source, declared: emptyDeclared(), model: emptyModel(), parseErrors: early}
   let raw: Raw | undefined
   let parseErrors: ParseProblem[]
   try {
     ;({raw, errors: parseErrors} = compile(await loadParser(), source))
+    parseErrors = capped(parseErrors)
   } catch (error) {
     // The parser itself failed (a bug of its own): report it at the top of the file, not as a stack.
     parseErrors = [{line: 1, column: 1, message: `the DBML parser failed: ${describe(error)}`, code: 0}]
@@ -92,8 +96,53 @@ export async function parseSchema(source: string, file: string, options: ParseOp
   return fromRaw(raw, source, file)
 }
 
-/** @dbml/parse code for "Table/Column '…' does not exist". */
+/** @dbml/parse code for "Table/Column '…' does not exist"; codes below it are lexer and parser errors. */
 const NOT_FOUND = 4000
+
+/** Binary data or a wrong encoding: one error at its first byte, before the compiler sees it. */
+function refuseEarly(source: string): ParseProblem[] | undefined {
+  const foreign = firstForeignCharacter(source)
+  if (!foreign) return undefined
+  const {line, column} = locate(lineStarts(source), foreign.offset)
+  return [{line, column, offset: foreign.offset, code: 0, message: `${foreign.what}: a DBML schema is UTF-8 text`}]
+}
+
+/**
+ * A large file the fast path could not read is compiled on its first part (cut where a top-level
+ * element ends) first: when that part already has syntax errors, those are reported (their
+ * positions are the same in the whole file) and the rest is not compiled, which bounds the time and
+ * memory that megabytes of noise can take. Errors in the part's last element are not trusted (the
+ * cut may be wrong), and refs to tables further on are not errors of the part.
+ */
+function probeLargeFile(dbml: typeof DbmlParse, source: string): ParseProblem[] | undefined {
+  const {boundaries, openAt} = topLevelBoundaries(source, PROBE_CHARS)
+  if (boundaries.length < 2 && openAt !== undefined) {
+    const {line, column} = locate(lineStarts(source), openAt)
+    return [{line, column, offset: openAt, code: 0, message: `this '{' is not closed within ${PROBE_CHARS.toLocaleString('en-US')} characters: no DBML element is that long`}]
+  }
+  // No element ends in the first part (one endless line): cut anywhere, trust what comes well before.
+  const cut = boundaries.length >= 2 ? boundaries.at(-1)! : PROBE_CHARS
+  const trusted = boundaries.length >= 2 ? boundaries.at(-2)! : PROBE_CHARS * 0.9
+  let errors: ParseProblem[]
+  try {
+    errors = compile(dbml, source.slice(0, cut)).errors
+  } catch {
+    return undefined
+  }
+  const real = errors.filter((e) => e.code < NOT_FOUND && e.offset !== undefined && e.offset < trusted)
+  if (real.length === 0) return undefined
+  const lastLine = locate(lineStarts(source), trusted).line
+  return [...capped(real), {line: lastLine, column: 1, code: 0, message: `stopped checking after line ${lastLine}: fix the errors above first`}]
+}
+
+/** The first MAX_SYNTAX_ERRORS problems, and one more line saying how many were left out. */
+function capped(problems: ParseProblem[]): ParseProblem[] {
+  if (problems.length <= MAX_SYNTAX_ERRORS) return problems
+  const kept = problems.slice(0, MAX_SYNTAX_ERRORS)
+  const last = kept[kept.length - 1]
+  const left = (problems.length - MAX_SYNTAX_ERRORS).toLocaleString('en-US')
+  return [...kept, {line: last.line, column: last.column, code: 0, message: `${left} more errors not shown: fix these first`}]
+}
 
 /**
  * A ref to a missing table or column leaves @dbml/parse without a model, which would hide every

@@ -56,9 +56,10 @@ export function validateSchemaDetailed(parsed: ParsedSchema, checks: Check[] = C
   for (const check of run) {
     try {
       const result = check.run(ctx)
-      report.diagnostics.push(...result.diagnostics)
+      // A loop, not push(...list): spreading a huge list overflows the call stack.
+      for (const d of result.diagnostics) report.diagnostics.push(d)
       report.checks.push({name: check.name, looked: result.looked})
-      report.notes.push(...(result.notes ?? []))
+      for (const note of result.notes ?? []) report.notes.push(note)
     } catch (error) {
       const message = `internal error in the ${check.name} check: ${error instanceof Error ? error.message : String(error)}`
       report.diagnostics.push(ctx.at(undefined, 'error', 'internal', message))
