@@ -233,4 +233,24 @@ describe('nself db backup:schedule (a crontab file, never the real one)', () => 
     expect(readFileSync(crontab, 'utf8')).to.equal('15 1 * * * /usr/local/bin/someone-elses-job\n')
     expect(JSON.parse((await runCli(['db', 'backup:schedule', 'show', '--json'], {cwd: root, env})).stdout).installed).to.equal(false)
   })
+
+  it('refuses minute 61 and other out-of-range fields, and escapes % in the cron line (cron would cut the command there)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'nself-cron-50%-'))
+    const crontab = join(root, 'crontab')
+    const env = {NSELF_PROJECT_DIR: root, NSELF_CRONTAB_FILE: crontab, NSELF_CRONTAB: '/nonexistent/crontab'}
+    for (const cron of ['61 * * * *', '0 24 * * *', '0 3 32 * *', '0 3 * 13 *', '*/0 * * * *']) {
+      const bad = await runCli(['db', 'backup:schedule', 'install', '--cron', cron], {cwd: root, env})
+      expect(bad.code, cron).to.equal(2)
+      expect(bad.stderr, cron).to.include(`"${cron}" is not a cron schedule`)
+    }
+    expect(existsSync(crontab)).to.equal(false)
+    const installed = await runCli(['db', 'backup:schedule', 'install', '--cron', '0 3 * * mon-fri'], {cwd: root, env})
+    expect(installed.code, installed.stderr).to.equal(0)
+    const line = readFileSync(crontab, 'utf8').trim()
+    expect(line.replace(/\\%/g, '')).to.not.include('%')
+    expect(line).to.include(`cd '${root.replace('%', '\\%')}'`)
+    expect(JSON.parse((await runCli(['db', 'backup:schedule', '--json'], {cwd: root, env})).stdout)).to.include({installed: true, cron: '0 3 * * mon-fri'})
+    expect((await runCli(['db', 'backup:schedule', 'remove'], {cwd: root, env})).code).to.equal(0)
+    expect(readFileSync(crontab, 'utf8')).to.equal('')
+  })
 })
