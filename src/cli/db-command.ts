@@ -47,7 +47,8 @@ export abstract class DbCommand extends BaseCommand {
   }
 
   private writeOpLog(error: Error | undefined): void {
-    if (!this.touchedDatabase || !this.loadedConfig) return
+    // Outside a project there is no .nself folder to log into, and creating one would make a project.
+    if (!this.touchedDatabase || !this.loadedConfig?.inProject) return
     const config = this.loadedConfig
     const failed = error ? describeError(error) : undefined
     try {

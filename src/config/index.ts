@@ -4,10 +4,10 @@
  * ENVIRONMENT itself (default "development") is read from the same sources before .env.<ENVIRONMENT>.
  */
 import {accessSync, constants, statSync, type Stats} from 'node:fs'
-import {dirname, isAbsolute, join} from 'node:path'
+import {dirname, isAbsolute, join, resolve} from 'node:path'
 import {ConfigError} from '@nself/sdk/errors'
 import {registerSecret} from '@nself/sdk/redact'
-import {findProjectRoot, projectPaths, type ProjectPaths} from '../project.js'
+import {NOT_A_PROJECT, locateProjectRoot, projectPaths, type ProjectPaths} from '../project.js'
 import {readEnvFile, type EnvEntries} from './dotenv.js'
 import {invalidSetting, parseSettings, parsers, readSetting, type Settings} from './settings.js'
 
@@ -34,6 +34,8 @@ export interface NselfConfig {
   backupDir: string
   /** Where each variable came from, for messages. */
   env: EnvEntries
+  /** False outside a project (no marker here or above, no NSELF_PROJECT_DIR): `project` is then the working folder. */
+  inProject: boolean
 }
 
 export interface LoadConfigOptions {
@@ -43,7 +45,8 @@ export interface LoadConfigOptions {
 
 export function loadConfig(options: LoadConfigOptions = {}): NselfConfig {
   const processEnv = options.env ?? process.env
-  const project = projectPaths(findProjectRoot(options.cwd, processEnv))
+  const root = locateProjectRoot(options.cwd, processEnv)
+  const project = projectPaths(root ?? resolve(options.cwd ?? process.cwd()))
   const env = collectEnv(project.root, processEnv)
   const environment = env.get('ENVIRONMENT')?.value || 'development'
   if (!/^[a-z][a-z0-9_-]*$/.test(environment)) {
@@ -61,7 +64,20 @@ export function loadConfig(options: LoadConfigOptions = {}): NselfConfig {
     settings,
     backupDir,
     env,
+    inProject: root !== undefined,
   }
+}
+
+/**
+ * The embedded server keeps its data in the project: outside one, starting it would run initdb in
+ * whatever folder the command was typed in. Refused instead (exit 3).
+ */
+export function requireProject(config: NselfConfig): void {
+  if (config.inProject) return
+  throw new ConfigError(NOT_A_PROJECT, {
+    code: 'NSELF_NOT_A_PROJECT',
+    hint: 'cd into a project, create one here with `nself init`, set NSELF_PROJECT_DIR, or point nself at a server with DATABASE_URL.',
+  })
 }
 
 /** The path's stat, undefined when nothing is there (or a file stands where a folder would be). */
