@@ -150,6 +150,25 @@ describe('nself db reset, production safety, backupBeforeChange @db', function (
     expect(await tables(db)).to.include.members(['items', 'tags']).and.not.include('leftover')
   })
 
+  it('with DB_CONFIRM_DESTRUCTIVE=true, reset asks for the database name (not y/N) and backs up first, as restore does', async function () {
+    if (!hasScript) this.skip() // reason: no util-linux `script` to provide a terminal
+    const careful = {...env, NSELF_NO_PG_DUMP: '1', DB_CONFIRM_DESTRUCTIVE: 'true'}
+    await db.query('CREATE TABLE IF NOT EXISTS leftover (id int)')
+    const before = backupCount(root)
+    const wrong = await runInTerminal(['db', 'reset'], {cwd: root, env: careful, answers: [['to confirm', 'y\r']]})
+    expect(wrong.code, wrong.output).to.equal(6)
+    expect(wrong.output).to.match(/Type "[^"]+" to confirm/)
+    expect(backupCount(root)).to.equal(before)
+    const run = await runInTerminal(['db', 'reset'], {cwd: root, env: careful, answers: [['to confirm', `${db.name}\r`]]})
+    expect(run.code, run.output).to.equal(0)
+    expect(run.output).to.match(/Backed up the current state first: \S+pre-reset-/)
+    expect(backupCount(root)).to.equal(before + 1)
+    // Without a terminal, --force is still enough outside production; the backup is still taken.
+    const forced = await runCli(['db', 'reset', '--force'], {cwd: root, env: careful})
+    expect(forced.code, forced.stderr).to.equal(0)
+    expect(forced.stdout).to.match(/Backed up the current state first: \S+pre-reset-/)
+  })
+
   it('in production, migrate:up and migrate:down back up the database before they change it', async function () {
     if (!hasScript) this.skip() // reason: no util-linux `script` to provide a terminal
     const prod = {...env, NSELF_NO_PG_DUMP: '1', ENVIRONMENT: 'production'}
