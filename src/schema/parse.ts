@@ -418,7 +418,7 @@ function toColumn(field: RawColumn): ColumnModel {
   const builtin = canonicalTypeName(written.name) !== undefined && !field.type.schemaName
   // Anything but one name, its arguments and [] (e.g. "int[] junk", "varchar(10) not null") is kept
   // whole, so validation reports it as an unknown type instead of quietly dropping the rest.
-  const plain = builtin || /^[\p{L}_][\p{L}\p{N}_$]*$/u.test(written.written)
+  const plain = builtin || /^[^()[\]]+(\([^()]*\))?(\s*\[\s*\d*\s*\])*$/.test(field.type.type_name.trim())
   const column: ColumnModel = {
     name: field.name,
     type: {

@@ -202,6 +202,11 @@ describe('validateSchema', () => {
     expect(rules.slice(1).map((r) => r.split(':')[0])).to.deep.equal(['6', '9', '11'])
   })
 
+  it('keeps quoted enum names with arrays ("user-role"[]) while refusing junk after a type', async () => {
+    const dbml = 'Enum "user-role" {\n  a\n  b\n}\nTable t {\n  id int [pk]\n  r "user-role"[]\n  s "user-role"\n}\n'
+    expect(await check(dbml)).to.deep.equal([])
+  })
+
   it('refuses quoted types with anything after the type (the rest was silently dropped)', async () => {
     const dbml = 'Table t {\n  id int [pk]\n  a "int[] junk"\n  b "varchar(10) not null"\n  c "varchar(10)); DROP TABLE x; --"\n  d "numeric(10, 2)[]"\n  e "timestamp(3) with time zone"\n}\n'
     const out = (await check(dbml)).map((d) => `${d.line}:${d.rule}:${d.message}`)
