@@ -16,15 +16,22 @@ export interface ProjectPaths {
 }
 
 export function findProjectRoot(cwd: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): string {
+  return locateProjectRoot(cwd, env) ?? resolve(cwd)
+}
+
+/** The project root, or undefined when neither the folder nor any above it is a project. */
+export function locateProjectRoot(cwd: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.NSELF_PROJECT_DIR) return resolve(env.NSELF_PROJECT_DIR)
   let dir = resolve(cwd)
   for (;;) {
     if (isProjectRoot(dir)) return dir
     const parent = dirname(dir)
-    if (parent === dir) return resolve(cwd)
+    if (parent === dir) return undefined
     dir = parent
   }
 }
+
+export const NOT_A_PROJECT = 'not an nself project (no database/schema.dbml here or above)'
 
 function isProjectRoot(dir: string): boolean {
   return ['database/schema.dbml', '.env.local', '.nself'].some((marker) => existsSync(join(dir, marker)))

@@ -5,6 +5,7 @@
  * row by row. Building it for real means types, defaults and index definitions are compared in
  * PostgreSQL's own spelling, with nothing to normalise by hand.
  */
+import {SEED_TABLE} from '../seed/status.js'
 import type {Client} from 'pg'
 import {UsageError} from '@nself/sdk/errors'
 import {withTransaction} from '@nself/sdk/sql'
@@ -107,8 +108,10 @@ export function modelScope(model: SchemaModel, historyTable: string): Scope {
   const declared = new Set(model.tables.map((t) => `${t.schema}.${t.name}`))
   const platform = new Set(['auth', 'storage', 'hdb_catalog'])
   const history = historyTable.includes('.') ? historyTable : `public.${historyTable}`
+  // nself's own bookkeeping (migration history, seed status) is never drift.
+  const own = new Set([history, `public.${SEED_TABLE}`])
   return (schema, table) => {
-    if (table !== undefined && `${schema}.${table}` === history) return false
+    if (table !== undefined && own.has(`${schema}.${table}`) && !declared.has(`${schema}.${table}`)) return false
     if (!platform.has(schema)) return true
     return table !== undefined && declared.has(`${schema}.${table}`)
   }

@@ -11,8 +11,8 @@
  * `-- nself:no-transaction`, so the runner can run them on their own.
  */
 import {existsSync} from 'node:fs'
-import {mkdir, readdir, readFile, writeFile} from 'node:fs/promises'
-import {join} from 'node:path'
+import {link, mkdir, readdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
+import {basename, dirname, join} from 'node:path'
 import type {Change} from '../diff/change.js'
 import {MODEL_VERSION, type SchemaModel} from '../schema/model.js'
 import {type ChangeStep, downSteps, upSteps} from '../diff/steps.js'
@@ -174,9 +174,44 @@ export async function writeMigration(
     downFile: join(dir, `${name}.down.sql`),
     snapshotFile: join(dir, 'meta', `${version}.json`),
   }
-  // flag 'wx': never overwrite a migration someone else wrote in the meantime.
-  await writeFile(result.upFile, rendered.up, {flag: 'wx'})
-  await writeFile(result.downFile, rendered.down, {flag: 'wx'})
-  await writeFile(result.snapshotFile, snapshotText(model), {flag: 'wx'})
+  await writeAllOrNothing([
+    [result.upFile, rendered.up],
+    [result.downFile, rendered.down],
+    [result.snapshotFile, snapshotText(model)],
+  ])
   return result
 }
+
+/**
+ * Each file is written under a temporary name first, then linked to its name (link, unlike rename,
+ * never replaces a file someone else wrote meanwhile); if any step fails, what was written is removed.
+ */
+async function writeAllOrNothing(files: Array<[path: string, text: string]>): Promise<void> {
+  const temporary = (path: string) => join(dirname(path), `.${basename(path)}.tmp-${process.pid}`)
+  const published: string[] = []
+  try {
+    for (const [path, text] of files) await writeFile(temporary(path), text, {flag: 'wx'})
+    for (const [path] of files) {
+      await publish(temporary(path), path)
+      published.push(path)
+    }
+  } catch (error) {
+    await Promise.all(published.map((path) => rm(path, {force: true})))
+    throw error
+  } finally {
+    await Promise.all(files.map(([path]) => rm(temporary(path), {force: true})))
+  }
+}
+
+async function publish(temporary: string, path: string): Promise<void> {
+  try {
+    await link(temporary, path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? ''
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(code)) throw error
+    // A filesystem without hard links: the folder lock keeps other nself runs out meanwhile.
+    if (existsSync(path)) throw Object.assign(new Error(`EEXIST: ${path} exists`), {code: 'EEXIST'})
+    await rename(temporary, path)
+  }
+}
+

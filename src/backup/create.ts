@@ -8,7 +8,7 @@
 import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {existsSync} from 'node:fs'
-import {link, mkdir, open, readdir, readFile, rename, rm, stat} from 'node:fs/promises'
+import {link, mkdir, open, readdir, readFile, rename, rm, stat, statfs} from 'node:fs/promises'
 import {basename, join, relative} from 'node:path'
 import {Readable, Transform} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
@@ -57,8 +57,10 @@ export async function createBackup(config: NselfConfig, client: Client, options:
   const path = join(config.backupDir, name + EXTENSION)
   await removeStalePartials(config.backupDir)
   const temporary = join(config.backupDir, `.${name}.partial-${process.pid}`)
-  const writer = await BackupWriter.create(temporary)
+  const estimate = await databaseBytes(client)
+  let writer: BackupWriter | undefined
   try {
+    writer = await BackupWriter.create(temporary)
     const manifest = await writeBackup(config, client, writer, {...options, name, now})
     await verifyBackup(temporary) // read back every byte before it counts as a backup
     await publish(temporary, path)
@@ -66,10 +68,39 @@ export async function createBackup(config: NselfConfig, client: Client, options:
     const pruned = options.prune === false ? [] : (await pruneBackups(config, {now})).map((b) => b.name)
     return {path, size: (await stat(path)).size, manifest, pruned}
   } catch (error) {
-    await writer.abandon()
+    await writer?.abandon()
     await rm(temporary, {force: true})
+    if (isDiskFull(error)) throw await diskFullError(config.backupDir, estimate, error)
     throw error
   }
+}
+
+function isDiskFull(error: unknown): boolean {
+  return ['ENOSPC', 'EDQUOT'].includes((error as NodeJS.ErrnoException | undefined)?.code ?? '')
+}
+
+/** Size of the database as the server counts it: an upper bound of what an uncompressed backup takes. */
+async function databaseBytes(client: Client): Promise<number> {
+  const {rows} = await client.query<{bytes: string}>('SELECT pg_catalog.pg_database_size(pg_catalog.current_database()) AS bytes')
+  return Number(rows[0].bytes)
+}
+
+/** "no space left on device in DIR: about N MB needed, M MB free", after the partial file is gone. */
+async function diskFullError(dir: string, estimate: number, cause: unknown): Promise<OperationError> {
+  const mb = (bytes: number) => bytes / (1024 * 1024)
+  let free = NaN
+  try {
+    const fs = await statfs(dir)
+    free = fs.bavail * fs.bsize
+  } catch {
+    // free space unknown: the message says so
+  }
+  const freeText = Number.isFinite(free) ? `${mb(free).toFixed(1)} MB free` : 'free space unknown'
+  return new OperationError(`no space left on device in ${dir}: about ${Math.max(1, Math.ceil(mb(estimate)))} MB needed, ${freeText}`, {
+    code: 'NSELF_DISK_FULL',
+    hint: 'Free space there (nself db backup prune removes old backups), point DB_BACKUP_LOCATION at a larger disk, or use --compress. Nothing was left behind and older backups are untouched.',
+    cause,
+  })
 }
 
 /**
@@ -169,7 +200,14 @@ async function copyTable(client: Client, writer: BackupWriter, table: TableCopy,
   const name = `data/${table.schema}.${table.name}`
   const sink = writer.section(name, compress)
   const {copy, hash, stages} = await copyOut(client, table, compress)
-  await pipeline([copy, ...stages, ...gzipIf(compress), sink])
+  try {
+    await pipeline([copy, ...stages, ...gzipIf(compress), sink])
+  } catch (error) {
+    // The server is still in COPY OUT: any later query (the ROLLBACK) would wait behind it forever.
+    // The snapshot transaction is read-only, so closing the connection loses nothing.
+    void client.end().catch(() => {})
+    throw error
+  }
   const sha256 = hash ? hash.digest('hex') : writer.sections.find((s) => s.name === name)!.sha256
   return {schema: table.schema, name: table.name, rows: copy.rowCount, format: table.binary ? 'binary' : 'text', sha256}
 }
@@ -216,6 +254,8 @@ async function pgDumpBody(config: NselfConfig, client: Client, writer: BackupWri
     await writeBuffer(writer, 'pg_dump.schema', Buffer.concat(chunks), false)
     return {tables: infos, notCarried: await largeObjects(client)}
   } catch (error) {
+    // Killing pg_dump rejects `exited`: that is expected here, not a second error to report.
+    exited.catch(() => {})
     dump.kill('SIGKILL')
     throw error
   }

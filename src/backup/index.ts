@@ -3,9 +3,12 @@
  * over these functions, and other commands (migrate:up/down) call backupBeforeChange().
  * The file format is described in format.ts.
  */
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
 import type {Client} from 'pg'
 import type {NselfConfig} from '../config/index.js'
 import {createBackup, defaultBackupName} from './create.js'
+import {EXTENSION} from './format.js'
 
 export {createBackup, defaultBackupName, GZIP_LEVEL, type BackupOptions, type BackupResult} from './create.js'
 export {restoreBackup, type RestoreOptions, type RestoreResult, type RestoredTable} from './restore.js'
@@ -27,7 +30,10 @@ export function requiresBackupBeforeChange(config: NselfConfig): boolean {
  */
 export async function backupBeforeChange(config: NselfConfig, client: Client, reason: string): Promise<string> {
   const slug = reason.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'change'
-  const result = await createBackup(config, client, {name: defaultBackupName(new Date(), `pre-${slug}`)})
+  const base = defaultBackupName(new Date(), `pre-${slug}`)
+  let name = base
+  for (let i = 2; existsSync(join(config.backupDir, name + EXTENSION)); i++) name = `${base}-${i}` // two in the same second
+  const result = await createBackup(config, client, {name})
   return result.path
 }
 export {resetDatabase, dropProjectObjects, type ResetOptions, type ResetResult} from './reset.js'

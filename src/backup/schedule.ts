@@ -7,6 +7,7 @@
  */
 import {execFile} from 'node:child_process'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {CronExpressionParser} from 'cron-parser'
 import {OperationError, UsageError} from '@nself/sdk/errors'
 
 export interface ScheduleTarget {
@@ -21,21 +22,38 @@ export interface Schedule {
   line: string
 }
 
-const marker = (root: string) => `# nself-backup ${root}`
+/** cron turns an unescaped % in the command part of a line into a line break (and cuts the command there). */
+const cronEscape = (s: string) => s.replace(/%/g, '\\%')
+const marker = (root: string) => cronEscape(`# nself-backup ${root}`)
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
+const SHAPE = 'five fields such as "0 3 * * *" (03:00 every day) or @daily'
 
+/**
+ * A crontab schedule, checked field by field (ranges, steps, lists, month and day names) by
+ * cron-parser, a maintained parser of the crontab syntax, rather than a pattern of our own that let
+ * "61 * * * *" through; cron itself would only reject the line when it loads the crontab.
+ */
 export function validateCron(expression: string): string {
   const trimmed = expression.trim().replace(/\s+/g, ' ')
-  const ok = /^@(hourly|daily|weekly|monthly|yearly|annually)$/.test(trimmed) || (trimmed.split(' ').length === 5 && /^[\d*/,\- a-zA-Z]+$/.test(trimmed))
-  if (!ok) throw new UsageError(`"${expression}" is not a cron schedule: expected five fields such as "0 3 * * *" (03:00 every day) or @daily`)
+  if (/^@(hourly|daily|weekly|monthly|yearly|annually)$/.test(trimmed)) return trimmed
+  if (trimmed.split(' ').length !== 5) throw new UsageError(`"${expression}" is not a cron schedule: expected ${SHAPE}`)
+  try {
+    CronExpressionParser.parse(trimmed, {strict: false})
+  } catch (error) {
+    throw new UsageError(`"${expression}" is not a cron schedule: ${(error as Error).message}; expected ${SHAPE}`)
+  }
   return trimmed
 }
 
 export function scheduleLine(target: ScheduleTarget, cron: string): string {
   const path = target.env?.PATH ?? process.env.PATH ?? '/usr/bin:/bin'
   const log = `${target.projectRoot}/.nself/backup-schedule.log`
+  const parts = [target.projectRoot, path, ...target.nself]
+  if (parts.some((p) => /[\n\r]/.test(p))) {
+    throw new UsageError('cannot schedule backups: the project path, PATH or the nself path holds a line break, which a crontab line cannot carry')
+  }
   const command = `cd ${quote(target.projectRoot)} && PATH=${quote(path)} ${target.nself.map(quote).join(' ')} db backup >> ${quote(log)} 2>&1`
-  return `${validateCron(cron)} ${command} ${marker(target.projectRoot)}`
+  return `${validateCron(cron)} ${cronEscape(command)} ${marker(target.projectRoot)}`
 }
 
 export async function showSchedule(target: ScheduleTarget): Promise<Schedule | undefined> {

@@ -50,9 +50,22 @@ export async function findBackup(dir: string, name?: string): Promise<BackupEntr
     if (!found) throw new UsageError(`no backup named "${wanted}" in ${dir}`, {hint: 'See nself db backup:list.'})
     return found
   }
-  const newest = backups.find((b) => b.valid)
-  if (!newest) throw new ValidationError(`there is no valid backup in ${dir}`, {hint: 'Take one with: nself db backup'})
+  const valid = backups.filter((b) => b.valid)
+  if (valid.length === 0) throw new ValidationError(`there is no valid backup in ${dir}`, {hint: 'Take one with: nself db backup'})
+  // The snapshot a restore, reset or migration took of the state it replaced is a way back, never
+  // the backup meant by "the newest": a second plain restore would otherwise undo the first.
+  const newest = valid.find((b) => !isAutomaticSnapshot(b.name))
+  if (!newest) {
+    throw new ValidationError(`there is no backup in ${dir} to restore by default: only automatic snapshots (${valid[0].name} …)`, {
+      hint: `Name one with --name (nself db backup:list shows them), e.g. --name ${valid[0].name}`,
+    })
+  }
   return newest
+}
+
+/** Names of the snapshots nself takes before a change: pre-<reason>-YYYY-MM-DD-HH-MM-SS[-N]. */
+export function isAutomaticSnapshot(name: string): boolean {
+  return /^pre-[a-z0-9-]+-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}(-\d+)?$/.test(name)
 }
 
 export interface PruneOptions {

@@ -17,9 +17,23 @@ export interface ConfirmOptions {
   stdinIsTTY?: boolean
 }
 
+/** Both ends of a terminal: someone there to read a question and type the answer. */
+export function hasTerminal(): boolean {
+  return Boolean(process.stdin.isTTY && process.stdout.isTTY)
+}
+
+/**
+ * Any question asked without a terminal would draw the prompt and hang or exit silently on the
+ * closed input: refuse instead (exit 6), naming the flag that answers it.
+ */
+export function requireTerminal(question: string, flag: string): void {
+  if (hasTerminal()) return
+  throw new RefusedError(`cannot ask "${question}" without a terminal`, {code: 'NSELF_NO_TERMINAL', hint: `Pass ${flag} instead.`})
+}
+
 export async function confirmDestructive(options: ConfirmOptions): Promise<void> {
   if (options.force && options.forceIsEnough !== false) return
-  const tty = options.stdinIsTTY ?? Boolean(process.stdin.isTTY && process.stdout.isTTY)
+  const tty = options.stdinIsTTY ?? hasTerminal()
   if (!tty) {
     throw new RefusedError(`refusing to ${options.action} without a terminal to confirm`, {
       hint: options.forceIsEnough === false ? 'Run it in a terminal and type the confirmation.' : 'Pass --force to confirm.',

@@ -62,7 +62,8 @@ export abstract class DbCommand<T extends typeof Command> extends BaseCommand<T>
   }
 
   private writeOpLog(error: Error | undefined): void {
-    if (!this.touchedDatabase || !this.loadedConfig) return
+    // Outside a project there is no .nself folder to log into, and creating one would make a project.
+    if (!this.touchedDatabase || !this.loadedConfig?.inProject) return
     const config = this.loadedConfig
     const failed = error ? describeError(error) : undefined
     try {

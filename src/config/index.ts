@@ -3,12 +3,13 @@
  * Precedence, highest first: process environment > .env.local > .env.<ENVIRONMENT> > .env.
  * ENVIRONMENT itself (default "development") is read from the same sources before .env.<ENVIRONMENT>.
  */
-import {isAbsolute, join} from 'node:path'
+import {accessSync, constants, statSync, type Stats} from 'node:fs'
+import {dirname, isAbsolute, join, resolve} from 'node:path'
 import {ConfigError} from '@nself/sdk/errors'
 import {registerSecret} from '@nself/sdk/redact'
-import {findProjectRoot, projectPaths, type ProjectPaths} from '../project.js'
+import {NOT_A_PROJECT, locateProjectRoot, projectPaths, type ProjectPaths} from '../project.js'
 import {readEnvFile, type EnvEntries, type EnvEntry} from './dotenv.js'
-import {parseSettings, parsers, readSetting, type Settings} from './settings.js'
+import {invalidSetting, parseSettings, parsers, readSetting, type Settings} from './settings.js'
 
 export type {Settings} from './settings.js'
 
@@ -33,6 +34,8 @@ export interface NselfConfig {
   backupDir: string
   /** Where each variable came from, for messages. */
   env: EnvEntries
+  /** False outside a project (no marker here or above, no NSELF_PROJECT_DIR): `project` is then the working folder. */
+  inProject: boolean
 }
 
 export interface LoadConfigOptions {
@@ -42,21 +45,73 @@ export interface LoadConfigOptions {
 
 export function loadConfig(options: LoadConfigOptions = {}): NselfConfig {
   const processEnv = options.env ?? process.env
-  const project = projectPaths(findProjectRoot(options.cwd, processEnv))
+  const root = locateProjectRoot(options.cwd, processEnv)
+  const project = projectPaths(root ?? resolve(options.cwd ?? process.cwd()))
   const env = collectEnv(project.root, processEnv)
   const environment = env.get('ENVIRONMENT')?.value || 'development'
   if (!/^[a-z][a-z0-9_-]*$/.test(environment)) {
     throw new ConfigError(`ENVIRONMENT=${JSON.stringify(environment)} in ${env.get('ENVIRONMENT')!.source} is not valid: expected a lower-case name such as development, staging or production`)
   }
   const settings = parseSettings(env)
+  readSetting(env, 'NSELF_DEBUG', parsers.boolean, 'true or false')
+  const backupDir = isAbsolute(settings.backupLocation) ? settings.backupLocation : join(project.root, settings.backupLocation)
+  if (env.has('DB_BACKUP_LOCATION')) checkBackupDir(env, backupDir)
   return {
     project,
     environment,
     isProduction: environment === 'production',
     connection: connectionFrom(env),
     settings,
-    backupDir: isAbsolute(settings.backupLocation) ? settings.backupLocation : join(project.root, settings.backupLocation),
+    backupDir,
     env,
+    inProject: root !== undefined,
+  }
+}
+
+/**
+ * The embedded server keeps its data in the project: outside one, starting it would run initdb in
+ * whatever folder the command was typed in. Refused instead (exit 3).
+ */
+export function requireProject(config: NselfConfig): void {
+  if (config.inProject) return
+  throw new ConfigError(NOT_A_PROJECT, {
+    code: 'NSELF_NOT_A_PROJECT',
+    hint: 'cd into a project, create one here with `nself init`, set NSELF_PROJECT_DIR, or point nself at a server with DATABASE_URL.',
+  })
+}
+
+/** The path's stat, undefined when nothing is there (or a file stands where a folder would be). */
+function statIfThere(path: string): Stats | undefined {
+  try {
+    return statSync(path)
+  } catch (error) {
+    if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return undefined
+    throw error
+  }
+}
+
+/**
+ * A backup folder that is a file, or under one, or that we cannot write, fails at load with the
+ * variable's file and line, rather than as a raw EEXIST/EACCES when the first backup is taken.
+ */
+function checkBackupDir(env: EnvEntries, dir: string): void {
+  let existing = dir
+  for (;;) {
+    const stat = statIfThere(existing)
+    if (stat) {
+      if (!stat.isDirectory()) {
+        const what = existing === dir ? 'is a file' : `is under ${existing}, which is a file`
+        throw invalidSetting(env, 'DB_BACKUP_LOCATION', `a directory path (${dir} ${what})`)
+      }
+      break
+    }
+    if (dirname(existing) === existing) return
+    existing = dirname(existing)
+  }
+  try {
+    accessSync(existing, constants.W_OK | constants.X_OK)
+  } catch {
+    throw invalidSetting(env, 'DB_BACKUP_LOCATION', `a directory nself can write (${existing} is not writable)`)
   }
 }
 
@@ -77,7 +132,7 @@ function collectEnv(root: string, processEnv: NodeJS.ProcessEnv): EnvEntries {
 
 function connectionFrom(env: EnvEntries): ConnectionSettings {
   const url = env.get('DATABASE_URL')?.value
-  if (url) return connectionFromUrl(url, env.get('DATABASE_URL')!.source)
+  if (url) return connectionFromUrl(url, env)
   const password = env.get('POSTGRES_PASSWORD')?.value
   registerSecret(password)
   const host = env.get('POSTGRES_HOST')?.value
@@ -97,24 +152,41 @@ function parsePort(raw: string): number | undefined {
   return port !== undefined && port >= 1 && port <= 65_535 ? port : undefined
 }
 
-function connectionFromUrl(url: string, source: string): ConnectionSettings {
+const URL_SHAPE = 'postgres://user:password@host:port/database'
+/** The sslmode values pg (node-postgres) understands. */
+const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify']
+
+// The URL holds the password: errors name the variable and where it is set, never its value.
+function connectionFromUrl(url: string, env: EnvEntries): ConnectionSettings {
+  const invalid = (allowed: string) => invalidSetting(env, 'DATABASE_URL', allowed, {secret: true})
   let parsed: URL
   try {
     parsed = new URL(url)
   } catch {
-    throw new ConfigError(`DATABASE_URL in ${source} is not a valid URL: expected postgres://user:password@host:port/database`)
+    throw invalid(`a URL such as ${URL_SHAPE}`)
   }
-  if (!['postgres:', 'postgresql:'].includes(parsed.protocol)) {
-    throw new ConfigError(`DATABASE_URL in ${source} must start with postgres:// or postgresql://`)
-  }
-  const password = parsed.password ? decodeURIComponent(parsed.password) : undefined
-  registerSecret(password)
   registerSecret(parsed.password)
+  if (!['postgres:', 'postgresql:'].includes(parsed.protocol)) {
+    throw invalid(`a URL starting with postgres:// or postgresql:// (${URL_SHAPE})`)
+  }
+  const decode = (part: string, what: string) => {
+    try {
+      return decodeURIComponent(part)
+    } catch {
+      throw invalid(`percent escapes of the form %XX in the ${what} (write % itself as %25)`)
+    }
+  }
+  const password = parsed.password ? decode(parsed.password, 'password') : undefined
+  registerSecret(password)
+  const sslmode = parsed.searchParams.get('sslmode')
+  if (sslmode !== null && !SSL_MODES.includes(sslmode)) {
+    throw invalid(`sslmode to be one of ${SSL_MODES.join(', ')} (got ${JSON.stringify(sslmode)})`)
+  }
   return {
-    host: decodeURIComponent(parsed.hostname) || '127.0.0.1',
+    host: decode(parsed.hostname, 'host') || '127.0.0.1',
     port: parsed.port ? Number(parsed.port) : 5432,
-    database: decodeURIComponent(parsed.pathname.replace(/^\//, '')) || 'postgres',
-    user: decodeURIComponent(parsed.username) || 'postgres',
+    database: decode(parsed.pathname.replace(/^\//, ''), 'database name') || 'postgres',
+    user: decode(parsed.username, 'user name') || 'postgres',
     password,
     embedded: false,
     url,

@@ -6,7 +6,7 @@
 import type {Client, ClientConfig} from 'pg'
 import {ConnectionError} from '@nself/sdk/errors'
 import {quoteIdent} from '@nself/sdk/sql'
-import type {ConnectionSettings, NselfConfig} from '../config/index.js'
+import {requireProject, type ConnectionSettings, type NselfConfig} from '../config/index.js'
 import {ensureEmbeddedServer} from './embedded.js'
 
 export const CONNECT_TIMEOUT_MS = 5000
@@ -27,6 +27,7 @@ export interface OpenOptions {
 export async function resolveConnection(config: NselfConfig, onNotice?: (m: string) => void): Promise<ResolvedConnection> {
   const settings = config.connection
   if (!settings.embedded) return settings
+  requireProject(config)
   const server = await ensureEmbeddedServer(config.project.stateDir, onNotice)
   return {...settings, host: server.host, port: server.port, user: server.user, password: server.password}
 }

@@ -17,7 +17,7 @@ import {createServer} from 'node:net'
 import {dirname, join} from 'node:path'
 import {ConnectionError, OperationError} from '@nself/sdk/errors'
 import {registerSecret} from '@nself/sdk/redact'
-import {isAlive} from '../util/process.js'
+import {isAlive, isZombie} from '../util/process.js'
 
 export interface EmbeddedServer {
   host: '127.0.0.1'
@@ -62,6 +62,7 @@ export async function ensureEmbeddedServer(stateDir: string, onNotice?: (message
       writeState(stateDir, state)
     }
     if (!serverPid(state.dataDir)) {
+      releaseZombieLock(state.dataDir)
       if (!(await portIsFree(state.port))) {
         state.port = await freePort()
         writeState(stateDir, state)
@@ -257,6 +258,27 @@ function serverPid(dataDir: string): number | undefined {
   const lines = pidFileLines(dataDir)
   const pid = Number(lines?.[0])
   return pid > 0 && isAlive(pid) ? pid : undefined
+}
+
+/**
+ * A postmaster killed with kill -9 can stay a zombie until its parent reaps it. PostgreSQL sees its
+ * pid still answering signal 0 and refuses to start ("lock file postmaster.pid already exists"). The
+ * pid in the lock file is replaced with one above the kernel's pid_max (no process can have it), so
+ * PostgreSQL takes the lock file for stale but still makes its own check that no process of the old
+ * server holds its shared memory.
+ */
+function releaseZombieLock(dataDir: string): void {
+  const lines = pidFileLines(dataDir)
+  const pid = Number(lines?.[0])
+  if (!lines || !(pid > 0) || !isZombie(pid)) return
+  let pidMax = 4_194_304
+  try {
+    pidMax = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8').trim()) || pidMax
+  } catch {
+    // keep the largest default
+  }
+  lines[0] = String(pidMax + 1)
+  writeFileSync(join(dataDir, 'postmaster.pid'), lines.join('\n'))
 }
 
 function pidFileLines(dataDir: string): string[] | undefined {

@@ -155,9 +155,15 @@ export interface ParsedSchema {
   source: string
   /**
    * Errors reported by the DBML parser itself (syntax, unknown tables/columns in refs …), 1-based.
-   * When there is any, `model` is empty: DBML gives no model for a file it cannot compile.
+   * When there is any, `model` is empty: DBML gives no model for a file it cannot compile, except
+   * when `partial` is set.
    */
   parseErrors: ParseProblem[]
+  /**
+   * The only parse errors are refs to tables or columns that do not exist; `model` is the schema
+   * without those refs, so every other check can still report on it (all problems at once).
+   */
+  partial?: boolean
   /** What was declared but cannot be kept in the model itself; validation reports on it. */
   declared: DeclaredFacts
 }
@@ -168,6 +174,8 @@ export interface ParseProblem {
   message: string
   /** @dbml/parse error code, e.g. 4000 for an unknown table or column. */
   code: number
+  /** 0-based offset in the source, when the parser gave one. */
+  offset?: number
 }
 
 /**

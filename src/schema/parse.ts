@@ -41,6 +41,7 @@ import type {
 import {emptyModel, MODEL_VERSION} from './model.js'
 import {NameRegistry, constraintName, expressionLabel} from './names.js'
 import {fastParse} from './fast-parse.js'
+import {MAX_SYNTAX_ERRORS, PROBE_CHARS, firstForeignCharacter, topLevelBoundaries} from './guard.js'
 import {canonicalTypeName, parseTypeText} from './types.js'
 
 type Raw = DbmlParse.Database
@@ -74,16 +75,130 @@ export async function parseSchema(source: string, file: string, options: ParseOp
     // A model the fast path cannot build is retried the slow way, never reported as its own failure.
     if (parsed.parseErrors.length === 0) return parsed
   }
+  const early = refuseEarly(source) ?? (source.length > PROBE_CHARS ? probeLargeFile(await loadParser(), source) : undefined)
+  if (early) return {file, source, declared: emptyDeclared(), model: emptyModel(), parseErrors: early}
   let raw: Raw | undefined
   let parseErrors: ParseProblem[]
   try {
     ;({raw, errors: parseErrors} = compile(await loadParser(), source))
+    parseErrors = capped(parseErrors)
   } catch (error) {
     // The parser itself failed (a bug of its own): report it at the top of the file, not as a stack.
     parseErrors = [{line: 1, column: 1, message: `the DBML parser failed: ${describe(error)}`, code: 0}]
   }
-  if (parseErrors.length > 0 || !raw) return {file, source, declared: emptyDeclared(), model: emptyModel(), parseErrors}
+  if (parseErrors.length > 0 || !raw) {
+    return withoutUnresolvedRefs(await loadParser(), source, file, parseErrors) ?? {file, source, declared: emptyDeclared(), model: emptyModel(), parseErrors}
+  }
   return fromRaw(raw, source, file)
+}
+
+/** @dbml/parse code for "Table/Column '…' does not exist"; codes below it are lexer and parser errors. */
+const NOT_FOUND = 4000
+
+/** Binary data or a wrong encoding: one error at its first byte, before the compiler sees it. */
+function refuseEarly(source: string): ParseProblem[] | undefined {
+  const foreign = firstForeignCharacter(source)
+  if (!foreign) return undefined
+  const {line, column} = locate(lineStarts(source), foreign.offset)
+  return [{line, column, offset: foreign.offset, code: 0, message: `${foreign.what}: a DBML schema is UTF-8 text`}]
+}
+
+/**
+ * A large file the fast path could not read is compiled on its first part (cut where a top-level
+ * element ends) first: when that part already has syntax errors, those are reported (their
+ * positions are the same in the whole file) and the rest is not compiled, which bounds the time and
+ * memory that megabytes of noise can take. Errors in the part's last element are not trusted (the
+ * cut may be wrong), and refs to tables further on are not errors of the part.
+ */
+function probeLargeFile(dbml: typeof DbmlParse, source: string): ParseProblem[] | undefined {
+  const {boundaries, openAt} = topLevelBoundaries(source, PROBE_CHARS)
+  if (boundaries.length < 2 && openAt !== undefined) {
+    const {line, column} = locate(lineStarts(source), openAt)
+    return [{line, column, offset: openAt, code: 0, message: `this '{' is not closed within ${PROBE_CHARS.toLocaleString('en-US')} characters: no DBML element is that long`}]
+  }
+  // No element ends in the first part (one endless line): cut anywhere, trust what comes well before.
+  const cut = boundaries.length >= 2 ? boundaries.at(-1)! : PROBE_CHARS
+  const trusted = boundaries.length >= 2 ? boundaries.at(-2)! : PROBE_CHARS * 0.9
+  let errors: ParseProblem[]
+  try {
+    errors = compile(dbml, source.slice(0, cut)).errors
+  } catch {
+    return undefined
+  }
+  const real = errors.filter((e) => e.code < NOT_FOUND && e.offset !== undefined && e.offset < trusted)
+  if (real.length === 0) return undefined
+  const lastLine = locate(lineStarts(source), trusted).line
+  return [...capped(real), {line: lastLine, column: 1, code: 0, message: `stopped checking after line ${lastLine}: fix the errors above first`}]
+}
+
+/** The first MAX_SYNTAX_ERRORS problems, and one more line saying how many were left out. */
+function capped(problems: ParseProblem[]): ParseProblem[] {
+  if (problems.length <= MAX_SYNTAX_ERRORS) return problems
+  const kept = problems.slice(0, MAX_SYNTAX_ERRORS)
+  const last = kept[kept.length - 1]
+  const left = (problems.length - MAX_SYNTAX_ERRORS).toLocaleString('en-US')
+  return [...kept, {line: last.line, column: last.column, code: 0, message: `${left} more errors not shown: fix these first`}]
+}
+
+/**
+ * A ref to a missing table or column leaves @dbml/parse without a model, which would hide every
+ * other problem of the file. When those are the only errors, the refs are blanked out (with spaces,
+ * so every position stays) and the rest is compiled again; the errors are kept, the model is partial.
+ */
+function withoutUnresolvedRefs(dbml: typeof DbmlParse, source: string, file: string, errors: ParseProblem[]): ParsedSchema | undefined {
+  if (errors.length === 0 || errors.some((e) => e.code !== NOT_FOUND || e.offset === undefined)) return undefined
+  let blanked = source
+  for (const error of errors) {
+    const range = refRange(source, error.offset!)
+    if (!range) return undefined
+    blanked = blanked.slice(0, range[0]) + blanked.slice(range[0], range[1]).replace(/[^\n]/g, ' ') + blanked.slice(range[1])
+  }
+  let raw: Raw | undefined
+  try {
+    const again = compile(dbml, blanked)
+    if (again.errors.length > 0 || !again.raw) return undefined
+    raw = again.raw
+  } catch {
+    return undefined
+  }
+  const parsed = fromRaw(raw, source, file)
+  if (parsed.parseErrors.length > 0) return undefined
+  return {...parsed, parseErrors: errors, partial: true}
+}
+
+/** The whole `Ref name { … }` block around `offset`, when it is in one. */
+function refBlockRange(source: string, offset: number): [number, number] | undefined {
+  const open = source.lastIndexOf('{', offset)
+  if (open === -1 || source.lastIndexOf('}', offset) > open) return undefined
+  const start = source.lastIndexOf('\n', open) + 1
+  const close = source.indexOf('}', offset)
+  return /^\s*ref\b/i.test(source.slice(start, open)) && close !== -1 ? [start, close + 1] : undefined
+}
+
+/**
+ * The source range of the ref around `offset`: an inline `ref: > t.c` setting (with its comma, or
+ * the whole `[…]` when it is the only setting), else the whole line (`Ref: a.b > c.d`, or one
+ * endpoint line inside `Ref { … }`).
+ */
+function refRange(source: string, offset: number): [number, number] | undefined {
+  const lineStart = source.lastIndexOf('\n', offset - 1) + 1
+  const newline = source.indexOf('\n', offset)
+  const lineEnd = newline === -1 ? source.length : newline
+  const line = source.slice(lineStart, lineEnd)
+  const column = offset - lineStart
+  const open = line.lastIndexOf('[', column)
+  const close = line.indexOf(']', column)
+  if (open === -1 || close === -1) return refBlockRange(source, offset) ?? (/^\s*ref\b/i.test(line) ? [lineStart, lineEnd] : undefined)
+  const before = line.slice(open + 1, column)
+  const refAt = before.search(/ref\s*:[^,\]]*$/i)
+  if (refAt === -1) return undefined
+  const start = open + 1 + refAt
+  const comma = line.indexOf(',', column)
+  const end = comma !== -1 && comma < close ? comma : close
+  const previousComma = line.lastIndexOf(',', start)
+  if (previousComma > open) return [lineStart + previousComma, lineStart + end]
+  if (end === comma) return [lineStart + start, lineStart + comma + 1]
+  return [lineStart + open, lineStart + close + 1]
 }
 
 function fromRaw(raw: Raw, source: string, file: string): ParsedSchema {
@@ -131,7 +246,8 @@ function toProblems(source: string, errors: readonly DbmlParse.CompileError[]): 
   const lines = lineStarts(source)
   const problems = errors.map((e) => {
     const {line, column} = locate(lines, typeof e.start === 'number' ? e.start : 0)
-    return {line, column, message: String(e.diagnostic ?? e.message ?? 'syntax error'), code: Number(e.code) || 0}
+    const offset = typeof e.start === 'number' ? e.start : undefined
+    return {line, column, message: String(e.diagnostic ?? e.message ?? 'syntax error'), code: Number(e.code) || 0, offset}
   })
   return problems.sort((a, b) => a.line - b.line || a.column - b.column)
 }
@@ -296,14 +412,16 @@ function toColumn(field: RawColumn): ColumnModel {
   const written = parseTypeText(field.type.type_name)
   // Built-in names are stored lower-cased; user-defined (enum) names as written, since SQL quotes them.
   const builtin = canonicalTypeName(written.name) !== undefined && !field.type.schemaName
-  const rawName = field.type.type_name.replace(/\(.*|\[.*/s, '').trim()
+  // Anything but one name, its arguments and [] (e.g. "int[] junk", "varchar(10) not null") is kept
+  // whole, so validation reports it as an unknown type instead of quietly dropping the rest.
+  const plain = builtin || /^[^()[\]]+(\([^()]*\))?(\s*\[\s*\d*\s*\])*$/.test(field.type.type_name.trim())
   const column: ColumnModel = {
     name: field.name,
     type: {
-      name: builtin ? written.name : rawName.replace(/\s+/g, ' '),
+      name: builtin ? written.name : plain ? written.written : field.type.type_name.trim(),
       ...(field.type.schemaName ? {schema: field.type.schemaName} : {}),
-      args: written.args,
-      arrayDims: written.arrayDims,
+      args: plain ? written.args : [],
+      arrayDims: plain ? written.arrayDims : 0,
     },
     notNull: field.not_null === true || field.pk === true,
     identity: field.increment === true,

@@ -207,7 +207,7 @@ export function sameType(a: ColumnType, b: ColumnType): boolean {
  * Splits a DBML type as written (`varchar(255)`, `text[]`, `timestamp(3) with time zone`, `numeric(10, 2)[][]`)
  * into name, arguments and array dimensions.
  */
-export function parseTypeText(text: string): {name: string; args: string[]; arrayDims: number} {
+export function parseTypeText(text: string): {name: string; args: string[]; arrayDims: number; written: string} {
   let rest = text.trim()
   let arrayDims = 0
   for (let m = /\[\s*\d*\s*\]\s*$/.exec(rest); m; m = /\[\s*\d*\s*\]\s*$/.exec(rest)) {
@@ -225,7 +225,7 @@ export function parseTypeText(text: string): {name: string; args: string[]; arra
     args = paren[1].split(',').map((a) => a.trim()).filter((a) => a !== '')
     rest = (rest.slice(0, paren.index) + ' ' + rest.slice(paren.index + paren[0].length)).trim()
   }
-  return {name: normalizeTypeName(rest), args, arrayDims}
+  return {name: normalizeTypeName(rest), args, arrayDims, written: rest.replace(/\s+/g, ' ')}
 }
 
 /** Every name validation accepts as a built-in: for "did you mean". */

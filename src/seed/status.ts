@@ -34,24 +34,53 @@ export async function ensureSeedTable(client: Client): Promise<void> {
     applied_at timestamptz NOT NULL DEFAULT now(),
     ms integer NOT NULL,
     PRIMARY KEY (environment, file))`)
+  // Which table the rows went into: a record of a table since dropped (migrate:down, reset) and
+  // created again describes rows that are gone.
+  await client.query(`ALTER TABLE ${SEED_TABLE} ADD COLUMN IF NOT EXISTS table_oid oid`)
 }
 
 export async function readSeedRecords(client: Client, environment?: string): Promise<SeedRecord[]> {
   const exists = await client.query<{ok: boolean}>('SELECT to_regclass($1) IS NOT NULL AS ok', [SEED_TABLE])
   if (!exists.rows[0].ok) return []
-  const {rows} = await client.query(
-    `SELECT environment, file, checksum, rows::float8 AS rows, applied_at AS "appliedAt", ms
-       FROM ${SEED_TABLE} WHERE $1::text IS NULL OR environment = $1 ORDER BY environment, file`,
+  // to_jsonb(s): table_oid is read where it exists; a status table written before it has none.
+  const {rows} = await client.query<SeedRecord & {tableOid: string | null}>(
+    `SELECT environment, file, checksum, rows::float8 AS rows, applied_at AS "appliedAt", ms, to_jsonb(s)->>'table_oid' AS "tableOid"
+       FROM ${SEED_TABLE} s WHERE $1::text IS NULL OR environment = $1 ORDER BY environment, file`,
     [environment ?? null],
   )
-  return rows as SeedRecord[]
+  const current: SeedRecord[] = []
+  for (const {tableOid, ...record} of rows) if (await stillThere(client, record, tableOid)) current.push(record)
+  return current
+}
+
+/**
+ * Whether the rows a record describes can still be there: its table exists, and is the very table
+ * they went into (same oid), not one dropped and created again since. A record that is not is
+ * left out, so its file counts as pending and the next seed run applies it again.
+ */
+async function stillThere(client: Client, record: SeedRecord, tableOid: string | null): Promise<boolean> {
+  const table = tableOf(record)
+  if (!table) return true
+  const {rows} = await client.query<{oid: string | null}>(`SELECT pg_catalog.to_regclass(pg_catalog.format('%I.%I', $1::text, $2::text))::oid::text AS oid`, [table.schema, table.table])
+  const oid = rows[0].oid
+  return oid !== null && (tableOid === null || tableOid === oid)
+}
+
+function tableOf(record: {file: string; environment: string}): {schema: string; table: string} | undefined {
+  try {
+    return parseSeedFileName('', record.file, record.environment)
+  } catch {
+    return undefined // a record whose name no longer parses names no table
+  }
 }
 
 export async function recordSeed(client: Client, record: Omit<SeedRecord, 'appliedAt'>): Promise<void> {
+  const table = tableOf(record)
   await client.query(
-    `INSERT INTO ${SEED_TABLE} (environment, file, checksum, rows, ms) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (environment, file) DO UPDATE SET checksum = EXCLUDED.checksum, rows = EXCLUDED.rows, ms = EXCLUDED.ms, applied_at = now()`,
-    [record.environment, record.file, record.checksum, record.rows, record.ms],
+    `INSERT INTO ${SEED_TABLE} (environment, file, checksum, rows, ms, table_oid)
+     VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::text IS NOT NULL THEN pg_catalog.to_regclass(pg_catalog.format('%I.%I', $6::text, $7::text))::oid END)
+     ON CONFLICT (environment, file) DO UPDATE SET checksum = EXCLUDED.checksum, rows = EXCLUDED.rows, ms = EXCLUDED.ms, applied_at = now(), table_oid = EXCLUDED.table_oid`,
+    [record.environment, record.file, record.checksum, record.rows, record.ms, table?.schema ?? null, table?.table ?? null],
   )
 }
 

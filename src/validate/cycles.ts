@@ -104,25 +104,46 @@ function components(list: Edge[]): string[][] {
   return result
 }
 
-/** One cycle through a component, from its first table by name: "a.b_id → b → a". */
+/**
+ * One cycle through a component, from its first table by name: "a.b_id → b → a". A depth-first walk
+ * with its own stack (a cycle may run through thousands of tables), following edges in schema order.
+ */
 function cyclePath(component: string[], list: Edge[]): {text: string; edges: Edge[]} {
   const inside = new Set(component)
   const start = component[0]
+  const out = new Map<string, Edge[]>()
+  for (const e of list) {
+    if (e.from === e.to || !inside.has(e.from) || !inside.has(e.to)) continue
+    if (!out.has(e.from)) out.set(e.from, [])
+    out.get(e.from)!.push(e)
+  }
   const path: Edge[] = []
   const visited = new Set<string>([start])
-  const walk = (node: string): boolean => {
-    for (const e of list) {
-      if (e.from !== node || !inside.has(e.to) || e.from === e.to) continue
-      if (e.to === start) return path.push(e), true
-      if (visited.has(e.to)) continue
-      visited.add(e.to)
-      path.push(e)
-      if (walk(e.to)) return true
+  const frames: Array<{node: string; next: number}> = [{node: start, next: 0}]
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1]
+    const edges = out.get(frame.node) ?? []
+    if (frame.next >= edges.length) {
+      frames.pop()
       path.pop()
+      continue
     }
-    return false
+    const e = edges[frame.next++]
+    if (e.to === start) {
+      path.push(e)
+      break
+    }
+    if (visited.has(e.to)) continue
+    visited.add(e.to)
+    path.push(e)
+    frames.push({node: e.to, next: 0})
   }
-  walk(start)
-  const text = [start, ...path.map((e) => e.to)].join(' → ')
-  return {text, edges: path.length > 0 ? path : list.filter((e) => e.from === start)}
+  return {text: pathText([start, ...path.map((e) => e.to)]), edges: path.length > 0 ? path : list.filter((e) => e.from === start)}
+}
+
+/** "a → b → c → a", with the middle left out of a long cycle so the message stays one readable line. */
+function pathText(names: string[]): string {
+  if (names.length <= 12) return names.join(' → ')
+  const hidden = (names.length - 10).toLocaleString('en-US')
+  return [...names.slice(0, 5), `… ${hidden} more …`, ...names.slice(-5)].join(' → ')
 }

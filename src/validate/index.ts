@@ -50,14 +50,16 @@ export function validateSchema(parsed: ParsedSchema): Diagnostic[] {
 export function validateSchemaDetailed(parsed: ParsedSchema, checks: Check[] = CHECKS): ValidationReport {
   const ctx = createContext(parsed)
   const report: ValidationReport = {diagnostics: [], checks: [], notes: [], summary: summarize(parsed)}
-  // Without a model (parse errors) only the parser's findings mean anything.
-  const run = parsed.parseErrors.length > 0 ? checks.filter((c) => c === syntaxCheck) : checks
+  // Without a model (parse errors) only the parser's findings mean anything; a partial model (only
+  // unresolved refs left out) is checked in full.
+  const run = parsed.parseErrors.length > 0 && !parsed.partial ? checks.filter((c) => c === syntaxCheck) : checks
   for (const check of run) {
     try {
       const result = check.run(ctx)
-      report.diagnostics.push(...result.diagnostics)
+      // A loop, not push(...list): spreading a huge list overflows the call stack.
+      for (const d of result.diagnostics) report.diagnostics.push(d)
       report.checks.push({name: check.name, looked: result.looked})
-      report.notes.push(...(result.notes ?? []))
+      for (const note of result.notes ?? []) report.notes.push(note)
     } catch (error) {
       const message = `internal error in the ${check.name} check: ${error instanceof Error ? error.message : String(error)}`
       report.diagnostics.push(ctx.at(undefined, 'error', 'internal', message))

@@ -69,7 +69,10 @@ describe('nself db backup / backup:list / restore / prune @db', function () {
     const list = JSON.parse((await runCli(['db', 'backup:list', '--json'], {cwd: project, env})).stdout)
     expect(list.backups.find((b: {name: string}) => b.name === 'half').valid).to.equal(false)
     expect(list.backups.find((b: {name: string}) => b.name === 'altered').valid).to.equal(true) // its manifest reads; --verify reads it all
-    const verified = JSON.parse((await runCli(['db', 'backup:list', '--verify', '--json'], {cwd: project, env})).stdout)
+    const verifiedRun = await runCli(['db', 'backup:list', '--verify', '--json'], {cwd: project, env})
+    expect(verifiedRun.code, 'damaged backups present: --verify exits 5').to.equal(5)
+    expect(verifiedRun.stderr).to.match(/2 of \d+ backups are not valid \(exit 5\)/)
+    const verified = JSON.parse(verifiedRun.stdout)
     expect(verified.backups.find((b: {name: string}) => b.name === 'altered')).to.include({valid: false})
     expect(verified.backups.find((b: {name: string}) => b.name === 'good')).to.include({valid: true})
     // The good one still restores, and prints the row counts it checked.

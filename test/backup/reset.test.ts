@@ -173,6 +173,25 @@ describe('nself db reset, production safety, backupBeforeChange @db', function (
     expect(await tables(db)).to.include.members(['items', 'tags']).and.not.include('leftover')
   })
 
+  it('with DB_CONFIRM_DESTRUCTIVE=true, reset asks for the database name (not y/N) and backs up first, as restore does', async function () {
+    if (!hasScript) this.skip() // reason: no util-linux `script` to provide a terminal
+    const careful = {...env, NSELF_NO_PG_DUMP: '1', DB_CONFIRM_DESTRUCTIVE: 'true'}
+    await db.query('CREATE TABLE IF NOT EXISTS leftover (id int)')
+    const before = backupCount(root)
+    const wrong = await runInTerminal(['db', 'reset'], {cwd: root, env: careful, answers: [['to confirm', 'y\r']]})
+    expect(wrong.code, wrong.output).to.equal(6)
+    expect(wrong.output).to.match(/Type "[^"]+" to confirm/)
+    expect(backupCount(root)).to.equal(before)
+    const run = await runInTerminal(['db', 'reset'], {cwd: root, env: careful, answers: [['to confirm', `${db.name}\r`]]})
+    expect(run.code, run.output).to.equal(0)
+    expect(run.output).to.match(/Backed up the current state first: \S+pre-reset-/)
+    expect(backupCount(root)).to.equal(before + 1)
+    // Without a terminal, --force is still enough outside production; the backup is still taken.
+    const forced = await runCli(['db', 'reset', '--force'], {cwd: root, env: careful})
+    expect(forced.code, forced.stderr).to.equal(0)
+    expect(forced.stdout).to.match(/Backed up the current state first: \S+pre-reset-/)
+  })
+
   it('in production, migrate:up and migrate:down back up the database before they change it', async function () {
     if (!hasScript) this.skip() // reason: no util-linux `script` to provide a terminal
     const prod = {...env, NSELF_NO_PG_DUMP: '1', ENVIRONMENT: 'production'}
@@ -255,5 +274,25 @@ describe('nself db backup:schedule (a crontab file, never the real one)', () => 
     expect((await runCli(['db', 'backup:schedule', 'remove'], {cwd: root, env})).code).to.equal(0)
     expect(readFileSync(crontab, 'utf8')).to.equal('15 1 * * * /usr/local/bin/someone-elses-job\n')
     expect(JSON.parse((await runCli(['db', 'backup:schedule', 'show', '--json'], {cwd: root, env})).stdout).installed).to.equal(false)
+  })
+
+  it('refuses minute 61 and other out-of-range fields, and escapes % in the cron line (cron would cut the command there)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'nself-cron-50%-'))
+    const crontab = join(root, 'crontab')
+    const env = {NSELF_PROJECT_DIR: root, NSELF_CRONTAB_FILE: crontab, NSELF_CRONTAB: '/nonexistent/crontab'}
+    for (const cron of ['61 * * * *', '0 24 * * *', '0 3 32 * *', '0 3 * 13 *', '*/0 * * * *']) {
+      const bad = await runCli(['db', 'backup:schedule', 'install', '--cron', cron], {cwd: root, env})
+      expect(bad.code, cron).to.equal(2)
+      expect(bad.stderr, cron).to.include(`"${cron}" is not a cron schedule`)
+    }
+    expect(existsSync(crontab)).to.equal(false)
+    const installed = await runCli(['db', 'backup:schedule', 'install', '--cron', '0 3 * * mon-fri'], {cwd: root, env})
+    expect(installed.code, installed.stderr).to.equal(0)
+    const line = readFileSync(crontab, 'utf8').trim()
+    expect(line.replace(/\\%/g, '')).to.not.include('%')
+    expect(line).to.include(`cd '${root.replace('%', '\\%')}'`)
+    expect(JSON.parse((await runCli(['db', 'backup:schedule', '--json'], {cwd: root, env})).stdout)).to.include({installed: true, cron: '0 3 * * mon-fri'})
+    expect((await runCli(['db', 'backup:schedule', 'remove'], {cwd: root, env})).code).to.equal(0)
+    expect(readFileSync(crontab, 'utf8')).to.equal('')
   })
 })

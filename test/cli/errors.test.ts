@@ -47,7 +47,8 @@ describe('errors and exit codes (e2e)', () => {
   it('an unknown command exits 2', async () => {
     const result = await runCli(['db', 'no-such-command'], {cwd: project})
     expect(result.code).to.equal(2)
-    expect(result.stderr).to.include('command db:no-such-command not found')
+    expect(result.stderr).to.include('Error: command "db no-such-command" not found')
+    expect(result.stderr).to.include('Hint: nself db --help lists the commands.')
   })
 })
 

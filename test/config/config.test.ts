@@ -133,6 +133,62 @@ describe('configuration', () => {
     expect(error.message).to.match(/^\.env\.local:2: /)
   })
 
+  it('reads .env files as dotenv does: a quoted value keeps no quotes before a # comment', () => {
+    const entries = parseEnv('POSTGRES_PASSWORD="s3cr#t" # the password\nB=\'5\' # five\nMULTI="one\ntwo"\nAFTER=x\n', '.env')
+    expect([...entries].map(([k, v]) => [k, v.value, v.line])).to.deep.equal([
+      ['POSTGRES_PASSWORD', 's3cr#t', 1],
+      ['B', '5', 2],
+      ['MULTI', 'one\ntwo', 3],
+      ['AFTER', 'x', 5],
+    ])
+    const dir = project({'.env.local': '# timeouts\nDB_MIGRATION_LOCK_TIMEOUT="5" # seconds\n'})
+    expect(loadConfig({cwd: dir, env: {}}).settings.migrationLockTimeoutSeconds).to.equal(5)
+  })
+
+  const badAtLoad: [string, string, RegExp][] = [
+    ['DB_MIGRATION_STATEMENT_TIMEOUT', '9999999999', /from 0 to 2147483/],
+    ['DB_MIGRATION_LOCK_TIMEOUT', '9999999999', /from 0 to 2147483/],
+    ['DB_MIGRATION_TABLE', 'pg_catalog.x', /not in pg_\* or information_schema/],
+    ['DB_MIGRATION_TABLE', 'information_schema.x', /not in pg_\* or information_schema/],
+    ['NSELF_DEBUG', 'maybe', /expected true or false/],
+    ['DATABASE_URL', 'postgres://u:p%zz@h/d', /percent escapes .* %25/],
+    ['DATABASE_URL', 'postgres://u:p@h/d?sslmode=bogus', /sslmode to be one of disable, prefer, require, verify-ca, verify-full, no-verify/],
+  ]
+  for (const [variable, value, allowed] of badAtLoad) {
+    it(`refuses ${variable}=${value} at load: exit 3, the variable, its file and line, what is allowed`, () => {
+      const dir = project({'.env.local': `# settings\n${variable}=${value}\n`})
+      const error = configError(() => loadConfig({cwd: dir, env: {}}))
+      expect(error.exit).to.equal(3)
+      expect(error.message).to.include(`${variable}`)
+      expect(error.message).to.include('.env.local:2')
+      expect(error.message).to.match(allowed)
+      if (variable === 'DATABASE_URL') expect(error.message).not.to.include(value)
+    })
+  }
+
+  it('refuses a DB_BACKUP_LOCATION that is a file, or under a file, at load', () => {
+    const dir = project({'not-a-dir': 'x', '.env.local': 'DB_BACKUP_LOCATION=./not-a-dir\n'})
+    const error = configError(() => loadConfig({cwd: dir, env: {}}))
+    expect(error.exit).to.equal(3)
+    expect(error.message).to.match(/^DB_BACKUP_LOCATION="\.\/not-a-dir" in \.env\.local:1 is not valid: expected a directory path \(.*not-a-dir is a file\)/)
+    const under = configError(() => loadConfig({cwd: dir, env: {DB_BACKUP_LOCATION: './not-a-dir/backups'}}))
+    expect(under.exit).to.equal(3)
+    expect(under.message).to.include('which is a file')
+  })
+
+  it('refuses a DB_BACKUP_LOCATION nself cannot write, at load', () => {
+    // Folder modes do not stop root; /proc/1 is a folder in which not even root can create anything.
+    const dir = project({})
+    let parent = '/proc/1'
+    if (process.getuid?.() !== 0) {
+      parent = join(dir, 'locked')
+      mkdirSync(parent, {mode: 0o500})
+    }
+    const error = configError(() => loadConfig({cwd: dir, env: {DB_BACKUP_LOCATION: join(parent, 'nself-backups')}}))
+    expect(error.exit).to.equal(3)
+    expect(error.message).to.match(/^DB_BACKUP_LOCATION=".*nself-backups" in the process environment is not valid: expected a directory nself can write \(.* is not writable\)/)
+  })
+
   it('finds the project root from a sub-folder', () => {
     const dir = project({'.env.local': 'DB_MIGRATION_TABLE=found_it\n'})
     const sub = join(dir, 'a', 'b')

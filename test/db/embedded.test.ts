@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import {chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {embeddedStatus, stopEmbeddedServer} from '../../src/db/embedded.js'
@@ -10,6 +10,7 @@ describe('embedded PostgreSQL server (no database configured) @db', function () 
   const project = mkdtempSync(join(tmpdir(), 'nself-embedded-'))
   chmodSync(project, 0o755)
   const stateDir = join(project, '.nself')
+  mkdirSync(stateDir) // marks the folder as a project
   after(async () => {
     await stopEmbeddedServer(stateDir)
     rmSync(project, {recursive: true, force: true})
@@ -64,5 +65,16 @@ describe('embedded PostgreSQL server (no database configured) @db', function () 
     expect(ping.code, ping.stderr).to.equal(0)
     expect(ping.stderr).to.include('Started the embedded PostgreSQL server')
     expect(embeddedStatus(stateDir).running).to.equal(true)
+  })
+
+  it('restarts a server killed with kill -9 within the next command, zombie or not', async () => {
+    const status = embeddedStatus(stateDir)
+    const pid = Number(readFileSync(join(status.dataDir!, 'postmaster.pid'), 'utf8').split('\n')[0])
+    process.kill(pid, 'SIGKILL')
+    const ping = await runCli(['db', 'ping'], {cwd: project})
+    expect(ping.code, ping.stderr).to.equal(0)
+    expect(ping.stderr).to.include('Started the embedded PostgreSQL server')
+    const after = Number(readFileSync(join(status.dataDir!, 'postmaster.pid'), 'utf8').split('\n')[0])
+    expect(after).to.not.equal(pid)
   })
 })

@@ -20,10 +20,10 @@ describe('PostgreSQL type catalogue', () => {
   })
 
   it('splits written types into name, arguments and array dimensions', () => {
-    expect(parseTypeText('varchar(255)')).to.deep.equal({name: 'varchar', args: ['255'], arrayDims: 0})
-    expect(parseTypeText('numeric(10, 2)[][]')).to.deep.equal({name: 'numeric', args: ['10', '2'], arrayDims: 2})
-    expect(parseTypeText('timestamp(3) with time zone')).to.deep.equal({name: 'timestamp with time zone', args: ['3'], arrayDims: 0})
-    expect(parseTypeText('_int4')).to.deep.equal({name: 'int4', args: [], arrayDims: 1})
+    expect(parseTypeText('varchar(255)')).to.deep.include({name: 'varchar', args: ['255'], arrayDims: 0})
+    expect(parseTypeText('numeric(10, 2)[][]')).to.deep.include({name: 'numeric', args: ['10', '2'], arrayDims: 2})
+    expect(parseTypeText('timestamp(3) with time zone')).to.deep.include({name: 'timestamp with time zone', args: ['3'], arrayDims: 0})
+    expect(parseTypeText('_int4')).to.deep.include({name: 'int4', args: [], arrayDims: 1})
   })
 
   it('formats and compares types canonically', () => {

@@ -188,6 +188,35 @@ describe('validateSchema', () => {
     expect(rules).to.deep.equal(['2:pk-null', '3:unknown-type', '4:default-type'])
   })
 
+  it('reports every problem at once even when a ref names a missing column (the parser then has no model)', async () => {
+    const long = 'a'.repeat(64)
+    const dbml = `Table users {\n  id int [pk]\n  kind widget_type\n  ${long} int\n  nick text [pk, null]\n}\n\nTable posts {\n  id int [pk]\n  author_id int [ref: > users.nosuch]\n}\n`
+    const rules = (await check(dbml)).map((d) => `${d.line}:${d.column}:${d.rule}`)
+    expect(rules).to.include.members(['3:3:unknown-type', '4:3:identifier-length', '5:3:pk-null', '10:31:fk-target'])
+  })
+
+  it('keeps checking the rest when refs in Ref statements and Ref blocks point nowhere', async () => {
+    const dbml = 'Table users {\n  id int [pk]\n  kind widget_type\n}\nTable posts {\n  id int [pk, ref: > users.nope, not null]\n  a int\n}\nRef: posts.a > users.zzz\nRef named {\n  posts.a > nosuch.id\n}\n'
+    const rules = (await check(dbml)).map((d) => `${d.line}:${d.rule}`)
+    expect(rules[0]).to.equal('3:unknown-type')
+    expect(rules.slice(1).map((r) => r.split(':')[0])).to.deep.equal(['6', '9', '11'])
+  })
+
+  it('keeps quoted enum names with arrays ("user-role"[]) while refusing junk after a type', async () => {
+    const dbml = 'Enum "user-role" {\n  a\n  b\n}\nTable t {\n  id int [pk]\n  r "user-role"[]\n  s "user-role"\n}\n'
+    expect(await check(dbml)).to.deep.equal([])
+  })
+
+  it('refuses quoted types with anything after the type (the rest was silently dropped)', async () => {
+    const dbml = 'Table t {\n  id int [pk]\n  a "int[] junk"\n  b "varchar(10) not null"\n  c "varchar(10)); DROP TABLE x; --"\n  d "numeric(10, 2)[]"\n  e "timestamp(3) with time zone"\n}\n'
+    const out = (await check(dbml)).map((d) => `${d.line}:${d.rule}:${d.message}`)
+    expect(out).to.deep.equal([
+      "3:unknown-type:Unknown data type 'int[] junk' for column t.a",
+      "4:unknown-type:Unknown data type 'varchar(10) not null' for column t.b",
+      "5:unknown-type:Unknown data type 'varchar(10)); DROP TABLE x; --' for column t.c",
+    ])
+  })
+
   it('never throws: a parse failure is diagnostics, not an exception', async () => {
     const parsed = await parseSchema('\u0000}{]]Table', 'x.dbml')
     const out = validateSchema(parsed)

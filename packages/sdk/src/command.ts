@@ -42,7 +42,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** True with --debug or NSELF_DEBUG=true. Set before run() from the raw argv, so catch() sees it too. */
   protected get debugEnabled(): boolean {
-    return process.env.NSELF_DEBUG === 'true' || this.argv.includes('--debug')
+    return ['true', '1', 'yes', 'on'].includes((process.env.NSELF_DEBUG ?? '').toLowerCase()) || this.argv.includes('--debug')
   }
 
   protected get verboseEnabled(): boolean {

@@ -11,7 +11,7 @@ import type {PluginLoaders} from '../../seed/index.js'
 
 export default class DbReset extends MigrateCommand<typeof DbReset> {
   static override summary = 'Drop every object of the project\'s schemas and re-apply all migrations.'
-  static override description = `Kept: the ${MANAGED_SCHEMAS.join(', ')} schemas and extensions with their objects. In production a typed confirmation is required (--force alone is not enough) and the current state is backed up first. Plugins' beforeMigrate/afterMigrate hooks run as for migrate:up; a vetoing hook stops the reset before anything is dropped.`
+  static override description = `Kept: the ${MANAGED_SCHEMAS.join(', ')} schemas and extensions with their objects. In production, or with DB_CONFIRM_DESTRUCTIVE=true, you type the database name and the current state is backed up first (in production --force alone is not enough). Plugins' beforeMigrate/afterMigrate hooks run as for migrate:up; a vetoing hook stops the reset before anything is dropped.`
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --seed', '<%= config.bin %> <%= command.id %> --force']
   static override flags = {
     seed: Flags.boolean({description: 'Seed the environment\'s data afterwards.'}),
@@ -21,9 +21,11 @@ export default class DbReset extends MigrateCommand<typeof DbReset> {
   async run(): Promise<{migrations: string[]; seededRows?: number; safetyBackup?: string}> {
     const config = this.nself
     const database = config.connection.database
+    // DB_CONFIRM_DESTRUCTIVE=true asks for the same care as production, as restore and migrate:down do.
+    const careful = requiresBackupBeforeChange(config) || config.settings.confirmDestructive
     await confirmDestructive({
       action: `drop every table, view and type of database ${database} (${config.environment}) and re-apply all migrations`,
-      typed: config.isProduction ? database : undefined,
+      typed: careful ? database : undefined,
       force: this.flags.force,
       forceIsEnough: !config.isProduction,
     })
@@ -33,7 +35,7 @@ export default class DbReset extends MigrateCommand<typeof DbReset> {
     // The hooks and the safety backup come before anything is dropped: a veto leaves the database as it was.
     const beforeRun = async (planned: PlannedMigration[]) => {
       await this.fireBeforeMigrate('up', planned)
-      safetyBackup = requiresBackupBeforeChange(config) ? await backupBeforeChange(config, client, 'reset') : undefined
+      safetyBackup = careful ? await backupBeforeChange(config, client, 'reset') : undefined
       if (safetyBackup) this.log(`Backed up the current state first: ${safetyBackup}`)
     }
     const result = await this.reset(client, loaders, beforeRun)

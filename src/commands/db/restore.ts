@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {backupBeforeChange, findBackup, listBackups, requiresBackupBeforeChange, restoreBackup, verifyBackup, type RestoreResult} from '../../backup/index.js'
-import {confirmDestructive} from '../../cli/confirm.js'
+import {confirmDestructive, requireTerminal} from '../../cli/confirm.js'
 import {DbCommand} from '../../cli/db-command.js'
 
 export default class DbRestore extends DbCommand<typeof DbRestore> {
@@ -40,6 +40,7 @@ export default class DbRestore extends DbCommand<typeof DbRestore> {
   }
 
   private async choose(): Promise<string> {
+    requireTerminal('Restore which backup?', '--name NAME (nself db backup:list shows the names)')
     const valid = (await listBackups(this.nself.backupDir)).filter((b) => b.valid)
     if (valid.length === 0) return findBackup(this.nself.backupDir).then((b) => b.name) // throws "no valid backup"
     const {default: Enquirer} = await import('enquirer')

@@ -7,6 +7,7 @@ import type {Change, Rename} from '../../diff/index.js'
 import {candidateToRename, describeCandidate, findBreakingChanges, renameFlag, type RenameCandidate} from '../../diff/index.js'
 import {migrationSlug, nextVersion, renderMigration, writeMigration} from '../../authoring/index.js'
 import {dataLosingDrops, type Plan, planSchemaChange, replan, resolvePaths} from '../../authoring/index.js'
+import {withFolderLock} from '../../util/dir-lock.js'
 
 interface ChangeJson {
   kind: string
@@ -63,8 +64,14 @@ A table or column that disappears while a compatible one appears may be a rename
   }
 
   async run(): Promise<GenerateResult> {
-    const dryRun = Boolean(this.flags['dry-run'])
     const paths = this.paths
+    // Two runs at once would both plan version NNN: the second waits for nothing and writes nothing.
+    if (this.flags['dry-run']) return this.generate(paths)
+    return withFolderLock(paths.migrationsDir, 'nself db run', () => this.generate(paths))
+  }
+
+  private async generate(paths: ReturnType<typeof resolvePaths>): Promise<GenerateResult> {
+    const dryRun = Boolean(this.flags['dry-run'])
     let plan = await planSchemaChange({
       ...paths,
       renameSpecs: this.flags.rename,

@@ -1,6 +1,6 @@
 import {BaseCommand} from '@nself/sdk'
 import {UsageError} from '@nself/sdk/errors'
-import {loadConfig} from '../../config/index.js'
+import {loadConfig, requireProject} from '../../config/index.js'
 import {ensureEmbeddedServer} from '../../db/embedded.js'
 
 export default class DbStart extends BaseCommand<typeof DbStart> {
@@ -12,6 +12,7 @@ export default class DbStart extends BaseCommand<typeof DbStart> {
   async run(): Promise<{port: number; dataDir: string}> {
     const config = loadConfig()
     if (!config.connection.embedded) throw new UsageError('a server is configured (POSTGRES_HOST or DATABASE_URL): nself does not manage it')
+    requireProject(config)
     const server = await ensureEmbeddedServer(config.project.stateDir, (m) => this.notice(m))
     this.log(`Embedded PostgreSQL is running on 127.0.0.1:${server.port} (data: ${server.dataDir}).`)
     return {port: server.port, dataDir: server.dataDir}

@@ -2,6 +2,7 @@ import {expect} from 'chai'
 import {copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {ensureSeedTable} from '../../../src/seed/status.js'
 import {runCli} from '../../helpers/cli.js'
 import {freshDatabase, type TestDatabase} from '../../helpers/db.js'
 import {applySteps, generatedStatements} from '../../helpers/roundtrip.js'
@@ -31,6 +32,18 @@ describe('nself db diff --live (drift) @db', function () {
     const result = await runCli(['db', 'diff', '--live'], {cwd: project, env: db.env})
     expect(result.code, result.stderr).to.equal(0)
     expect(result.stdout).to.match(/No drift: the database matches migration 001/)
+  })
+
+  it("does not count nself's own seed status table (nself_seeds) as drift", async () => {
+    const client = await db.connect()
+    try {
+      await ensureSeedTable(client)
+    } finally {
+      await client.end()
+    }
+    const result = await runCli(['db', 'diff', '--live'], {cwd: project, env: db.env})
+    expect(result.code, result.stdout).to.equal(0)
+    expect(result.stdout).to.not.include('nself_seeds')
   })
 
   it('lists each hand-made change and exits 5', async () => {

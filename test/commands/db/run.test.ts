@@ -35,6 +35,34 @@ describe('nself db run / db diff', function () {
     expect(migrations(dir)).to.have.length(3)
   })
 
+  it('while another db run holds the migrations folder, refuses with a clear message and writes nothing; takes over a dead one\'s lock', async () => {
+    const dir = project('initial.dbml')
+    const folder = join(dir, 'database', 'migrations')
+    mkdirSync(folder)
+    writeFileSync(join(folder, '.nself.lock'), `${process.pid}\n`) // a live process holds it
+    const locked = await runCli(['db', 'run'], {cwd: dir})
+    expect(locked.code).to.equal(1)
+    expect(locked.stderr).to.include(`Error: another nself db run is writing in ${folder} (pid ${process.pid}): nothing was written`)
+    expect(locked.stderr).to.not.include('EEXIST')
+    expect(migrations(dir)).to.deep.equal(['.nself.lock'])
+    writeFileSync(join(folder, '.nself.lock'), '2147483646\n') // no such process
+    const taken = await runCli(['db', 'run'], {cwd: dir})
+    expect(taken.code, taken.stderr).to.equal(0)
+    expect(migrations(dir)).to.deep.equal(['001_initial.down.sql', '001_initial.up.sql', 'meta'])
+  })
+
+  it('two db run at once: one writes 001, the other refuses or finds nothing to do; never a half-written migration', async () => {
+    const dir = project('initial.dbml')
+    const [a, b] = await Promise.all([runCli(['db', 'run'], {cwd: dir}), runCli(['db', 'run'], {cwd: dir})])
+    for (const r of [a, b]) {
+      expect(r.stderr).to.not.match(/EEXIST|ENOENT/)
+      if (r.code !== 0) expect(r.stderr).to.match(/another nself db run is writing in .*: nothing was written/)
+    }
+    expect([a.code, b.code]).to.include(0)
+    expect(migrations(dir)).to.deep.equal(['001_initial.down.sql', '001_initial.up.sql', 'meta'])
+    expect(readdirSync(join(dir, 'database', 'migrations', 'meta'))).to.deep.equal(['001.json'])
+  })
+
   it('--dry-run prints both files and writes nothing; --json describes the changes', async () => {
     const dir = project('blog.dbml')
     const dry = await runCli(['db', 'run', '--dry-run', '-m', 'Blog schema'], {cwd: dir})

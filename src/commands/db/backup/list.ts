@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {ExitCode} from '@nself/sdk/errors'
 import {listBackups, verifyBackup, type BackupEntry} from '../../../backup/index.js'
 import {formatBytes} from '../../../cli/bytes.js'
 import {DbCommand} from '../../../cli/db-command.js'
@@ -17,7 +18,8 @@ interface Row {
 
 export default class DbBackupList extends DbCommand<typeof DbBackupList> {
   static override summary = 'List the backups, newest first.'
-  static override description = 'Files that are incomplete or damaged are listed as not valid and are never restored or pruned.'
+  static override description =
+    'Files that are incomplete or damaged are listed as not valid and are never restored or pruned. With --verify, any backup that is not valid makes the exit code 5 (for monitoring).'
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
   static override enableJsonFlag = true
   static override flags = {
@@ -42,6 +44,11 @@ export default class DbBackupList extends DbCommand<typeof DbBackupList> {
     for (const b of backups) {
       const details = b.valid ? `${b.createdAt.replace('T', ' ').slice(0, 19)}  ${formatBytes(b.size).padStart(8)}  ${(b.method ?? '').padEnd(7)}  migration ${b.migration ?? '-'}${b.compressed ? '  compressed' : ''}${b.includesSeeds ? '  +seeds' : ''}` : `NOT VALID: ${b.problem}`
       this.log(`${b.name.padEnd(32)} ${details}`)
+    }
+    const damaged = backups.filter((b) => !b.valid).length
+    if (this.flags.verify && damaged > 0) {
+      process.exitCode = ExitCode.validation
+      this.notice(`${damaged} of ${backups.length} backups are not valid (exit ${ExitCode.validation}).`)
     }
     return {directory: this.nself.backupDir, backups}
   }

@@ -2,6 +2,7 @@ import {MigrateCommand, migrateFlags} from '../../../cli/migrate-command.js'
 import {seedProgress} from '../../../cli/operation-progress.js'
 import {withProgress} from '../../../cli/progress.js'
 import {collectSeedLoaders} from '../../../cli/seed-loaders.js'
+import {schemaAhead} from '../../../authoring/index.js'
 import {discoverMigrations, migrateUp} from '../../../runner/index.js'
 import {seedOnInit} from '../../../seed/index.js'
 
@@ -26,7 +27,17 @@ A PostgreSQL advisory lock keeps two runs apart (waited for at most DB_MIGRATION
       return run
     })
     if (firstApplied) await this.seedAfterFirstMigration()
-    return result
+    return {...result, ...(await this.schemaAheadHint(result as {planned: unknown[]}))}
+  }
+
+  /** "Nothing to apply" while schema.dbml has changes no migration holds yet: say how to get them. */
+  private async schemaAheadHint(result: {planned: unknown[]}): Promise<{schemaAhead?: string}> {
+    if (result.planned.length > 0) return {}
+    const {project} = this.nself
+    const ahead = await schemaAhead(project.schemaFile, project.migrationsDir)
+    if (ahead.ahead !== true) return {}
+    this.log(`database/schema.dbml is ahead of the migrations (${ahead.reason}), then nself db migrate:up.`)
+    return {schemaAhead: ahead.reason}
   }
 
   /** DB_SEED_ON_INIT=true: a new database gets the environment's seed data right after its first migration. */
