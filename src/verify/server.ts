@@ -1,0 +1,98 @@
+/**
+ * Where verification runs: never on the project's database. A scratch database is created for each
+ * check and dropped after it, on
+ * - the server named by NSELF_VERIFY_DATABASE_URL (the database in that URL is only connected to,
+ *   never written: the scratch database is created beside it; the role needs CREATEDB), or
+ * - the project's embedded server (started on demand, as every `nself db` command does).
+ */
+import type {Client} from 'pg'
+import {ConnectionError} from '@nself/sdk/errors'
+import {ensureEmbeddedServer} from '../db/embedded.js'
+
+export const VERIFY_URL_VARIABLE = 'NSELF_VERIFY_DATABASE_URL'
+
+export interface VerifyServer {
+  /** How messages name it: "NSELF_VERIFY_DATABASE_URL" or "the embedded server". */
+  label: string
+  /** Opens a connection to `database` (the URL's own database when undefined). */
+  connect(database?: string): Promise<Client>
+}
+
+type PgConfig = {connectionString?: string; host?: string; port?: number; user?: string; password?: string; database?: string}
+
+async function pgClient(config: PgConfig): Promise<Client> {
+  const {default: pg} = await import('pg')
+  const client = new pg.Client({...config, application_name: 'nself verify', connectionTimeoutMillis: 5000})
+  try {
+    await client.connect()
+  } catch (error) {
+    await client.end().catch(() => {})
+    throw error
+  }
+  client.on('error', () => {})
+  return client
+}
+
+/** The server from NSELF_VERIFY_DATABASE_URL, else the embedded one of the project in `stateDir`. */
+export async function verifyServer(stateDir: string, env: NodeJS.ProcessEnv = process.env, onNotice?: (m: string) => void): Promise<VerifyServer> {
+  const url = env[VERIFY_URL_VARIABLE]
+  if (url) {
+    return {
+      label: VERIFY_URL_VARIABLE,
+      connect: (database) => {
+        const target = new URL(url)
+        if (database) target.pathname = `/${encodeURIComponent(database)}`
+        return pgClient({connectionString: target.toString()})
+      },
+    }
+  }
+  let server
+  try {
+    server = await ensureEmbeddedServer(stateDir, onNotice)
+  } catch (error) {
+    throw new ConnectionError(`cannot start the embedded PostgreSQL server to verify the migration: ${(error as Error).message}`, {
+      code: 'NSELF_VERIFY_NO_SERVER',
+      hint: `Set ${VERIFY_URL_VARIABLE} to a server where nself may create a scratch database, or pass --no-verify (the files are then marked "not verified").`,
+    })
+  }
+  const {host, port, user, password} = server
+  return {label: 'the embedded server', connect: (database) => pgClient({host, port, user, password, database: database ?? 'postgres'})}
+}
+
+/** Runs `fn` on a new empty database and drops it afterwards, whatever happens. */
+export async function withScratchDatabase<T>(server: VerifyServer, fn: (scratch: Client) => Promise<T>): Promise<T> {
+  const admin = await connectOrExplain(server)
+  const name = `nself_verify_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
+  try {
+    await admin.query(`CREATE DATABASE "${name}" TEMPLATE template0`)
+    try {
+      const scratch = await server.connect(name)
+      try {
+        return await fn(scratch)
+      } finally {
+        await scratch.end().catch(() => {})
+      }
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {})
+    }
+  } finally {
+    await admin.end().catch(() => {})
+  }
+}
+
+async function connectOrExplain(server: VerifyServer): Promise<Client> {
+  try {
+    return await server.connect()
+  } catch (error) {
+    throw new ConnectionError(`cannot reach the verification server (${server.label}): ${(error as Error).message}`, {
+      code: 'NSELF_VERIFY_NO_SERVER',
+      hint: `Check ${VERIFY_URL_VARIABLE}, or pass --no-verify (the files are then marked "not verified").`,
+    })
+  }
+}
+
+/** "PostgreSQL 15.8" */
+export async function serverVersion(client: Client): Promise<string> {
+  const {rows} = await client.query(`SELECT current_setting('server_version') AS v`)
+  return `PostgreSQL ${String(rows[0].v).split(' ')[0]}`
+}
