@@ -13,6 +13,7 @@ import type {CatalogSnapshot} from '../db/catalog.js'
 import {readCatalog} from '../db/catalog.js'
 import type {Change} from '../diff/change.js'
 import {type Step, downSteps, upSteps} from '../diff/steps.js'
+import {diffSchemas, emptyModel} from '../diff/diff.js'
 import {type DriftItem, compareCatalogs, expectedCatalog} from '../migrate/drift.js'
 import type {MigrationFile} from '../migrate/files.js'
 import type {SchemaModel} from '../schema/model.js'
@@ -27,6 +28,8 @@ export interface PairInput {
   to: SchemaModel
   /** How messages name the schema file: "database/schema.dbml". */
   schemaFile: string
+  /** Built from nothing after `existing`, as the state A the pair starts from (tests; `existing` is the usual way). */
+  from?: SchemaModel
   /** Hand-written migrations without a snapshot are applied but not part of B: their objects are not "unexpected". */
   lenient?: boolean
 }
@@ -40,6 +43,7 @@ export async function verifyPair(server: VerifyServer, input: PairInput): Promis
   const started = Date.now()
   return withScratchDatabase(server, async (db) => {
     for (const m of input.existing) await applyExisting(db, m)
+    if (input.from) await runSteps(db, upSteps(diffSchemas(emptyModel(), input.from)))
     const a = await readCatalog(db)
     await applyNew(db, upSteps(input.changes), input, 'up')
     const [b, after] = await Promise.all([withScratchDatabase(server, (ref) => expectedCatalog(ref, input.to)), readCatalog(db)])
