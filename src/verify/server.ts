@@ -30,6 +30,8 @@ async function pgClient(config: PgConfig): Promise<Client> {
     throw error
   }
   client.on('error', () => {})
+  // A throwaway database needs no durability: commits do not wait for the disk.
+  await client.query('SET synchronous_commit = off')
   return client
 }
 
@@ -59,25 +61,62 @@ export async function verifyServer(stateDir: string, env: NodeJS.ProcessEnv = pr
   return {label: 'the embedded server', connect: (database) => pgClient({host, port, user, password, database: database ?? 'postgres'})}
 }
 
-/** Runs `fn` on a new empty database and drops it afterwards, whatever happens. */
+/** The scratch database nself keeps on the verification server, emptied before each use. */
+export const SCRATCH_DATABASE = 'nself_verify_scratch'
+
+/**
+ * Runs `fn` on an empty throwaway database. Creating a database costs more than a whole
+ * verification (a copy of template0 and its fsyncs), so one scratch database is kept and emptied
+ * instead; a session lock gives it to one command at a time, and a command that finds it taken
+ * creates a database of its own and drops it afterwards.
+ */
 export async function withScratchDatabase<T>(server: VerifyServer, fn: (scratch: Client) => Promise<T>): Promise<T> {
   const admin = await connectOrExplain(server)
-  const name = `nself_verify_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
   try {
-    await admin.query(`CREATE DATABASE "${name}" TEMPLATE template0`)
+    await admin.query(`CREATE DATABASE ${SCRATCH_DATABASE} TEMPLATE template0`).catch((error) => {
+      // 42P04: it exists; 23505: another command created it at the same moment.
+      if (!['42P04', '23505'].includes((error as {code?: string}).code ?? '')) throw error
+    })
+    const scratch = await server.connect(SCRATCH_DATABASE)
     try {
-      const scratch = await server.connect(name)
-      try {
+      const {rows} = await scratch.query(`SELECT pg_try_advisory_lock(hashtext('nself verify scratch')) AS mine`)
+      if (rows[0].mine) {
+        // Emptied before use (not after: a crashed run's leftovers go too, and success pays less).
+        await emptyDatabase(scratch)
         return await fn(scratch)
-      } finally {
-        await scratch.end().catch(() => {})
       }
     } finally {
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {})
+      await scratch.end().catch(() => {})
     }
+    return await withOwnDatabase(server, admin, fn)
   } finally {
     await admin.end().catch(() => {})
   }
+}
+
+async function withOwnDatabase<T>(server: VerifyServer, admin: Client, fn: (scratch: Client) => Promise<T>): Promise<T> {
+  const name = `nself_verify_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
+  await admin.query(`CREATE DATABASE "${name}" TEMPLATE template0`)
+  try {
+    const scratch = await server.connect(name)
+    try {
+      return await fn(scratch)
+    } finally {
+      await scratch.end().catch(() => {})
+    }
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {})
+  }
+}
+
+/** Drops every schema (and so every object) of a scratch database and recreates an empty public. */
+export async function emptyDatabase(db: Client): Promise<void> {
+  await db.query(`DO $$ DECLARE s text; BEGIN
+    FOR s IN SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_%' LOOP
+      EXECUTE format('DROP SCHEMA %I CASCADE', s);
+    END LOOP;
+    CREATE SCHEMA public;
+  END $$`)
 }
 
 async function connectOrExplain(server: VerifyServer): Promise<Client> {
