@@ -3,7 +3,7 @@
  * confirmations and enquirer lists are tested as a person meets them.
  */
 import {spawn, spawnSync} from 'node:child_process'
-import {BIN, cliEnv} from './cli.js'
+import {BIN, cliEnv, verifyEnv} from './cli.js'
 
 export const hasScript = spawnSync('script', ['--version']).status === 0
 
@@ -14,9 +14,10 @@ export interface TerminalRun {
 }
 
 /** answers: [text that appears, what to type] in order; each answer is sent once its prompt shows. */
-export function runInTerminal(args: string[], options: {cwd: string; env: Record<string, string>; answers: [string, string][]}): Promise<TerminalRun> {
+export async function runInTerminal(args: string[], options: {cwd: string; env: Record<string, string>; answers: [string, string][]}): Promise<TerminalRun> {
+  const env = await verifyEnv(args, options.env)
   const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
-  const child = spawn('script', ['-qfec', command, '/dev/null'], {cwd: options.cwd, env: cliEnv(options.env)})
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {cwd: options.cwd, env: cliEnv(env)})
   let output = ''
   let next = 0
   child.stdout.on('data', (data) => {
