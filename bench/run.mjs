@@ -3,7 +3,7 @@
 import {spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
 
-const all = ['startup', 'validate', 'run-dry', 'migrate', 'migrate-kill', 'seed', 'backup']
+const all = ['startup', 'validate', 'run-dry', 'verify', 'migrate', 'migrate-kill', 'seed', 'backup']
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : all
 let failed = 0
 for (const name of wanted) {

@@ -53,9 +53,12 @@ export async function verifyPair(server: VerifyServer, input: PairInput): Promis
     await applyNew(db, upSteps(input.changes), input, 'up')
     expectSame(afterUp, await readCatalog(db), 'the up after the down does not give what the first up gave', false)
     const version = await serverVersion(db)
-    // B as built from nothing, in the same database once it is emptied: the up must give exactly that.
-    await emptyDatabase(db)
-    expectSame(await expectedCatalog(db, input.to), afterUp, 'the up does not give the schema', input.lenient)
+    // B as built from nothing, in the same database once it is emptied: the up must give exactly
+    // that. From an empty start the up is that very build (the same statements), so it is skipped.
+    if (input.existing.length > 0 || (input.from && input.from.tables.length + input.from.enums.length > 0)) {
+      await emptyDatabase(db)
+      expectSame(await expectedCatalog(db, input.to), afterUp, 'the up does not give the schema', input.lenient)
+    }
     return {server: version, ms: Date.now() - started}
   })
 }
@@ -85,9 +88,15 @@ async function applyNew(db: Client, steps: Step[], input: PairInput, direction: 
         : `down of "${step.change.summary}": ${error.cause.message}`
     throw new ValidationError(`${where}\n  statement: ${firstLine(step.sql)}`, {
       code: 'NSELF_VERIFY_FAILED',
-      hint: `The ${direction} failed on a scratch database, so nothing was written. ${direction === 'up' ? 'Fix the schema and run this again.' : 'Report this: the generated down is wrong.'}`,
+      hint: `The ${direction} failed on a scratch database, so nothing was written. ${advice(error.cause.code, direction)}`,
     })
   }
+}
+
+function advice(code: string | undefined, direction: 'up' | 'down'): string {
+  // 53200: one transaction locks more objects than max_locks_per_transaction allows; so would migrate:${direction}.
+  if (code === '53200') return `The ${direction} touches more objects in one transaction than the server's lock table holds: raise max_locks_per_transaction, or split the change into smaller migrations.`
+  return direction === 'up' ? 'Fix the schema and run this again.' : 'Report this: the generated down is wrong.'
 }
 
 function expectSame(expected: CatalogSnapshot, actual: CatalogSnapshot, what: string, lenient: boolean | undefined): void {
