@@ -53,7 +53,8 @@ try {
 } finally {
   rmSync(blog, {recursive: true, force: true})
   rmSync(big, {recursive: true, force: true})
-  await server.stop()
+  // A server with 1,000 tables' worth of catalog can take long to stop on a busy machine: not a failure of the figures.
+  await server.stop().catch((error) => console.error(`note: ${error.message}`))
 }
 
 async function raiseLockTable(s) {
