@@ -109,6 +109,11 @@ export async function benchServer() {
   const s = await ensureEmbeddedServer(dir)
   return {
     url: `postgres://${s.user}:${encodeURIComponent(s.password)}@${s.host}:${s.port}/postgres`,
+    /** For settings that need a restart (ALTER SYSTEM … then restart()). */
+    restart: async () => {
+      await stopEmbeddedServer(dir)
+      await ensureEmbeddedServer(dir)
+    },
     stop: async () => {
       await stopEmbeddedServer(dir)
       rmSync(dir, {recursive: true, force: true})

@@ -6,6 +6,9 @@ import {Flags, type Command} from '@oclif/core'
 import type {Client} from 'pg'
 import type {AfterMigrateOptions, BeforeMigrateOptions, MigrationInfo, NselfHooks} from '@nself/sdk/hooks'
 import {readFileSync} from 'node:fs'
+import {dirname} from 'node:path'
+import {RefusedError} from '@nself/sdk'
+import {unverifiedDownReason} from '../verify/record.js'
 import {DbCommand} from './db-command.js'
 import {confirmDestructive} from './confirm.js'
 import {migrationProgress, type MigrationProgress} from './operation-progress.js'
@@ -83,6 +86,7 @@ export abstract class MigrateCommand<T extends typeof Command> extends DbCommand
     const {isProduction, settings, environment, connection} = this.nself
     const lossy = planned.filter((m) => losesData(readFileSync(m.file, 'utf8')))
     if (isProduction && direction === 'down') {
+      refuseUnverifiedDowns(planned, Boolean(this.flags.force))
       for (const m of planned) this.logToStderr(`${m.version}_${m.name}: ${displayPath(m.file)}${lossy.includes(m) ? ' — LOSES DATA' : ''}`)
     }
     const typed = isProduction || (settings.confirmDestructive && lossy.length > 0)
@@ -158,4 +162,18 @@ function describeSteps(m: PlannedMigration): string {
   if (!single.length) return ` (${m.statements.length} statement(s), one transaction${resume})`
   const reasons = [...new Set(single.map((s) => (s.kind === 'single' ? s.reason : '')))].join(', ')
   return ` (${m.statements.length} statement(s), ${single.length} outside a transaction: ${reasons}${resume})`
+}
+
+/** Production rollbacks run only down files proven on a throwaway database, unless --force. */
+function refuseUnverifiedDowns(planned: PlannedMigration[], force: boolean): void {
+  if (force) return
+  const unverified = planned.flatMap((m) => {
+    const reason = unverifiedDownReason(dirname(m.file), m.version, m.file)
+    return reason ? [`  - ${displayPath(m.file)}: ${reason}`] : []
+  })
+  if (unverified.length === 0) return
+  throw new RefusedError(`Refusing to roll back production with down files that were never verified:\n${unverified.join('\n')}`, {
+    code: 'NSELF_DOWN_NOT_VERIFIED',
+    hint: `Verify each pair first: nself db validate --check-down ${planned[0].version} (on a throwaway database), or pass --force to run it anyway.`,
+  })
 }

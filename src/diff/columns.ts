@@ -10,6 +10,7 @@ import {type DiffContext, effectiveNotNull, newColumnName, tableKey} from './con
 import {makeChange, noteChange} from './make.js'
 import {comparableTypeName, sameType, typeKey} from '../schema/types.js'
 import {isWidening} from './types.js'
+import {addSerial, baseType, dropSerial, renameSequence, sequenceName, serialKind} from './serial.js'
 
 export function columnChanges(ctx: DiffContext, old: TableModel, table: TableModel, rebuiltEnumColumns: Set<string>): Change[] {
   const oldKey = tableKey(old)
@@ -23,7 +24,7 @@ export function columnChanges(ctx: DiffContext, old: TableModel, table: TableMod
       continue
     }
     matched.add(name)
-    if (name !== oc.name) changes.push(renameColumnChange(table, oc.name, name))
+    if (name !== oc.name) changes.push(renameColumnChange(table, oc, name))
     const rebuilt = rebuiltEnumColumns.has(`${tableKey(table)}.${name}`)
     changes.push(...alterColumnChanges(ctx, {old, table, oc, nc, rebuilt}))
   }
@@ -79,14 +80,18 @@ function dropColumnChange(ctx: DiffContext, table: TableModel, column: ColumnMod
   })
 }
 
-function renameColumnChange(table: TableModel, from: string, to: string): Change {
+function renameColumnChange(table: TableModel, oc: ColumnModel, to: string): Change {
+  const from = oc.name
+  // A serial column's sequence follows its name, as it would be named when built from nothing.
+  const seq = serialKind(oc.type) ? [sequenceName(table.name, from), sequenceName(table.name, to)] : undefined
+  const renameSeq = (a: string, b: string): string[] => (seq && a !== b ? [renameSequence(table.schema, a, b)] : [])
   return makeChange({
     kind: 'rename_column',
     object: columnObject(table, from),
     summary: `rename column ${columnObject(table, from)} to ${to}`,
     phase: Phase.renameColumn,
-    up: [sql.renameColumn(table, from, to)],
-    reverse: [sql.renameColumn(table, to, from)],
+    up: [sql.renameColumn(table, from, to), ...(seq ? renameSeq(seq[0], seq[1]) : [])],
+    reverse: [sql.renameColumn(table, to, from), ...(seq ? renameSeq(seq[1], seq[0]) : [])],
     breaking: `column ${columnObject(table, from)} renamed to ${to} (queries using the old name fail)`,
   })
 }
@@ -158,12 +163,18 @@ function castClause(ctx: DiffContext, column: string, from: ColumnType, to: Colu
  */
 function typeChange(ctx: DiffContext, pair: ColumnPair): Change {
   const {table, oc, nc} = pair
-  const widening = isWidening(oc.type, nc.type)
+  const widening = isWidening(baseType(oc.type), baseType(nc.type))
+  // Serial types are an integer type plus a sequence: the type changes to the base type, and the
+  // sequence and its default are created or dropped.
   const steps = (from: ColumnModel, to: ColumnModel): string[] => {
     const statements: string[] = []
-    if (from.default && from.default.kind !== 'null') statements.push(sql.setDefault(table, nc.name, undefined))
-    statements.push(sql.alterColumnType(table, nc.name, to.type, ctx.enums, castClause(ctx, nc.name, from.type, to.type)))
-    if (to.default && to.default.kind !== 'null') statements.push(sql.setDefault(table, nc.name, to.default))
+    const [fromSerial, toSerial] = [serialKind(from.type), serialKind(to.type)]
+    if (fromSerial) statements.push(...dropSerial(table, nc.name))
+    else if (from.default && from.default.kind !== 'null') statements.push(sql.setDefault(table, nc.name, undefined))
+    const [fromBase, toBase] = [baseType(from.type), baseType(to.type)]
+    if (!sameType(fromBase, toBase)) statements.push(sql.alterColumnType(table, nc.name, toBase, ctx.enums, castClause(ctx, nc.name, fromBase, toBase)))
+    if (toSerial) statements.push(...addSerial(table, nc.name, toSerial))
+    else if (to.default && to.default.kind !== 'null') statements.push(sql.setDefault(table, nc.name, to.default))
     return statements
   }
   const object = columnObject(table, nc.name)
@@ -176,7 +187,7 @@ function typeChange(ctx: DiffContext, pair: ColumnPair): Change {
     reverse: steps(nc, oc),
     destructive: !widening,
     dataLoss: widening ? undefined : `values of ${object} that do not convert to ${typeKey(nc.type)} make the up fail`,
-    reverseDataLoss: isWidening(nc.type, oc.type) ? undefined : `values of ${object} that do not fit ${typeKey(oc.type)} make the down fail`,
+    reverseDataLoss: isWidening(baseType(nc.type), baseType(oc.type)) ? undefined : `values of ${object} that do not fit ${typeKey(oc.type)} make the down fail`,
     breaking: widening ? undefined : `column ${object}: type ${typeKey(oc.type)} → ${typeKey(nc.type)} is not a widening`,
   })
 }

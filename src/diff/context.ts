@@ -5,6 +5,7 @@
 import type {ColumnModel, EnumModel, SchemaModel, TableModel} from '../schema/model.js'
 import type {EnumSet} from '../sql/ddl.js'
 import type {Rename} from './change.js'
+import {serialKind} from './serial.js'
 
 export function tableKey(t: {schema: string; name: string}): string {
   return `${t.schema}.${t.name}`
@@ -91,9 +92,12 @@ export function newColumnName(ctx: DiffContext, oldTable: string, column: string
   return ctx.columnRenames.get(oldTable)?.get(column) ?? column
 }
 
-/** Columns are NOT NULL when declared so or when part of the primary key (PostgreSQL forces it). */
+/**
+ * Columns are NOT NULL when declared so, or when PostgreSQL forces it: part of the primary key,
+ * an identity column, or a serial type.
+ */
 export function effectiveNotNull(table: TableModel, column: ColumnModel): boolean {
-  return column.notNull || (table.primaryKey?.columns.includes(column.name) ?? false)
+  return column.notNull || column.identity || serialKind(column.type) !== undefined || (table.primaryKey?.columns.includes(column.name) ?? false)
 }
 
 export function mappedValues(ctx: DiffContext, e: EnumModel): string[] {

@@ -19,6 +19,7 @@ import {
 } from './constraints.js'
 import {type DiffContext, newTableKey, oldTableKey, tableKey} from './context.js'
 import {makeChange, noteChange} from './make.js'
+import {renameSequence, sequenceName, serialKind} from './serial.js'
 
 export function tableChanges(ctx: DiffContext, rebuiltEnumColumns: Set<string>): Change[] {
   const changes: Change[] = []
@@ -188,13 +189,16 @@ function alterTableChanges(
 }
 
 function renameTableChange(old: TableModel, table: TableModel): Change {
+  // Serial sequences are named after the table: renamed with it (column renames follow later).
+  const seqs = old.columns.filter((c) => serialKind(c.type)).map((c) => [sequenceName(old.name, c.name), sequenceName(table.name, c.name)])
+  const moved = seqs.filter(([a, b]) => a !== b)
   return makeChange({
     kind: 'rename_table',
     object: tableKey(old),
     summary: `rename table ${tableKey(old)} to ${table.name}`,
     phase: Phase.renameTable,
-    up: [sql.renameTable(old, table.name)],
-    reverse: [sql.renameTable(table, old.name)],
+    up: [sql.renameTable(old, table.name), ...moved.map(([a, b]) => renameSequence(table.schema, a, b))],
+    reverse: [sql.renameTable(table, old.name), ...moved.map(([a, b]) => renameSequence(table.schema, b, a))],
     breaking: `table ${tableKey(old)} renamed to ${table.name} (queries using the old name fail)`,
   })
 }

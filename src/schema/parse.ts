@@ -42,7 +42,7 @@ import {emptyModel, MODEL_VERSION} from './model.js'
 import {NameRegistry, constraintName, expressionLabel} from './names.js'
 import {fastParse} from './fast-parse.js'
 import {MAX_SYNTAX_ERRORS, PROBE_CHARS, firstForeignCharacter, topLevelBoundaries} from './guard.js'
-import {canonicalTypeName, parseTypeText} from './types.js'
+import {SERIAL_TYPES, canonicalTypeName, parseTypeText} from './types.js'
 
 type Raw = DbmlParse.Database
 type RawTable = DbmlParse.Table
@@ -424,7 +424,9 @@ function toColumn(field: RawColumn): ColumnModel {
       arrayDims: plain ? written.arrayDims : 0,
     },
     notNull: field.not_null === true || field.pk === true,
-    identity: field.increment === true,
+    // Serial types keep their own sequence: `serial [increment]` (what SQL importers write for
+    // SERIAL PRIMARY KEY) is a serial column, not an identity on top of one.
+    identity: field.increment === true && !SERIAL_TYPES.has(canonicalTypeName(written.name) ?? ''),
   }
   const dflt = toDefault(field.dbdefault)
   if (dflt) column.default = dflt

@@ -39,6 +39,13 @@ export const indexCheck: Check = {
     }
     let count = 0
     for (const table of ctx.parsed.model.tables) count += missingColumns(ctx, table, diagnostics)
+    for (const table of ctx.parsed.model.tables) {
+      for (const index of table.indexes) {
+        // PostgreSQL: "access method "hash" does not support multicolumn indexes".
+        if (index.method?.toLowerCase() !== 'hash' || index.parts.length < 2) continue
+        diagnostics.push(ctx.at(index.loc ?? table.loc, 'error', 'hash-multicolumn', `index ${index.name} on ${shown(`${table.schema}.${table.name}`)}: a hash index takes one column (PostgreSQL refuses multi-column hash indexes)`, 'use btree (the default) for several columns, or one hash index per column'))
+      }
+    }
     return {diagnostics, looked: `${count} keys and indexes for missing columns, ${plural(ctx.parsed.declared.duplicateIndexes.length, 'duplicate')}`}
   },
 }

@@ -7,6 +7,25 @@ import type {ColumnModel, TableModel} from '../schema/model.js'
 import {INTEGER_TYPES, canonicalTypeName, didYouMean, extensionOf, knownTypeNames, typeArgsProblem} from '../schema/types.js'
 import {type Check, type CheckContext, type Diagnostic, SOLUTIONS, plural, qualified} from './diagnostic.js'
 
+/** Types of other databases that DBML files carry over, with the PostgreSQL type meant. */
+const FOREIGN_TYPES: Record<string, string> = {
+  datetime: 'timestamp',
+  datetime2: 'timestamp',
+  smalldatetime: 'timestamp',
+  datetimeoffset: 'timestamptz',
+  nvarchar: 'varchar',
+  nchar: 'char',
+  ntext: 'text',
+  longtext: 'text',
+  mediumtext: 'text',
+  tinytext: 'text',
+  tinyint: 'smallint',
+  mediumint: 'integer',
+  blob: 'bytea',
+  longblob: 'bytea',
+  uniqueidentifier: 'uuid',
+}
+
 export const typesCheck: Check = {
   name: 'types',
   run(ctx) {
@@ -36,7 +55,7 @@ function checkColumn(ctx: CheckContext, table: TableModel, column: ColumnModel, 
   const canonical = canonicalTypeName(column.type.name)
   const out: Diagnostic[] = []
   if (!canonical && !column.type.schema && !enumOf(ctx, column)) {
-    const guess = didYouMean(column.type.name, [...knownTypeNames(), ...enumNames])
+    const guess = FOREIGN_TYPES[column.type.name.toLowerCase()] ?? didYouMean(column.type.name, [...knownTypeNames(), ...enumNames])
     const suggestion = guess ? `: did you mean '${guess}'?` : ''
     out.push(ctx.at(column.loc, 'error', 'unknown-type', `Unknown data type '${column.type.name}' for column ${where}${suggestion}`, SOLUTIONS.type))
   } else if (!canonical && column.type.schema && !enumOf(ctx, column)) {

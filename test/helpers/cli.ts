@@ -45,12 +45,25 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
   }
 }
 
-export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+/**
+ * Commands that verify on a throwaway database (db run, validate --deep / --check-down) get the
+ * harness server as NSELF_VERIFY_DATABASE_URL: without it each temporary project would start an
+ * embedded server of its own and leave it running.
+ */
+export async function verifyEnv(args: string[], env: Record<string, string | undefined> = {}): Promise<Record<string, string | undefined>> {
+  const verifies = args.includes('run') || args.includes('db:run') || args.includes('--deep') || args.includes('--check-down')
+  if (!verifies || 'NSELF_VERIFY_DATABASE_URL' in env || args.includes('--no-verify')) return env
+  const {serverUrl} = await import('./db.js')
+  return {...env, NSELF_VERIFY_DATABASE_URL: await serverUrl()}
+}
+
+export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   const started = Date.now()
+  const env = await verifyEnv(args, options.env)
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? ROOT,
-      env: cliEnv(options.env),
+      env: cliEnv(env),
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     let stdout = ''

@@ -429,4 +429,56 @@ export const pairs: Pair[] = [
     b: change(blog, (m) => void (m.enums[0].values = ['user', 'author', 'admin'])),
     kinds: ['recreate_enum', 'drop_table'],
   },
+  {
+    name: 'serial and bigserial keys (their own sequence, no identity)',
+    a: empty(),
+    b: model([table('tickets', [col('id', 'serial', {pk: true}), col('ref', 'bigserial'), col('title', 'text')])]),
+    kinds: ['create_table'],
+  },
+  {
+    name: 'integer → serial: a sequence is created, owned and continues after the rows',
+    a: model([table('tickets', [col('id', 'integer', {pk: true}), col('n', 'bigint'), col('title', 'text')])]),
+    b: model([table('tickets', [col('id', 'serial', {pk: true}), col('n', 'bigserial'), col('title', 'text')])]),
+    seed: `INSERT INTO tickets (id, n, title) VALUES (7, 3, 'old')`,
+    verify: async (c) => {
+      const {rows} = await c.query(`INSERT INTO tickets (title) VALUES ('new') RETURNING id, n::int`)
+      expect(rows[0]).to.deep.equal({id: 8, n: 4})
+    },
+    kinds: ['alter_column_type', 'alter_column_nullability'],
+  },
+  {
+    name: 'serial → integer: the nextval default and the sequence go',
+    a: model([table('tickets', [col('id', 'serial', {pk: true}), col('n', 'smallserial'), col('title', 'text')])]),
+    b: model([table('tickets', [col('id', 'integer', {pk: true}), col('n', 'smallint', {default: num('0')}), col('title', 'text')])]),
+    seed: `INSERT INTO tickets (title) VALUES ('a')`,
+    kinds: ['alter_column_type', 'alter_column_nullability'],
+  },
+  {
+    name: 'identity added to a nullable column (SET NOT NULL first)',
+    a: model([table('events', [col('id', 'uuid', {pk: true}), col('seq', 'bigint')])]),
+    b: model([table('events', [col('id', 'uuid', {pk: true}), col('seq', 'bigint', {identity: true})])]),
+    kinds: ['alter_column_nullability', 'alter_column_identity'],
+  },
+  {
+    name: 'identity dropped: former nullability and default come back',
+    a: model([table('events', [col('id', 'uuid', {pk: true}), col('seq', 'bigint', {identity: true})])]),
+    b: model([table('events', [col('id', 'uuid', {pk: true}), col('seq', 'bigint', {default: num('0')})])]),
+    seed: `INSERT INTO events (id) VALUES ('00000000-0000-0000-0000-000000000001')`,
+    kinds: ['alter_column_identity', 'alter_column_nullability', 'alter_column_default'],
+  },
+  {
+    name: 'a table with a serial key renamed: its sequence follows (and a serial column rename too)',
+    a: model([table('tickets', [col('id', 'serial', {pk: true}), col('number', 'bigserial'), col('title', 'text')])]),
+    b: model([table('issues', [col('id', 'serial', {pk: true}), col('no', 'bigserial'), col('title', 'text')])]),
+    renames: [
+      {kind: 'table', schema: 'public', from: 'tickets', to: 'issues'},
+      {kind: 'column', schema: 'public', table: 'tickets', from: 'number', to: 'no'},
+    ],
+    seed: `INSERT INTO tickets (title) VALUES ('a')`,
+    verify: async (c) => {
+      const {rows} = await c.query(`INSERT INTO issues (title) VALUES ('b') RETURNING id, no::int`)
+      expect(rows[0]).to.deep.equal({id: 2, no: 2})
+    },
+    kinds: ['rename_table', 'rename_column'],
+  },
 ]

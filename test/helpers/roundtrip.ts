@@ -12,6 +12,15 @@ import {type ChangeStep, downSteps, transactionGroups, upSteps} from '../../src/
 import type {SchemaModel} from '../../src/schema/model.js'
 import {readCatalog} from './catalog.js'
 import {createTestDatabase} from './pg.js'
+import {serverUrl} from './db.js'
+import {verifyServer} from '../../src/verify/server.js'
+import {verifyPair} from '../../src/verify/verify.js'
+
+/** The verification `db run` does, on the harness server: every pair here goes through it too. */
+export async function verifyAsDbRun(a: SchemaModel, b: SchemaModel, changes: ReturnType<typeof diffSchemas>, name: string): Promise<void> {
+  const server = await verifyServer('', {NSELF_VERIFY_DATABASE_URL: await serverUrl()})
+  await verifyPair(server, {existing: [], from: a, changes, to: b, schemaFile: name})
+}
 
 /** Runs statements as the runner would: transactional groups in BEGIN/COMMIT, the others alone. */
 /** A generated file's statements, each transactional unless a no-transaction marker precedes it. */
@@ -61,6 +70,7 @@ export async function roundTrip(pair: Pair): Promise<void> {
   const changes = diffSchemas(pair.a, pair.b, {renames: pair.renames})
   expect(changes, 'the pair must produce changes').to.not.be.empty
   for (const kind of pair.kinds ?? []) expect(changes.map((c) => c.kind), `change kinds of ${pair.name}`).to.include(kind)
+  await verifyAsDbRun(pair.a, pair.b, changes, pair.name)
   const reference = await createTestDatabase()
   const db = await createTestDatabase()
   try {

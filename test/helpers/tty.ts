@@ -4,7 +4,7 @@
  */
 import {spawn, spawnSync} from 'node:child_process'
 import {stripVTControlCharacters} from 'node:util'
-import {BIN, cliEnv} from './cli.js'
+import {BIN, cliEnv, verifyEnv} from './cli.js'
 
 export const hasScript = spawnSync('script', ['--version']).status === 0
 
@@ -18,10 +18,11 @@ export interface TerminalRun {
  * answers: [text that appears, what to type] in order; each answer is sent once its prompt shows.
  * columns: the terminal's width (script(1) gives a width of 0 unless told, as some CI terminals do).
  */
-export function runInTerminal(args: string[], options: {cwd: string; env: Record<string, string>; answers: [string, string][]; columns?: number}): Promise<TerminalRun> {
+export async function runInTerminal(args: string[], options: {cwd: string; env: Record<string, string>; answers: [string, string][]; columns?: number}): Promise<TerminalRun> {
+  const env = await verifyEnv(args, options.env)
   const nself = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
   const command = options.columns ? `stty cols ${Math.floor(options.columns)} rows 40; exec ${nself}` : nself
-  const child = spawn('script', ['-qfec', command, '/dev/null'], {cwd: options.cwd, env: cliEnv(options.env)})
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {cwd: options.cwd, env: cliEnv(env)})
   let output = ''
   let next = 0
   child.stdout.on('data', (data) => {

@@ -8,6 +8,8 @@ import {candidateToRename, describeCandidate, findBreakingChanges, renameFlag, t
 import {migrationSlug, nextVersion, renderMigration, writeMigration} from '../../authoring/index.js'
 import {dataLosingDrops, type Plan, planSchemaChange, replan, resolvePaths} from '../../authoring/index.js'
 import {withFolderLock} from '../../util/dir-lock.js'
+import {type Finding, lintChanges, safeChanges, summarizeFindings} from '../../lint/index.js'
+import {recordFor, type Verified, verifyPlan} from '../../verify/index.js'
 
 interface ChangeJson {
   kind: string
@@ -30,11 +32,15 @@ export interface GenerateResult {
   changes: ChangeJson[]
   up?: string
   down?: string
+  /** The scratch-database proof, or false under --no-verify. */
+  verified?: {server: string; ms: number} | false
+  lint?: Finding[]
 }
 
 export default class DbRun extends BaseCommand<typeof DbRun> {
   static override summary = 'Generate the next migration (up and down SQL) from the changes in database/schema.dbml.'
-  static override description = `Compares database/schema.dbml with the schema as it stands after the newest generated migration (its snapshot in database/migrations/meta/) and writes NNN_<slug>.up.sql and .down.sql. No database connection is needed.
+  static override description = `Compares database/schema.dbml with the schema as it stands after the newest generated migration (its snapshot in database/migrations/meta/) and writes NNN_<slug>.up.sql and .down.sql.
+Before anything is written, the pair is verified on a throwaway database (the embedded server, or NSELF_VERIFY_DATABASE_URL; never the project's database): existing migrations, the up, the down, the up again, each compared with the schema. A statement the server refuses is reported at its DBML line and nothing is written (exit 5). --no-verify skips this; the files then say "not verified". Changes that lock or rewrite busy tables are listed (squawk rule ids); --safe generates their lock-light forms.
 A table or column that disappears while a compatible one appears may be a rename: in a terminal you are asked; otherwise the command refuses until you decide with --rename or --allow-drop. Dropping a table or column needs --allow-drop (or a yes at the prompt).`
 
   static override examples = [
@@ -42,6 +48,8 @@ A table or column that disappears while a compatible one appears may be a rename
     '<%= config.bin %> db run --message "Add user profiles table"',
     '<%= config.bin %> db run --dry-run',
     '<%= config.bin %> db run --rename users.name=full_name --rename old_table=new_table',
+    '<%= config.bin %> db run --safe',
+    '<%= config.bin %> db run --no-verify',
   ]
 
   static override enableJsonFlag = true
@@ -57,6 +65,12 @@ A table or column that disappears while a compatible one appears may be a rename
     'allow-drop': Flags.boolean({description: 'Allow dropping tables and columns (their data is lost).'}),
     schema: Flags.string({description: 'Schema file (.dbml, or a model .json). Default: database/schema.dbml in the project.'}),
     'migrations-dir': Flags.string({description: 'Migrations folder. Default: database/migrations in the project.'}),
+    verify: Flags.boolean({
+      default: true,
+      allowNo: true,
+      description: 'Prove the up and down on a throwaway database before writing (--no-verify: skip; the files say "not verified").',
+    }),
+    safe: Flags.boolean({description: 'Generate lock-light forms: NOT VALID then VALIDATE, unique via a concurrent index, SET NOT NULL after a validated check.'}),
   }
 
   private get paths(): ReturnType<typeof resolvePaths> {
@@ -85,16 +99,37 @@ A table or column that disappears while a compatible one appears may be a rename
     const version = nextVersion(plan.state)
     const slug = migrationSlug(plan.changes, this.flags.message, plan.state.latest === undefined)
     const id = `${version}_${slug}`
-    const rendered = renderMigration(plan.changes, id, paths.shownSchema)
-    const result: GenerateResult = {changed: true, dryRun, warnings: plan.warnings, version, name: id, changes: plan.changes.map(toJson)}
+    const changes = this.flags.safe ? safeChanges(plan.changes, plan.to) : plan.changes
+    const verified = await this.verify(plan, changes)
+    const note = verified ? `Verified on ${verified.server} before it was written (up, down, up again).` : 'not verified (written with --no-verify).'
+    const rendered = renderMigration(changes, id, paths.shownSchema, note)
+    const lint = lintChanges(changes, `${id}.up.sql`)
+    const result: GenerateResult = {changed: true, dryRun, warnings: plan.warnings, version, name: id, changes: changes.map(toJson), verified: verified ?? false, lint}
     if (dryRun) {
       this.printDryRun(id, rendered)
+      this.reportLint(lint, id)
       return {...result, ...rendered}
     }
-    const written = await writeMigration(paths.migrationsDir, version, slug, rendered, plan.to)
-    this.report(plan.changes, written.upFile, written.downFile)
+    const written = await writeMigration(paths.migrationsDir, version, slug, rendered, plan.to, verified ? recordFor(rendered, verified.server) : false)
+    this.report(changes, written.upFile, written.downFile)
+    this.log(verified ? `Verified on ${verified.server} in ${verified.ms} ms (up, down, up again on a scratch database).` : 'Not verified (--no-verify).')
+    this.reportLint(lint, id)
     await this.autoMigrate()
     return {...result, files: {up: written.upFile, down: written.downFile, snapshot: written.snapshotFile}}
+  }
+
+  private async verify(plan: Plan, changes: Change[]): Promise<Verified | undefined> {
+    if (!this.flags.verify) return undefined
+    return verifyPlan(
+      {existing: plan.state.migrations, changes, to: plan.to, shownSchema: this.paths.shownSchema, unsnapshotted: plan.state.unsnapshotted.length > 0},
+      (m) => this.notice(m),
+    )
+  }
+
+  private reportLint(findings: Finding[], id: string): void {
+    if (findings.length === 0 || this.jsonEnabled()) return
+    const safe = this.flags.safe ? '' : ` (--safe rewrites ${findings.filter((f) => f.safe).length} of them)`
+    this.log(`Lint: ${findings.length} unsafe-change finding(s): ${summarizeFindings(findings)}${safe}; \`nself db lint ${id.slice(0, id.indexOf('_'))}\` explains each.`)
   }
 
   private get interactive(): boolean {
