@@ -9,7 +9,8 @@
  */
 import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {mkdir, writeFile} from 'node:fs/promises'
+import {constants, lstatSync} from 'node:fs'
+import {mkdir, open, rename, rm} from 'node:fs/promises'
 import {dirname, join, resolve, sep} from 'node:path'
 import {Transform} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
@@ -63,8 +64,10 @@ export async function restoreBackup(config: NselfConfig, client: Client, path: s
     script.pre = [pre]
     script.post = [post]
   }
+  // Seed files are checked before the database changes: a refusal then leaves everything as it was.
+  const seeds = options.restoreSeeds && manifest.includesSeeds ? await planSeeds(config, path, manifest) : []
   const tables = await restoreInTransaction(client, path, manifest, script, config.settings.migrationLockTimeoutSeconds)
-  const seedsRestored = options.restoreSeeds && manifest.includesSeeds ? await restoreSeeds(config, path, manifest) : []
+  const seedsRestored = await writeSeeds(seeds)
   return {name: manifest.name, method: manifest.method, tables, sequences: manifest.sequences.length, seedsRestored, notCarried: manifest.notCarried}
 }
 
@@ -166,16 +169,68 @@ async function archiveSql(tools: PgTools, path: string, manifest: Manifest, part
 
 // ---------------------------------------------------------------- seeds
 
-async function restoreSeeds(config: NselfConfig, path: string, manifest: Manifest): Promise<string[]> {
+interface SeedFile {
+  target: string
+  shown: string
+  data: Buffer
+  mode: 0o644 | 0o600
+}
+
+/**
+ * The backup's seed files, checked: paths stay inside the seeds folder, modes are only 0644 or
+ * 0600 (a backup is not trusted with setuid or executable bits), and no link already in the seeds
+ * folder is on the way: nself never writes through one.
+ */
+async function planSeeds(config: NselfConfig, path: string, manifest: Manifest): Promise<SeedFile[]> {
   const entries = JSON.parse((await readSection(path, section(manifest, 'seeds.json'))).toString('utf8')) as {path: string; mode: number; data: string}[]
   const root = resolve(config.project.seedsDir)
-  const written: string[] = []
+  const files: SeedFile[] = []
   for (const entry of entries) {
     const target = resolve(root, entry.path)
     if (!target.startsWith(root + sep)) continue // a path that would leave the seeds folder
-    await mkdir(dirname(target), {recursive: true})
-    await writeFile(target, Buffer.from(entry.data, 'base64'), {mode: entry.mode || 0o644})
-    written.push(join(config.project.seedsDir, entry.path))
+    const shown = join(config.project.seedsDir, entry.path)
+    refuseLinks(root, target, shown)
+    files.push({target, shown, data: Buffer.from(entry.data, 'base64'), mode: (Number(entry.mode) & 0o044) === 0 ? 0o600 : 0o644})
   }
-  return written
+  return files
+}
+
+/** Every existing part of the path below the seeds folder must be a real folder, and the file a plain file. */
+function refuseLinks(root: string, target: string, shown: string): void {
+  const parts = target.slice(root.length + 1).split(sep)
+  let current = root
+  for (const [i, part] of parts.entries()) {
+    current = join(current, part)
+    let st
+    try {
+      st = lstatSync(current)
+    } catch {
+      return // nothing there yet: created by nself
+    }
+    const last = i === parts.length - 1
+    const why = st.isSymbolicLink() ? 'is a symbolic link' : last ? (st.isFile() ? undefined : 'is not a plain file') : st.isDirectory() ? undefined : 'is not a folder'
+    if (why) {
+      throw new RefusedError(`${last ? shown : current} ${why}: nself restores seed files only as plain files, never through a link`, {
+        hint: 'Remove it (or move the file it points to into the seeds folder) and run the restore again. Nothing was changed.',
+      })
+    }
+  }
+}
+
+/** Each file written new and renamed into place, with its mode set exactly (the umask does not apply). */
+async function writeSeeds(files: SeedFile[]): Promise<string[]> {
+  for (const file of files) {
+    await mkdir(dirname(file.target), {recursive: true})
+    const temporary = `${file.target}.${process.pid}.tmp`
+    await rm(temporary, {force: true})
+    const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, file.mode)
+    try {
+      await handle.writeFile(file.data)
+      await handle.chmod(file.mode)
+    } finally {
+      await handle.close()
+    }
+    await rename(temporary, file.target)
+  }
+  return files.map((f) => f.shown)
 }
