@@ -18,9 +18,9 @@ import {createGunzip} from 'node:zlib'
 import type {Client} from 'pg'
 import {NselfError, OperationError, RefusedError, ValidationError} from '@nself/sdk/errors'
 import type {NselfConfig} from '../config/index.js'
-import {setvalSql, type SchemaScript, type TableCopy} from './catalog.js'
+import {projectSchemas, setvalSql, type SchemaScript, type TableCopy} from './catalog.js'
 import {copySql, exitOf} from './create.js'
-import {DROP_PROJECT_OBJECTS_SQL} from './drop.js'
+import {dropProjectObjectsSql} from './drop.js'
 import {sectionStream, verifyBackup, type Manifest, type SectionInfo, type TableInfo} from './format.js'
 import {findPgTools, type PgTools} from './pgtools.js'
 import {inSession, serverVersion} from './session.js'
@@ -32,6 +32,25 @@ export interface RestoreOptions {
   tools?: PgTools | null
   /** Write the backup's seed files back into the project's seeds folder. */
   restoreSeeds?: boolean
+  /** Drop every project schema, also those the backup does not contain (default: keep them). */
+  clean?: boolean
+}
+
+export interface SchemaTables {
+  schema: string
+  tables: number
+}
+
+/** What a restore will do to the database's schemas, for the user to see before confirming. */
+export interface RestoreScope {
+  /** Schemas the backup contains: their objects are dropped and restored. */
+  replaces: SchemaTables[]
+  /** Schemas the backup does not contain, kept (without --clean). */
+  keeps: SchemaTables[]
+  /** Schemas the backup does not contain, dropped (--clean). */
+  drops: SchemaTables[]
+  /** The database the backup was made from, when it is not this one. */
+  otherSource?: string
 }
 
 export interface RestoredTable {
@@ -66,9 +85,29 @@ export async function restoreBackup(config: NselfConfig, client: Client, path: s
   }
   // Seed files are checked before the database changes: a refusal then leaves everything as it was.
   const seeds = options.restoreSeeds && manifest.includesSeeds ? await planSeeds(config, path, manifest) : []
-  const tables = await restoreInTransaction(client, path, manifest, script, config.settings.migrationLockTimeoutSeconds)
+  const drop = options.clean ? dropProjectObjectsSql() : dropProjectObjectsSql(manifest.schemas)
+  const tables = await restoreInTransaction(client, path, manifest, script, drop, config.settings.migrationLockTimeoutSeconds)
   const seedsRestored = await writeSeeds(seeds)
   return {name: manifest.name, method: manifest.method, tables, sequences: manifest.sequences.length, seedsRestored, notCarried: manifest.notCarried}
+}
+
+/** The database's project schemas as the restore will treat them (see RestoreOptions.clean). */
+export async function restoreScope(client: Client, database: string, manifest: Manifest, clean = false): Promise<RestoreScope> {
+  const schemas = await projectSchemas(client)
+  const {rows} = await client.query<{schema: string; tables: number}>(
+    `SELECT n.nspname AS schema, count(*)::int AS tables FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY ($1) GROUP BY 1`,
+    [schemas],
+  )
+  const counted = (schema: string): SchemaTables => ({schema, tables: rows.find((r) => r.schema === schema)?.tables ?? 0})
+  const inBackup = new Set(manifest.schemas)
+  const outside = schemas.filter((s) => !inBackup.has(s)).map(counted)
+  return {
+    replaces: schemas.filter((s) => inBackup.has(s)).map(counted),
+    keeps: clean ? [] : outside,
+    drops: clean ? outside : [],
+    ...(manifest.database && manifest.database !== database ? {otherSource: manifest.database} : {}),
+  }
 }
 
 function section(manifest: Manifest, name: string): SectionInfo {
@@ -86,13 +125,13 @@ async function readSection(path: string, info: SectionInfo): Promise<Buffer> {
 
 // ---------------------------------------------------------------- built-in
 
-async function restoreInTransaction(client: Client, path: string, manifest: Manifest, script: SchemaScript, lockTimeoutSeconds: number): Promise<RestoredTable[]> {
+async function restoreInTransaction(client: Client, path: string, manifest: Manifest, script: SchemaScript, drop: string, lockTimeoutSeconds: number): Promise<RestoredTable[]> {
   try {
     return await inSession(client, 'ISOLATION LEVEL READ COMMITTED', async () => {
       // Dropping needs every table's exclusive lock: fail (and roll back) rather than wait forever
       // behind another session (DB_MIGRATION_LOCK_TIMEOUT, 0 = wait).
       await client.query(`SET LOCAL lock_timeout = '${lockTimeoutSeconds}s'`)
-      await client.query(DROP_PROJECT_OBJECTS_SQL)
+      await client.query(drop)
       await runBatched(client, script.pre)
       const restored: RestoredTable[] = []
       for (const table of script.tables) {
