@@ -11,7 +11,7 @@ import {createBackup, defaultBackupName} from './create.js'
 import {EXTENSION} from './format.js'
 
 export {createBackup, defaultBackupName, GZIP_LEVEL, type BackupOptions, type BackupResult} from './create.js'
-export {restoreBackup, type RestoreOptions, type RestoreResult, type RestoredTable} from './restore.js'
+export {restoreBackup, restoreScope, type RestoreOptions, type RestoreResult, type RestoreScope, type RestoredTable, type SchemaTables} from './restore.js'
 export {listBackups, findBackup, pruneBackups, type BackupEntry} from './store.js'
 export {readManifest, verifyBackup, EXTENSION, type Manifest} from './format.js'
 export {findPgTools, type PgTools} from './pgtools.js'

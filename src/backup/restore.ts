@@ -9,7 +9,8 @@
  */
 import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {mkdir, writeFile} from 'node:fs/promises'
+import {constants, lstatSync} from 'node:fs'
+import {mkdir, open, rename, rm} from 'node:fs/promises'
 import {dirname, join, resolve, sep} from 'node:path'
 import {Transform} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
@@ -17,9 +18,9 @@ import {createGunzip} from 'node:zlib'
 import type {Client} from 'pg'
 import {NselfError, OperationError, RefusedError, ValidationError} from '@nself/sdk/errors'
 import type {NselfConfig} from '../config/index.js'
-import {setvalSql, type SchemaScript, type TableCopy} from './catalog.js'
+import {projectSchemas, setvalSql, type SchemaScript, type TableCopy} from './catalog.js'
 import {copySql, exitOf} from './create.js'
-import {DROP_PROJECT_OBJECTS_SQL} from './drop.js'
+import {dropProjectObjectsSql} from './drop.js'
 import {sectionStream, verifyBackup, type Manifest, type SectionInfo, type TableInfo} from './format.js'
 import {findPgTools, type PgTools} from './pgtools.js'
 import {inSession, serverVersion} from './session.js'
@@ -31,6 +32,25 @@ export interface RestoreOptions {
   tools?: PgTools | null
   /** Write the backup's seed files back into the project's seeds folder. */
   restoreSeeds?: boolean
+  /** Drop every project schema, also those the backup does not contain (default: keep them). */
+  clean?: boolean
+}
+
+export interface SchemaTables {
+  schema: string
+  tables: number
+}
+
+/** What a restore will do to the database's schemas, for the user to see before confirming. */
+export interface RestoreScope {
+  /** Schemas the backup contains: their objects are dropped and restored. */
+  replaces: SchemaTables[]
+  /** Schemas the backup does not contain, kept (without --clean). */
+  keeps: SchemaTables[]
+  /** Schemas the backup does not contain, dropped (--clean). */
+  drops: SchemaTables[]
+  /** The database the backup was made from, when it is not this one. */
+  otherSource?: string
 }
 
 export interface RestoredTable {
@@ -63,9 +83,31 @@ export async function restoreBackup(config: NselfConfig, client: Client, path: s
     script.pre = [pre]
     script.post = [post]
   }
-  const tables = await restoreInTransaction(client, path, manifest, script, config.settings.migrationLockTimeoutSeconds)
-  const seedsRestored = options.restoreSeeds && manifest.includesSeeds ? await restoreSeeds(config, path, manifest) : []
+  // Seed files are checked before the database changes: a refusal then leaves everything as it was.
+  const seeds = options.restoreSeeds && manifest.includesSeeds ? await planSeeds(config, path, manifest) : []
+  const drop = options.clean ? dropProjectObjectsSql() : dropProjectObjectsSql(manifest.schemas)
+  const tables = await restoreInTransaction(client, path, manifest, script, drop, config.settings.migrationLockTimeoutSeconds)
+  const seedsRestored = await writeSeeds(seeds)
   return {name: manifest.name, method: manifest.method, tables, sequences: manifest.sequences.length, seedsRestored, notCarried: manifest.notCarried}
+}
+
+/** The database's project schemas as the restore will treat them (see RestoreOptions.clean). */
+export async function restoreScope(client: Client, database: string, manifest: Manifest, clean = false): Promise<RestoreScope> {
+  const schemas = await projectSchemas(client)
+  const {rows} = await client.query<{schema: string; tables: number}>(
+    `SELECT n.nspname AS schema, count(*)::int AS tables FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY ($1) GROUP BY 1`,
+    [schemas],
+  )
+  const counted = (schema: string): SchemaTables => ({schema, tables: rows.find((r) => r.schema === schema)?.tables ?? 0})
+  const inBackup = new Set(manifest.schemas)
+  const outside = schemas.filter((s) => !inBackup.has(s)).map(counted)
+  return {
+    replaces: schemas.filter((s) => inBackup.has(s)).map(counted),
+    keeps: clean ? [] : outside,
+    drops: clean ? outside : [],
+    ...(manifest.database && manifest.database !== database ? {otherSource: manifest.database} : {}),
+  }
 }
 
 function section(manifest: Manifest, name: string): SectionInfo {
@@ -83,13 +125,13 @@ async function readSection(path: string, info: SectionInfo): Promise<Buffer> {
 
 // ---------------------------------------------------------------- built-in
 
-async function restoreInTransaction(client: Client, path: string, manifest: Manifest, script: SchemaScript, lockTimeoutSeconds: number): Promise<RestoredTable[]> {
+async function restoreInTransaction(client: Client, path: string, manifest: Manifest, script: SchemaScript, drop: string, lockTimeoutSeconds: number): Promise<RestoredTable[]> {
   try {
     return await inSession(client, 'ISOLATION LEVEL READ COMMITTED', async () => {
       // Dropping needs every table's exclusive lock: fail (and roll back) rather than wait forever
       // behind another session (DB_MIGRATION_LOCK_TIMEOUT, 0 = wait).
       await client.query(`SET LOCAL lock_timeout = '${lockTimeoutSeconds}s'`)
-      await client.query(DROP_PROJECT_OBJECTS_SQL)
+      await client.query(drop)
       await runBatched(client, script.pre)
       const restored: RestoredTable[] = []
       for (const table of script.tables) {
@@ -166,16 +208,68 @@ async function archiveSql(tools: PgTools, path: string, manifest: Manifest, part
 
 // ---------------------------------------------------------------- seeds
 
-async function restoreSeeds(config: NselfConfig, path: string, manifest: Manifest): Promise<string[]> {
+interface SeedFile {
+  target: string
+  shown: string
+  data: Buffer
+  mode: 0o644 | 0o600
+}
+
+/**
+ * The backup's seed files, checked: paths stay inside the seeds folder, modes are only 0644 or
+ * 0600 (a backup is not trusted with setuid or executable bits), and no link already in the seeds
+ * folder is on the way: nself never writes through one.
+ */
+async function planSeeds(config: NselfConfig, path: string, manifest: Manifest): Promise<SeedFile[]> {
   const entries = JSON.parse((await readSection(path, section(manifest, 'seeds.json'))).toString('utf8')) as {path: string; mode: number; data: string}[]
   const root = resolve(config.project.seedsDir)
-  const written: string[] = []
+  const files: SeedFile[] = []
   for (const entry of entries) {
     const target = resolve(root, entry.path)
     if (!target.startsWith(root + sep)) continue // a path that would leave the seeds folder
-    await mkdir(dirname(target), {recursive: true})
-    await writeFile(target, Buffer.from(entry.data, 'base64'), {mode: entry.mode || 0o644})
-    written.push(join(config.project.seedsDir, entry.path))
+    const shown = join(config.project.seedsDir, entry.path)
+    refuseLinks(root, target, shown)
+    files.push({target, shown, data: Buffer.from(entry.data, 'base64'), mode: (Number(entry.mode) & 0o044) === 0 ? 0o600 : 0o644})
   }
-  return written
+  return files
+}
+
+/** Every existing part of the path below the seeds folder must be a real folder, and the file a plain file. */
+function refuseLinks(root: string, target: string, shown: string): void {
+  const parts = target.slice(root.length + 1).split(sep)
+  let current = root
+  for (const [i, part] of parts.entries()) {
+    current = join(current, part)
+    let st
+    try {
+      st = lstatSync(current)
+    } catch {
+      return // nothing there yet: created by nself
+    }
+    const last = i === parts.length - 1
+    const why = st.isSymbolicLink() ? 'is a symbolic link' : last ? (st.isFile() ? undefined : 'is not a plain file') : st.isDirectory() ? undefined : 'is not a folder'
+    if (why) {
+      throw new RefusedError(`${last ? shown : current} ${why}: nself restores seed files only as plain files, never through a link`, {
+        hint: 'Remove it (or move the file it points to into the seeds folder) and run the restore again. Nothing was changed.',
+      })
+    }
+  }
+}
+
+/** Each file written new and renamed into place, with its mode set exactly (the umask does not apply). */
+async function writeSeeds(files: SeedFile[]): Promise<string[]> {
+  for (const file of files) {
+    await mkdir(dirname(file.target), {recursive: true})
+    const temporary = `${file.target}.${process.pid}.tmp`
+    await rm(temporary, {force: true})
+    const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, file.mode)
+    try {
+      await handle.writeFile(file.data)
+      await handle.chmod(file.mode)
+    } finally {
+      await handle.close()
+    }
+    await rename(temporary, file.target)
+  }
+  return files.map((f) => f.shown)
 }

@@ -5,6 +5,7 @@
 import {Flags, type Command} from '@oclif/core'
 import type {Client} from 'pg'
 import type {AfterMigrateOptions, BeforeMigrateOptions, MigrationInfo, NselfHooks} from '@nself/sdk/hooks'
+import {commentText} from '@nself/sdk/sql'
 import {readFileSync} from 'node:fs'
 import {dirname} from 'node:path'
 import {RefusedError} from '@nself/sdk'
@@ -123,7 +124,7 @@ export abstract class MigrateCommand<T extends typeof Command> extends DbCommand
     if (result.dryRun) {
       this.log(result.planned.length ? `Would ${verb} ${result.planned.length} migration(s):` : `Nothing to ${verb}.`)
       for (const m of result.planned) this.log(`  ${m.version}_${m.name}${describeSteps(m)}`)
-      if (this.shared['show-sql']) for (const m of result.planned) for (const s of m.statements) this.log(`-- ${m.version}_${m.name}:${s.line}\n${s.sql};`)
+      if (this.shared['show-sql']) for (const m of result.planned) for (const s of m.statements) this.log(`-- ${commentText(`${m.version}_${m.name}`)}:${s.line}\n${s.sql};`)
     } else {
       const total = result.applied.reduce((sum, a) => sum + a.ms, 0)
       this.log(result.applied.length ? `${result.direction === 'up' ? 'Applied' : 'Rolled back'} ${result.applied.length} migration(s) in ${total} ms.` : `Nothing to ${verb}.`)

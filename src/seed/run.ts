@@ -5,7 +5,7 @@
  */
 import {relative} from 'node:path'
 import type {Client} from 'pg'
-import type {SeedContent, SeedFile} from '@nself/sdk/hooks'
+import type {SeedContent, SeedFile, SeedStatement} from '@nself/sdk/hooks'
 import {ValidationError} from '@nself/sdk/errors'
 import {quoteTable, readForeignKeys, readTables, type ForeignKey, type TableInfo} from './catalog.js'
 import {advanceSequences, copyRows} from './copy.js'
@@ -14,7 +14,7 @@ import {loaderError} from './errors.js'
 import {discoverSeedFiles, filterByTables, qualifiedName, seedDir, type DiscoveredFile} from './files.js'
 import {buildRegistry, loaderFor, type LoaderChoice, type LoaderRegistry, type PluginLoaders} from './loaders.js'
 import {orderSeedFiles} from './order.js'
-import {runSql, runStatements} from './sql.js'
+import {refuseOutsideTransaction, runSql, runStatements, sqlStatements} from './sql.js'
 import {ensureSeedTable, fileChecksum, forgetTables, readSeedRecords, recordSeed, type SeedRecord} from './status.js'
 
 export interface SeedOptions {
@@ -115,10 +115,13 @@ async function applyAll(client: Client, files: DiscoveredFile[], options: SeedOp
   if (ordered.cycles.length > 0) await client.query('SET CONSTRAINTS ALL DEFERRED')
   const planned = await plan(ordered.files, tables, records, registry, options)
   options.onEvent?.({type: 'plan', files: planned.map((f) => ({file: f.fileName, table: qualifiedName(f), action: f.action}))})
+  // Every file's content is loaded, and its SQL checked, before any of it runs.
+  const contents = new Map<Planned, SeedContent>()
+  for (const file of planned) if (file.action === 'applied') contents.set(file, await loadChecked(file))
   if (options.fresh) result.truncated = await emptyTables(client, planned, foreignKeys, options)
   for (const file of planned) {
     if (file.action === 'applied') options.onEvent?.({type: 'start', file: file.fileName})
-    const fileResult = file.action === 'applied' ? await applyFile(client, file, options) : skipped(file)
+    const fileResult = file.action === 'applied' ? await applyFile(client, file, contents.get(file)!, options) : skipped(file)
     result.files.push(fileResult)
     result.rows += fileResult.status === 'applied' ? fileResult.rows : 0
     options.onEvent?.({type: 'file', result: fileResult})
@@ -145,10 +148,28 @@ function skipped(file: Planned): SeedFileResult {
   return {file: file.fileName, table: qualifiedName(file), format: file.format, plugin: file.choice.plugin, status: file.action, rows: 0, ms: 0, reason: file.reason}
 }
 
-async function applyFile(client: Client, file: Planned, options: SeedOptions): Promise<SeedFileResult> {
+function seedFileOf(file: Planned): SeedFile {
+  return {path: file.path, fileName: file.fileName, format: file.format, schema: file.schema, table: file.table, environment: file.environment}
+}
+
+/** A file's content; SQL (one string or statements) is gathered and refused if it leaves the transaction. */
+async function loadChecked(file: Planned): Promise<SeedContent> {
+  const content = await load(file, seedFileOf(file))
+  if (content?.kind === 'sql') refuseOutsideTransaction(file.display, sqlStatements(file.display, content.sql))
+  if (content?.kind !== 'statements') return content
+  const statements: SeedStatement[] = []
+  try {
+    for await (const statement of content.statements) statements.push(statement)
+  } catch (error) {
+    throw loaderError(file.display, error)
+  }
+  refuseOutsideTransaction(file.display, statements)
+  return {kind: 'statements', statements}
+}
+
+async function applyFile(client: Client, file: Planned, content: SeedContent, options: SeedOptions): Promise<SeedFileResult> {
   const started = Date.now()
-  const seedFile: SeedFile = {path: file.path, fileName: file.fileName, format: file.format, schema: file.schema, table: file.table, environment: file.environment}
-  const content = await load(file, seedFile)
+  const seedFile = seedFileOf(file)
   const rows = await writeContent(client, file, seedFile, content)
   const ms = Date.now() - started
   await recordSeed(client, {environment: options.environment, file: file.fileName, checksum: file.checksum, rows, ms})

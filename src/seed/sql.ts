@@ -4,7 +4,7 @@
  */
 import type {Client, QueryResult} from 'pg'
 import type {SeedStatement} from '@nself/sdk/hooks'
-import {isPgError, pgMessage} from '@nself/sdk/sql'
+import {isPgError, isTransactionControl, nonTransactionalKind, pgMessage, splitSql} from '@nself/sdk/sql'
 import {loaderError, seedFileError} from './errors.js'
 
 export async function runSql(client: Client, sql: string, display: string): Promise<number> {
@@ -32,6 +32,33 @@ export async function runStatements(client: Client, statements: Iterable<SeedSta
     throw seedFileError(display, pgMessage(error), {line: current.line + offset}, error)
   }
   return rows
+}
+
+/**
+ * The seed run is one transaction: a COMMIT in a file would keep what came before it whatever
+ * fails after, and a statement PostgreSQL refuses in a transaction would fail the run half way.
+ * Both are refused with their line before any statement of the run executes.
+ */
+export function refuseOutsideTransaction(display: string, statements: SeedStatement[]): void {
+  for (const statement of statements) {
+    const words = statement.sql.split(/\s+/, 3).join(' ').toUpperCase()
+    if (isTransactionControl(statement.sql)) {
+      throw seedFileError(display, `${words} ends the seed run's transaction: the run is one transaction, all or nothing, so seed files cannot end, open or prepare one. Remove the statement (use SAVEPOINT … / ROLLBACK TO SAVEPOINT … inside a file)`, {line: statement.line})
+    }
+    const kind = nonTransactionalKind(statement.sql)
+    if (kind) {
+      throw seedFileError(display, `${words}… (${kind}) cannot run inside a transaction, and the seed run is one transaction. Move it to a migration, where nself runs it on its own`, {line: statement.line})
+    }
+  }
+}
+
+/** A plugin's one-string SQL as statements with their lines, for refuseOutsideTransaction. */
+export function sqlStatements(display: string, sql: string): SeedStatement[] {
+  try {
+    return splitSql(sql)
+  } catch (error) {
+    throw loaderError(display, error) // a psql meta-command, with its line
+  }
 }
 
 /** 1-based line of a character offset. */

@@ -1,8 +1,9 @@
 /**
  * Constraint conflicts: `[pk, null]`, two primary keys, duplicate indexes, keys and indexes on
  * missing columns, identifiers longer than PostgreSQL keeps (63 bytes), and names that collide once
- * PostgreSQL folds unquoted identifiers to lower case.
+ * PostgreSQL folds unquoted identifiers to lower case, and control characters in names.
  */
+import {commentText, CONTROL_CHARACTERS} from '@nself/sdk/sql'
 import type {SourceLocation, TableModel} from '../schema/model.js'
 import {MAX_IDENTIFIER_BYTES, byteLength} from '../schema/names.js'
 import {type Check, type CheckContext, type Diagnostic, plural, qualified, shown} from './diagnostic.js'
@@ -78,7 +79,7 @@ export const identifierCheck: Check = {
   name: 'identifiers',
   run(ctx) {
     const names = collectNames(ctx)
-    const diagnostics: Diagnostic[] = []
+    const diagnostics: Diagnostic[] = controlCharacters(ctx, names)
     for (const n of names) {
       if (byteLength(n.name) > MAX_IDENTIFIER_BYTES) {
         diagnostics.push(ctx.at(n.loc, 'error', 'identifier-length', `${n.kind} name '${n.name}' is ${byteLength(n.name)} bytes; PostgreSQL keeps only ${MAX_IDENTIFIER_BYTES}`, 'shorten the name'))
@@ -97,6 +98,17 @@ export const identifierCheck: Check = {
     }
     return {diagnostics, looked: `${names.length} identifiers for length and lower-case collisions`}
   },
+}
+
+/**
+ * A line break in a name would end the comment it is written into and start SQL; no control
+ * character has a place in a name, so all are refused (the message shows them escaped).
+ */
+function controlCharacters(ctx: CheckContext, names: Named[]): Diagnostic[] {
+  const values = ctx.parsed.model.enums.flatMap((e) => e.values.map((v): Named => ({kind: 'enum value', name: v, loc: e.loc, namespace: ''})))
+  return [...names, ...values]
+    .filter((n) => CONTROL_CHARACTERS.test(n.name))
+    .map((n) => ctx.at(n.loc, 'error', 'control-character', `${n.kind} name '${commentText(n.name)}' holds a control character (a line break, tab or escape); names cannot hold them`, 'remove the character from the name'))
 }
 
 /**

@@ -2,6 +2,7 @@
  * What every check produces: one located message per problem, rendered the way compilers do
  * (`database/schema.dbml:12:5: error: message (rule)`) so editors and CI can jump to it.
  */
+import {commentText} from '@nself/sdk/sql'
 import type {EnumModel, ParsedSchema, SourceLocation, TableModel} from '../schema/model.js'
 
 export type Severity = 'error' | 'warning'
@@ -56,9 +57,10 @@ export function createContext(parsed: ParsedSchema): CheckContext {
 }
 
 /** `file:line:col: severity: message (rule)`, plus an indented "Solution:" line when there is a hint. */
+/** One diagnostic as text; names in it may hold control characters, which are shown escaped. */
 export function renderDiagnostic(d: Diagnostic): string {
-  const head = `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message} (${d.rule})`
-  return d.hint ? `${head}\n  Solution: ${d.hint}` : head
+  const head = `${commentText(d.file)}:${d.line}:${d.column}: ${d.severity}: ${commentText(d.message)} (${d.rule})`
+  return d.hint ? `${head}\n  Solution: ${commentText(d.hint)}` : head
 }
 
 export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {

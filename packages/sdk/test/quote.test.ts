@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import {quoteIdent, quoteIdentList, quoteLiteral, quoteQualified} from '../src/sql/index.js'
+import {commentText, quoteIdent, quoteIdentList, quoteLiteral, quoteQualified} from '../src/sql/index.js'
 
 describe('sql quoting', () => {
   it('double-quotes identifiers and doubles embedded quotes', () => {
@@ -20,5 +20,9 @@ describe('sql quoting', () => {
   it('escapes line breaks (E form) so a literal never spans lines; keeps unicode', () => {
     expect(quoteLiteral('a;\nb ✓')).to.equal("E'a;\\nb ✓'")
     expect(quoteLiteral('✓')).to.equal("'✓'")
+  })
+  it('commentText escapes every control character, so the text stays on its comment line', () => {
+    expect(commentText('y\nDROP TABLE victim;\r--\t\u0000\u001b[2J\u0085\u2028\u202e ok é')).to.equal('y\\nDROP TABLE victim;\\r--\\t\\u0000\\u001b[2J\\u0085\\u2028\\u202e ok é')
+    expect(commentText('plain')).to.equal('plain')
   })
 })

@@ -110,4 +110,7 @@ END $fn$`
     const sql = "SELECT E'\n\\\\i not a command';\n-- \\i in a comment\n/*\n\\set in a block comment */ SELECT $$\n\\i in a body$$;"
     expect(splitSql(sql).map((s) => s.line)).to.deep.equal([1, 5])
   })
+  it('ends a -- comment at a carriage return, as PostgreSQL does', () => {
+    expect(splitSql('-- note\rDROP TABLE victim;\nSELECT 1').map((s) => s.sql)).to.deep.equal(['DROP TABLE victim', 'SELECT 1'])
+  })
 })

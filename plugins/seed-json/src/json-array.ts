@@ -6,6 +6,7 @@
  * element is checked again to report the exact byte offset, line and row of the mistake.
  */
 import {open} from 'node:fs/promises'
+import {mayHoldInexactNumbers, parseExact} from './exact-numbers.js'
 import {findJsonError} from './json-check.js'
 
 /** Malformed input: `row` is the 1-based element, `byteOffset` 0-based from the start of the file. */
@@ -237,12 +238,14 @@ export class Scanner {
     const first = this.starts[0]
     const last = this.ends[count - 1]
     let rows: Record<string, unknown>[]
+    const text = this.buffer.toString('utf8', first, last)
     try {
       // The scanner has checked that every element starts with "{": each one parses to an object.
-      rows = JSON.parse(`[${this.buffer.toString('utf8', first, last)}]`) as Record<string, unknown>[]
+      rows = JSON.parse(`[${text}]`) as Record<string, unknown>[]
     } catch {
       throw this.locate()
     }
+    if (mayHoldInexactNumbers(text)) this.keepExactNumbers(rows)
     this.attachRawJson(rows)
     this.starts = []
     this.ends = []
@@ -251,6 +254,14 @@ export class Scanner {
     this.nested = []
     this.nestedCounts = []
     return rows
+  }
+
+  /** Rows with numbers a double cannot hold are parsed again, keeping those numbers as written. */
+  private keepExactNumbers(rows: Record<string, unknown>[]): void {
+    for (let k = 0; k < rows.length; k++) {
+      const text = this.buffer.toString('utf8', this.starts[k], this.ends[k])
+      if (mayHoldInexactNumbers(text)) rows[k] = parseExact(text) ?? rows[k]
+    }
   }
 
   /**

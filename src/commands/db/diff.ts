@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {ValidationError} from '@nself/sdk'
+import {commentText} from '@nself/sdk/sql'
 import {DbCommand} from '../../cli/db-command.js'
 import {describeCandidate, findBreakingChanges, renameFlag} from '../../diff/index.js'
 import {type DriftItem, liveDrift, planSchemaChange, renderMigration, resolvePaths} from '../../authoring/index.js'
@@ -58,7 +59,7 @@ With --live: builds the state the applied migrations should have produced (their
     }
     this.log(rendered.up)
     if (this.flags.down) this.log(rendered.down)
-    for (const c of plan.candidates) this.log(`-- note: ${describeCandidate(c)}; if it is a rename: ${renameFlag(c)}`)
+    for (const c of plan.candidates) this.log(`-- note: ${commentText(`${describeCandidate(c)}; if it is a rename: ${renameFlag(c)}`)}`)
     return {changes, ...rendered, breaking}
   }
 

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {backupBeforeChange, findBackup, listBackups, requiresBackupBeforeChange, restoreBackup, verifyBackup, type RestoreResult} from '../../backup/index.js'
+import {backupBeforeChange, findBackup, listBackups, requiresBackupBeforeChange, restoreBackup, restoreScope, verifyBackup, type RestoreResult, type RestoreScope, type SchemaTables} from '../../backup/index.js'
 import {confirmDestructive, requireTerminal} from '../../cli/confirm.js'
 import {DbCommand} from '../../cli/db-command.js'
 
@@ -12,6 +12,7 @@ export default class DbRestore extends DbCommand<typeof DbRestore> {
     name: Flags.string({description: 'Backup to restore (see db backup:list).', exclusive: ['interactive']}),
     interactive: Flags.boolean({description: 'Choose the backup from a list, then confirm.'}),
     seeds: Flags.boolean({description: 'Also write the backup\'s seed files back into database/seeds.'}),
+    clean: Flags.boolean({description: 'Also drop the schemas the backup does not contain (by default they are kept).'}),
     force: Flags.boolean({description: 'Skip the confirmation (required without a terminal; never enough in production).'}),
   }
 
@@ -21,7 +22,10 @@ export default class DbRestore extends DbCommand<typeof DbRestore> {
     const verified = await verifyBackup(backup.path)
     const client = await this.connect()
     let safetyBackup: string | undefined
-    const action = `replace every table of database ${config.connection.database} (${config.environment}) with backup ${backup.name}`
+    const scope = await restoreScope(client, config.connection.database, verified, this.flags.clean)
+    this.describeScope(backup.name, scope)
+    const from = scope.otherSource ? ` (made from another database, ${scope.otherSource})` : ''
+    const action = `replace ${scope.replaces.length + scope.drops.length} schema(s) of database ${config.connection.database} (${config.environment}) with backup ${backup.name}${from}`
     // DB_CONFIRM_DESTRUCTIVE=true asks for the same care as production here.
     if (requiresBackupBeforeChange(config) || config.settings.confirmDestructive) {
       await confirmDestructive({action, typed: config.connection.database, force: this.flags.force, forceIsEnough: !config.isProduction})
@@ -32,11 +36,21 @@ export default class DbRestore extends DbCommand<typeof DbRestore> {
       await confirmDestructive({action, force: this.flags.force})
     }
     for (const line of verified.notCarried) this.warn(`this backup does not carry ${line}; the restore drops what the database has of them`)
-    const result = await restoreBackup(config, client, backup.path, {verified, restoreSeeds: this.flags.seeds})
+    const result = await restoreBackup(config, client, backup.path, {verified, restoreSeeds: this.flags.seeds, clean: this.flags.clean})
     this.log(`Restored ${result.name} (${result.method}): ${result.tables.length} tables, ${result.sequences} sequences`)
     for (const t of result.tables) this.log(`  ${`${t.schema}.${t.name}`.padEnd(40)} ${String(t.rows).padStart(10)} rows${t.rows === t.expected ? '' : `  (backup has ${t.expected})`}`)
     for (const file of result.seedsRestored) this.log(`Seed file restored: ${file}`)
     return {...result, ...(safetyBackup ? {safetyBackup} : {})}
+  }
+
+  /** What will be dropped and kept, on stderr before the confirmation. */
+  private describeScope(name: string, scope: RestoreScope): void {
+    const list = (items: SchemaTables[]) => items.map((s) => `schema ${s.schema} (${s.tables} table${s.tables === 1 ? '' : 's'})`).join(', ')
+    this.notice(`Restoring ${name} into ${this.nself.connection.database}:`)
+    this.notice(`  replaces: ${list(scope.replaces) || 'nothing the database has now'}`)
+    if (scope.keeps.length > 0) this.notice(`  keeps: ${list(scope.keeps)}, not in the backup (--clean drops ${scope.keeps.length === 1 ? 'it' : 'them'})`)
+    if (scope.drops.length > 0) this.notice(`  drops: ${list(scope.drops)}, not in the backup (--clean)`)
+    if (scope.otherSource) this.notice(`  backup ${name} was made from database ${scope.otherSource}, not ${this.nself.connection.database}: check that it belongs to this project`)
   }
 
   private async choose(): Promise<string> {

@@ -66,7 +66,8 @@ export function splitSql(input: string): SqlStatement[] {
     const ch = text[cur.i]
     const next = text[cur.i + 1]
     if (ch === '-' && next === '-') {
-      const end = text.indexOf('\n', cur.i)
+      // As in PostgreSQL's lexer, a carriage return ends a -- comment as a line feed does.
+      const end = lineEnd(text, cur.i)
       const comment = text.slice(cur.i, end === -1 ? text.length : end)
       const marker = /^--\s*nself:([a-z-]+)/.exec(comment)
       if (marker && start < 0) markers.push(marker[1])
@@ -98,6 +99,15 @@ export function splitSql(input: string): SqlStatement[] {
   }
   flush(tokenEnd)
   return statements
+}
+
+/** Index of the next line feed or carriage return, or -1. */
+function lineEnd(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 10 || c === 13) return i
+  }
+  return -1
 }
 
 function atLineStart(text: string, i: number): boolean {
