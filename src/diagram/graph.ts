@@ -256,5 +256,5 @@ function markDiff(graph: DiagramGraph, before: SchemaModel, after: SchemaModel, 
 
 /** A table without what the diff compares elsewhere (columns) or ignores (source locations). */
 function strip(t: TableModel): unknown {
-  return JSON.parse(JSON.stringify({...t, columns: undefined}, (k, v) => (k === 'loc' ? undefined : v)))
+  return JSON.parse(JSON.stringify({...t, columns: undefined}, (k, v: unknown) => (k === 'loc' ? undefined : v))) as unknown
 }

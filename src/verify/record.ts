@@ -32,7 +32,7 @@ export function readRecords(migrationsDir: string, version: string): Verificatio
   ] as const) {
     if (!existsSync(file)) continue
     try {
-      const record = pick(JSON.parse(readFileSync(file, 'utf8'))) as VerificationRecord | false | undefined
+      const record = pick(JSON.parse(readFileSync(file, 'utf8')) as {verified?: unknown}) as VerificationRecord | false | undefined
       if (record && typeof record.down === 'string') records.push(record)
     } catch {
       // An unreadable record proves nothing: the file counts as not verified.

@@ -79,7 +79,7 @@ export async function withScratchDatabase<T>(server: VerifyServer, fn: (scratch:
     })
     const scratch = await server.connect(SCRATCH_DATABASE)
     try {
-      const {rows} = await scratch.query(`SELECT pg_try_advisory_lock(hashtext('nself verify scratch')) AS mine`)
+      const {rows} = await scratch.query<{mine: boolean}>(`SELECT pg_try_advisory_lock(hashtext('nself verify scratch')) AS mine`)
       if (rows[0].mine) {
         // Emptied before use (not after: a crashed run's leftovers go too, and success pays less).
         await emptyDatabase(scratch)
@@ -132,6 +132,6 @@ async function connectOrExplain(server: VerifyServer): Promise<Client> {
 
 /** "PostgreSQL 15.8" */
 export async function serverVersion(client: Client): Promise<string> {
-  const {rows} = await client.query(`SELECT current_setting('server_version') AS v`)
+  const {rows} = await client.query<{v: string}>(`SELECT current_setting('server_version') AS v`)
   return `PostgreSQL ${String(rows[0].v).split(' ')[0]}`
 }

@@ -59,7 +59,7 @@ describe('nself db diagram in a browser', function () {
     })
     await page.goto(`file://${out}`)
     // A string, not a function: tsx would wrap named functions in a helper the page does not have.
-    const drawn = (await page.evaluate(`(() => {
+    const drawn = await page.evaluate<Drawn>(`(() => {
       const rect = (g) => g.querySelector('.box').getBoundingClientRect()
       const name = (id) => document.getElementById(id ?? '')?.getAttribute('data-name') ?? '?'
       return {
@@ -73,7 +73,7 @@ describe('nself db diagram in a browser', function () {
           length: e.querySelector('.line').getTotalLength(),
         })),
       }
-    })()`)) as Drawn
+    })()`)
     return {drawn, expected, page, requests}
   }
 

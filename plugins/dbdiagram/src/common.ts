@@ -29,5 +29,5 @@ export function syncContext(command: Command, flags: {diagram?: string; force?: 
 
 /** nself's schema library, from the CLI that runs this command. */
 export function coreOf(command: Command): Promise<CoreLibrary> {
-  return loadCore(command.config.root, command.config.pjson.main ?? 'dist/index.js')
+  return loadCore(command.config.root, String(command.config.pjson.main ?? 'dist/index.js'))
 }

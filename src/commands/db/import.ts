@@ -30,7 +30,7 @@ export default class DbImport extends BaseCommand<typeof DbImport> {
   }
 
   async run(): Promise<{file: string; format: string; tables: number; mappings: string[]; dropped: string[]}> {
-    const input = this.args.file as string
+    const input = this.args.file
     const source = await readFile(input, 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw new ConfigError(`cannot read ${input}: ${error.code === 'ENOENT' ? 'not found' : error.message}`)
     })

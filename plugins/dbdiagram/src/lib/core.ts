@@ -43,7 +43,7 @@ export async function loadCore(root: string, main = 'dist/index.js'): Promise<Co
   const entry = join(root, main)
   let library: Record<string, unknown>
   try {
-    library = await import(pathToFileURL(entry).href)
+    library = (await import(pathToFileURL(entry).href)) as Record<string, unknown>
   } catch (error) {
     throw new ConfigError(`cannot load nself's schema library from ${entry}: ${(error as Error).message}`, {hint: 'The dbdiagram plugin runs inside nself (0.2 or newer); reinstall nself.'})
   }

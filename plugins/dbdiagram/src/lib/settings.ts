@@ -49,7 +49,7 @@ export function readEnv(root: string, processEnv: NodeJS.ProcessEnv): Map<string
   const base = readEnvFile(root, '.env')
   const local = readEnvFile(root, '.env.local')
   const environment = fromProcess.get('ENVIRONMENT')?.value || local.get('ENVIRONMENT')?.value || base.get('ENVIRONMENT')?.value || 'development'
-  const perEnvironment = /^[a-z][a-z0-9_-]*$/.test(environment) ? readEnvFile(root, `.env.${environment}`) : new Map()
+  const perEnvironment = /^[a-z][a-z0-9_-]*$/.test(environment) ? readEnvFile(root, `.env.${environment}`) : new Map<string, Setting>()
   return new Map([...base, ...perEnvironment, ...local, ...fromProcess])
 }
 

@@ -35,7 +35,7 @@ export async function readState(path: string, shown: string): Promise<SyncState 
   if (text === undefined) return undefined
   let data: Record<string, unknown>
   try {
-    data = JSON.parse(text)
+    data = JSON.parse(text) as Record<string, unknown>
   } catch (error) {
     throw new ConfigError(`${shown} is not valid JSON: ${(error as Error).message}`, {hint: `Fix it, or delete it to forget the last sync (the next push or pull then asks before replacing anything).`})
   }

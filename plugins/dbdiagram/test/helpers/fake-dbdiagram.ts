@@ -36,7 +36,7 @@ export class FakeDbdiagram {
   async start(): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res))
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/v1`
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`
   }
 
   stop(): Promise<void> {

@@ -15,8 +15,9 @@ import {HasuraClient} from './client.js'
 export const DEFAULT_ENDPOINT = 'http://localhost:8080'
 
 export async function loadProject(config: Config, options: NselfHooks['loadProject']['options']): Promise<ProjectInfo> {
-  const runHook = config.runHook.bind(config) as unknown as RunHook
-  const {successes, failures} = await runHook('loadProject', options, undefined, true)
+  // A hook's config is typed with oclif's own hooks only; nself's hooks are declared in NselfHooks.
+  const typed = config as unknown as {runHook: RunHook}
+  const {successes, failures} = await typed.runHook('loadProject', options, undefined, true)
   if (failures.length > 0) throw failures[0].error
   const info = successes.find((s) => s.result)?.result
   if (!info) throw new ConfigError('this nself does not answer the loadProject hook: the Hasura plugin needs nself 0.2 or newer')
