@@ -87,8 +87,9 @@ export abstract class MigrateCommand<T extends typeof Command> extends DbCommand
     const {isProduction, settings, environment, connection} = this.nself
     const lossy = planned.filter((m) => losesData(readFileSync(m.file, 'utf8')))
     if (isProduction && direction === 'down') {
-      refuseUnverifiedDowns(planned, Boolean(this.flags.force))
       for (const m of planned) this.logToStderr(`${m.version}_${m.name}: ${displayPath(m.file)}${lossy.includes(m) ? ' — LOSES DATA' : ''}`)
+      // Before asking: a production rollback runs only down files proven on a throwaway database.
+      refuseUnverifiedDowns(planned, lossy, this.shared.force)
     }
     const typed = isProduction || (settings.confirmDestructive && lossy.length > 0)
     // A rollback is destructive in every environment: a y/N at least (without a terminal, --force).
@@ -166,14 +167,15 @@ function describeSteps(m: PlannedMigration): string {
 }
 
 /** Production rollbacks run only down files proven on a throwaway database, unless --force. */
-function refuseUnverifiedDowns(planned: PlannedMigration[], force: boolean): void {
+function refuseUnverifiedDowns(planned: PlannedMigration[], lossy: PlannedMigration[], force: boolean): void {
   if (force) return
   const unverified = planned.flatMap((m) => {
     const reason = unverifiedDownReason(dirname(m.file), m.version, m.file)
     return reason ? [`  - ${displayPath(m.file)}: ${reason}`] : []
   })
   if (unverified.length === 0) return
-  throw new RefusedError(`Refusing to roll back production with down files that were never verified:\n${unverified.join('\n')}`, {
+  const loss = lossy.length ? ` (${lossy.map((m) => m.version).join(', ')} lose data)` : ''
+  throw new RefusedError(`Refusing to roll back production${loss} with down files that were never verified:\n${unverified.join('\n')}`, {
     code: 'NSELF_DOWN_NOT_VERIFIED',
     hint: `Verify each pair first: nself db validate --check-down ${planned[0].version} (on a throwaway database), or pass --force to run it anyway.`,
   })

@@ -3,8 +3,8 @@
  * and must not interleave with another process doing the same. Taken with O_EXCL; it holds the
  * owner's pid, so a lock left by a process that died (kill -9) is recognised and taken over.
  */
-import {closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync} from 'node:fs'
-import {join} from 'node:path'
+import {closeSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync, writeSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 import {NselfError} from '@nself/sdk/errors'
 import {isAlive} from './process.js'
 
@@ -21,13 +21,30 @@ export class FolderLockedError extends NselfError {
 
 /** Runs fn while holding dir's lock file; `what` names the holder in the other process's message. */
 export async function withFolderLock<T>(dir: string, what: string, fn: () => Promise<T>): Promise<T> {
-  mkdirSync(dir, {recursive: true})
+  const created = mkdirSync(dir, {recursive: true})
   const lock = join(dir, LOCK_FILE)
-  take(lock, dir, what)
   try {
-    return await fn()
+    take(lock, dir, what)
+    try {
+      return await fn()
+    } finally {
+      rmSync(lock, {force: true})
+    }
   } finally {
-    rmSync(lock, {force: true})
+    // A run that wrote nothing leaves nothing: not even the folders made to hold the lock.
+    if (created) removeEmptyUpTo(dir, created)
+  }
+}
+
+/** Removes dir and its parents up to `top` while they are empty (rmdir refuses a folder that is not). */
+function removeEmptyUpTo(dir: string, top: string): void {
+  for (let current = dir; ; current = dirname(current)) {
+    try {
+      rmdirSync(current)
+    } catch {
+      return
+    }
+    if (current === top) return
   }
 }
 

@@ -196,6 +196,11 @@ describe('nself db reset, production safety, backupBeforeChange @db', function (
     if (!hasScript) this.skip() // reason: no util-linux `script` to provide a terminal
     const prod = {...env, NSELF_NO_PG_DUMP: '1', ENVIRONMENT: 'production'}
     for (const args of [['db', 'migrate:up'], ['db', 'migrate:down', '--steps', '1']]) {
+      if (args[1] === 'migrate:down') {
+        // A production rollback runs only proven down files: prove 002's on a throwaway database first.
+        const proof = await runCli(['db', 'validate', '--check-down', '002'], {cwd: root, env: prod})
+        expect(proof.code, proof.stderr).to.equal(0)
+      }
       const run = await runInTerminal(args, {cwd: root, env: prod, answers: [['to confirm', `${db.name}\r`]]})
       expect(run.code, run.output).to.equal(0)
       const direction = args[1].split(':')[1]
