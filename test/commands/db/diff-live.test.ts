@@ -106,4 +106,31 @@ describe('nself db diff --live (drift) @db', function () {
       await other.drop()
     }
   })
+
+  it('compares only the platform tables the migrations declare, in every schema they use', async () => {
+    const other = await freshDatabase()
+    const dir = mkdtempSync(join(tmpdir(), 'nself-drift-platform-'))
+    try {
+      mkdirSync(join(dir, 'database'))
+      writeFileSync(
+        join(dir, 'database', 'schema.dbml'),
+        `Table auth.profiles {\n  id integer [pk]\n  name text\n}\nTable shop.orders {\n  id integer [pk]\n  total numeric(10,2) [default: 0]\n}\n`,
+      )
+      expect((await runCli(['db', 'run'], {cwd: dir})).code).to.equal(0)
+      const up = await runCli(['db', 'migrate', 'up', '--force'], {cwd: dir, env: other.env})
+      expect(up.code, up.stderr).to.equal(0)
+      // The platform's own tables in auth are not the project's.
+      await other.query('CREATE TABLE auth.sessions (id integer)')
+      const clean = await runCli(['db', 'diff', '--live'], {cwd: dir, env: other.env})
+      expect(clean.code, clean.stdout + clean.stderr).to.equal(0)
+      expect(clean.stdout).to.include('No drift: the database matches migration 001')
+      await other.query('ALTER TABLE auth.profiles DROP COLUMN name; ALTER TABLE shop.orders ALTER COLUMN total DROP DEFAULT')
+      const result = await runCli(['db', 'diff', '--live', '--json'], {cwd: dir, env: other.env})
+      expect(result.code).to.equal(5)
+      const found = (JSON.parse(result.stdout) as {drift: Array<{kind: string; object: string}>}).drift.map((d) => `${d.kind} ${d.object}`)
+      expect(found).to.have.members(['add_column auth.profiles.name', 'alter_column_default shop.orders.total'])
+    } finally {
+      await other.drop()
+    }
+  })
 })
