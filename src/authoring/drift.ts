@@ -1,22 +1,17 @@
 /**
- * Drift: the live database against the state its applied migrations should have produced.
- * The expected state is built for real, from the migration snapshot, in a scratch database on the
- * same server (as Prisma's shadow database does), and both are read from pg_catalog and compared
- * row by row. Building it for real means types, defaults and index definitions are compared in
- * PostgreSQL's own spelling, with nothing to normalise by hand.
+ * Catalog comparison: two databases' pg_catalog reads, row by row, used by the verified
+ * migrations (src/verify) to prove an up/down pair on a scratch database. A model is built for real
+ * (expectedCatalog) so types, defaults and index definitions are compared in PostgreSQL's own
+ * spelling, with nothing to normalise by hand. `db diff --live` uses the introspection instead
+ * (./live-drift.ts).
  */
-import {SEED_TABLE} from '../seed/status.js'
 import type {Client} from 'pg'
-import {UsageError} from '@nself/sdk/errors'
 import {withTransaction} from '@nself/sdk/sql'
 import type {CatalogSnapshot} from '../db/catalog.js'
 import {readCatalog} from '../db/catalog.js'
 import {diffSchemas, emptyModel} from '../diff/index.js'
 import type {SchemaModel} from '../schema/model.js'
 import {transactionGroups, upSteps} from '../diff/steps.js'
-import {newestVersion} from '../runner/history.js'
-import {readMigrationsState, readSnapshot} from './generated.js'
-import {type ConnectTo, withScratchDatabase} from './scratch.js'
 
 export interface DriftItem {
   kind: 'missing' | 'unexpected' | 'different'
@@ -101,61 +96,4 @@ export async function expectedCatalog(scratch: Client, model: SchemaModel): Prom
     })
   }
   return readCatalog(scratch)
-}
-
-/** Platform schemas are compared only for the tables the model declares there. */
-export function modelScope(model: SchemaModel, historyTable: string): Scope {
-  const declared = new Set(model.tables.map((t) => `${t.schema}.${t.name}`))
-  const platform = new Set(['auth', 'storage', 'hdb_catalog'])
-  const history = historyTable.includes('.') ? historyTable : `public.${historyTable}`
-  // nself's own bookkeeping (migration history, seed status) is never drift.
-  const own = new Set([history, `public.${SEED_TABLE}`])
-  return (schema, table) => {
-    if (table !== undefined && own.has(`${schema}.${table}`) && !declared.has(`${schema}.${table}`)) return false
-    if (!platform.has(schema)) return true
-    return table !== undefined && declared.has(`${schema}.${table}`)
-  }
-}
-
-export interface LiveDrift {
-  /** The snapshot the database was compared with. */
-  expectedVersion: string
-  drift: DriftItem[]
-  /** Things the user should know about the comparison (e.g. no history table). */
-  warnings: string[]
-}
-
-export interface LiveDriftOptions {
-  migrationsDir: string
-  /** DB_MIGRATION_TABLE. */
-  historyTable: string
-  /** Opens a connection to the scratch database. */
-  connectTo: ConnectTo
-}
-
-/** The live database (client) against the state its applied migrations should have produced. */
-export async function liveDrift(client: Client, options: LiveDriftOptions): Promise<LiveDrift> {
-  const warnings: string[] = []
-  const version = await expectedVersion(client, options, warnings)
-  const model = await readSnapshot(options.migrationsDir, version)
-  const expected = await withScratchDatabase(client, options.connectTo, 'drift', (scratch) => expectedCatalog(scratch, model))
-  const drift = compareCatalogs(expected, await readCatalog(client), modelScope(model, options.historyTable))
-  return {expectedVersion: version, drift, warnings}
-}
-
-/**
- * The newest snapshot at or before the newest applied migration (from the history table when
- * the runner has created it), else the newest snapshot.
- */
-async function expectedVersion(client: Client, options: LiveDriftOptions, warnings: string[]): Promise<string> {
-  const state = await readMigrationsState(options.migrationsDir)
-  if (!state.latest) throw new UsageError('There is no generated migration to compare with yet.', {hint: 'Run `nself db run` first.'})
-  const applied = await newestVersion(client, options.historyTable)
-  if (applied === undefined) {
-    warnings.push(`no migration history table (${options.historyTable}): comparing with the newest migration, ${state.latest.version}`)
-    return state.latest.version
-  }
-  const version = state.snapshots.filter((v) => Number(v) <= Number(applied)).at(-1)
-  if (version === undefined) throw new UsageError(`No snapshot at or before the applied migration ${applied}.`)
-  return version
 }

@@ -25,5 +25,5 @@ export {
   type WrittenMigration,
 } from './generated.js'
 export {schemaAhead, type SchemaAhead} from './schema-ahead.js'
-export {compareCatalogs, expectedCatalog, liveDrift, modelScope, type DriftItem, type LiveDrift, type LiveDriftOptions, type Scope} from './drift.js'
-export {withScratchDatabase, type ConnectTo} from './scratch.js'
+export {compareCatalogs, expectedCatalog, type DriftItem, type Scope} from './drift.js'
+export {liveDrift, type DriftChange, type LiveDrift, type LiveDriftOptions} from './live-drift.js'

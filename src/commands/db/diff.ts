@@ -3,7 +3,7 @@ import {ValidationError} from '@nself/sdk'
 import {commentText} from '@nself/sdk/sql'
 import {DbCommand} from '../../cli/db-command.js'
 import {describeCandidate, findBreakingChanges, renameFlag} from '../../diff/index.js'
-import {type DriftItem, liveDrift, planSchemaChange, renderMigration, resolvePaths} from '../../authoring/index.js'
+import {type DriftChange, liveDrift, planSchemaChange, renderMigration, resolvePaths} from '../../authoring/index.js'
 
 interface PendingResult {
   changes: Array<{kind: string; object: string; summary: string}>
@@ -14,13 +14,13 @@ interface PendingResult {
 
 interface LiveResult {
   expectedVersion: string
-  drift: DriftItem[]
+  drift: DriftChange[]
 }
 
 export default class DbDiff extends DbCommand<typeof DbDiff> {
   static override summary = 'Show the SQL of the pending schema change, or (--live) how the live database differs from its migrations.'
   static override description = `Without --live: prints what \`nself db run\` would write (schema.dbml against the newest migration snapshot), without writing anything, without asking and without a database. Possible renames are listed as notes (they are planned as drop + add unless --rename says otherwise).
-With --live: builds the state the applied migrations should have produced (their newest snapshot) in a scratch database on the same server, compares both through pg_catalog, lists each difference and exits 5 when there is drift. Needs the CREATEDB privilege.`
+With --live: reads the live database as \`nself db pull\` does and compares it with the state the applied migrations should have produced (the snapshot of the newest applied migration). Lists the changes that would turn the live database into what the migrations say (--json adds their SQL) and exits 5 when there is drift. Views, functions, triggers and other things DBML cannot express are not compared; nself's own tables (migration history, nself_seeds) never count.`
 
   static override examples = [
     '<%= config.bin %> db diff',
@@ -68,7 +68,6 @@ With --live: builds the state the applied migrations should have produced (their
     const {expectedVersion: version, drift, warnings} = await liveDrift(client, {
       migrationsDir: this.paths.migrationsDir,
       historyTable: this.nself.settings.migrationTable,
-      connectTo: (database) => this.connect({database}),
     })
     for (const warning of warnings) this.warn(warning)
     if (this.jsonEnabled()) {
@@ -79,8 +78,9 @@ With --live: builds the state the applied migrations should have produced (their
       this.log(`No drift: the database matches migration ${version}.`)
       return {expectedVersion: version, drift}
     }
-    this.log(`The database differs from migration ${version}:`)
-    for (const d of drift) this.log(`  ${d.kind.padEnd(10)} ${d.category} ${d.object}: ${d.detail}`)
+    this.log(`The database differs from migration ${version}. To make it match the migrations:`)
+    for (const d of drift) this.log(`  - ${d.summary}${d.destructive ? ' (loses data)' : ''}`)
+    this.log('Either write a migration that keeps what was changed by hand (edit schema.dbml, `nself db run`), or undo it (`--json` lists the SQL).')
     throw new ValidationError(`${drift.length} difference${drift.length === 1 ? '' : 's'} from the migrations (drift)`, {code: 'NSELF_DRIFT'})
   }
 }
