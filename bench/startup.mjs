@@ -1,13 +1,16 @@
 // Startup: median wall time of `nself --version`, `nself db --help` and `nself db info` (embedded
 // server already running), each beside `node -e 0` measured in the same run.
 // Target (issue 2): --version and db --help ≤ 2.6× node -e 0.
-import {chmodSync, mkdtempSync, rmSync} from 'node:fs'
+import {chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {NSELF, report, roundRobin, setting, SMOKE, timeOnce} from './lib.mjs'
 
 const project = mkdtempSync(join(tmpdir(), 'nself-bench-startup-'))
 chmodSync(project, 0o755)
+// A project (nself refuses to start a server outside one): the smallest schema will do.
+mkdirSync(join(project, 'database'))
+writeFileSync(join(project, 'database', 'schema.dbml'), 'Table t {\n  id int [pk]\n}\n')
 const env = {...process.env, DATABASE_URL: '', POSTGRES_HOST: ''}
 const options = {cwd: project, env}
 timeOnce(process.execPath, [NSELF, 'db', 'start'], options) // embedded server up before timing

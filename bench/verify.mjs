@@ -8,10 +8,10 @@ import {chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} 
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {generate} from './gen-dbml.mjs'
-import {NSELF, ROOT, benchServer, median, nselfEnv, report, roundRobin, timeOnce} from './lib.mjs'
+import {NSELF, ROOT, benchServer, median, nselfEnv, report, roundRobin, setting, timeOnce} from './lib.mjs'
 
-const TABLES = Number(process.env.BENCH_TABLES ?? 1000)
-const RUNS = Number(process.env.BENCH_RUNS ?? 5)
+const TABLES = setting('BENCH_TABLES', 1000, 30)
+const RUNS = setting('BENCH_RUNS', 5, 1)
 
 function makeProject(schema) {
   const dir = mkdtempSync(join(tmpdir(), 'nself-bench-verify-'))
