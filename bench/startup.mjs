@@ -15,13 +15,16 @@ const env = {...process.env, DATABASE_URL: '', POSTGRES_HOST: ''}
 const options = {cwd: project, env}
 timeOnce(process.execPath, [NSELF, 'db', 'start'], options) // embedded server up before timing
 
+// BENCH_BASELINE=/path/to/another/checkout (built) adds its CLI to the same rounds, so a change is
+// compared with what it replaced in one run (the machine's noise hits both alike).
+const baseline = process.env.BENCH_BASELINE ? join(process.env.BENCH_BASELINE, 'bin', 'run.js') : undefined
+const commands = (label, bin) => [
+  {name: `${label} --version`, command: process.execPath, args: [bin, '--version'], options},
+  {name: `${label} db --help`, command: process.execPath, args: [bin, 'db', '--help'], options},
+  {name: `${label} db info (embedded running)`, command: process.execPath, args: [bin, 'db', 'info'], options},
+]
 const results = roundRobin(
-  [
-    {name: 'node -e 0', command: process.execPath, args: ['-e', '0']},
-    {name: 'nself --version', command: process.execPath, args: [NSELF, '--version'], options},
-    {name: 'nself db --help', command: process.execPath, args: [NSELF, 'db', '--help'], options},
-    {name: 'nself db info (embedded running)', command: process.execPath, args: [NSELF, 'db', 'info'], options},
-  ],
+  [{name: 'node -e 0', command: process.execPath, args: ['-e', '0']}, ...commands('nself', NSELF), ...(baseline ? commands('baseline', baseline) : [])],
   {runs: setting('BENCH_RUNS', 21, 1), warmup: SMOKE ? 0 : 3},
 )
 const node = results['node -e 0'].median
