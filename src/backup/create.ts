@@ -310,11 +310,11 @@ async function syncDirectory(dir: string): Promise<void> {
  * returns its path, which the caller prints. Named pre-<reason>-<time>, so it is easy to find.
  * The caller decides when (requiresBackupBeforeChange); this always takes one.
  */
-export async function backupBeforeChange(config: NselfConfig, client: Client, reason: string): Promise<string> {
+export async function backupBeforeChange(config: NselfConfig, client: Client, reason: string, tools?: PgTools | null): Promise<string> {
   const slug = reason.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'change'
   const base = defaultBackupName(new Date(), `pre-${slug}`)
   let name = base
   for (let i = 2; existsSync(join(config.backupDir, name + EXTENSION)); i++) name = `${base}-${i}` // two in the same second
-  const result = await createBackup(config, client, {name})
+  const result = await createBackup(config, client, {name, tools})
   return result.path
 }

@@ -119,7 +119,7 @@ export async function restoreBackup(config: NselfConfig, client: Client, path: s
   }
   let safety: string | undefined
   if (!tables) {
-    safety = options.recovering ? path : (options.safetyBackup ?? (await backupBeforeChange(config, client, 'restore')))
+    safety = options.recovering ? path : (options.safetyBackup ?? (await backupBeforeChange(config, client, 'restore', options.tools)))
     if (!options.recovering) {
       if (!options.safetyBackup) options.onSafetyBackup?.(safety)
       await writeJournal(client, {backup: manifest.name, safety})
