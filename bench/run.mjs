@@ -6,7 +6,7 @@
 import {spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
 
-const all = ['startup', 'validate', 'hostile', 'run-dry', 'verify', 'parsers', 'migrate', 'migrate-kill', 'seed', 'backup', 'diagram', 'introspect']
+const all = ['startup', 'validate', 'hostile', 'run-dry', 'verify', 'parsers', 'migrate', 'migrate-kill', 'seed', 'backup', 'restore-big', 'diagram', 'introspect']
 const args = process.argv.slice(2)
 const smoke = args.includes('--smoke') || process.env.BENCH_SMOKE === '1'
 const named = args.filter((a) => a !== '--smoke')

@@ -11,8 +11,14 @@ import type {SequenceInfo} from './format.js'
 /** Schemas nself never drops or restores: managed by Hasura / the auth and storage services. */
 export const MANAGED_SCHEMAS = ['auth', 'storage', 'hdb_catalog', 'hdb_views']
 
+/** Where a restore too big for one transaction keeps its journal (batched.ts): never backed up or dropped. */
+export const RESTORE_JOURNAL_SCHEMA = 'nself_restore'
+
+/** Schemas that are not the project's: the managed ones and nself's restore journal. */
+export const SKIPPED_SCHEMAS = [...MANAGED_SCHEMAS, RESTORE_JOURNAL_SCHEMA]
+
 /** SQL condition: namespace alias n is one of the project's schemas. */
-export const PROJECT_SCHEMA_SQL = `n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND n.nspname NOT IN (${MANAGED_SCHEMAS.map((s) => `'${s}'`).join(', ')})`
+export const PROJECT_SCHEMA_SQL = `n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND n.nspname NOT IN (${SKIPPED_SCHEMAS.map((s) => `'${s}'`).join(', ')})`
 
 /** SQL condition: the object (class id, object id) is not a member of an extension. */
 export const notExtensionMember = (catalog: string, oid: string) =>

@@ -18,7 +18,7 @@ import {OperationError, UsageError} from '@nself/sdk/errors'
 import {quoteQualified} from '@nself/sdk/sql'
 import type {NselfConfig} from '../config/index.js'
 import {resolveConnection} from '../db/connect.js'
-import {largeObjects, listTables, MANAGED_SCHEMAS, notCarried, populatedMaterializedViews, projectSchemas, schemaScript, sequenceValues, type SchemaScript, type TableCopy} from './catalog.js'
+import {largeObjects, listTables, notCarried, populatedMaterializedViews, projectSchemas, schemaScript, sequenceValues, SKIPPED_SCHEMAS, type SchemaScript, type TableCopy} from './catalog.js'
 import {BackupWriter, EXTENSION, verifyBackup, type Manifest, type TableInfo} from './format.js'
 import {findPgTools, toolEnv, type PgTools} from './pgtools.js'
 import {inSession, lastMigration, serverVersion} from './session.js'
@@ -239,7 +239,7 @@ function gzipIf(compress: boolean): Transform[] {
 async function pgDumpBody(config: NselfConfig, client: Client, writer: BackupWriter, tools: PgTools, schemas: string[], compress: boolean): Promise<Body> {
   const {rows} = await client.query<{snapshot: string}>('SELECT pg_catalog.pg_export_snapshot() AS snapshot')
   const target = await resolveConnection(config)
-  const args = ['--format=custom', '--schema-only', '--compress=0', `--snapshot=${rows[0].snapshot}`, ...MANAGED_SCHEMAS.flatMap((s) => ['--exclude-schema', s])]
+  const args = ['--format=custom', '--schema-only', '--compress=0', `--snapshot=${rows[0].snapshot}`, ...SKIPPED_SCHEMAS.flatMap((s) => ['--exclude-schema', s])]
   const dump = spawn(tools.pgDump, args, {env: toolEnv(target, target.database), stdio: ['ignore', 'pipe', 'pipe']})
   const chunks: Buffer[] = []
   dump.stdout.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -304,3 +304,17 @@ async function syncDirectory(dir: string): Promise<void> {
   await handle.close()
 }
 
+
+/**
+ * Takes a backup of the current state before a major change (migrate:up/down, restore, reset) and
+ * returns its path, which the caller prints. Named pre-<reason>-<time>, so it is easy to find.
+ * The caller decides when (requiresBackupBeforeChange); this always takes one.
+ */
+export async function backupBeforeChange(config: NselfConfig, client: Client, reason: string, tools?: PgTools | null): Promise<string> {
+  const slug = reason.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'change'
+  const base = defaultBackupName(new Date(), `pre-${slug}`)
+  let name = base
+  for (let i = 2; existsSync(join(config.backupDir, name + EXTENSION)); i++) name = `${base}-${i}` // two in the same second
+  const result = await createBackup(config, client, {name, tools})
+  return result.path
+}

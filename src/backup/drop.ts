@@ -2,13 +2,13 @@
  * Dropping every object of the project's schemas: what `db reset` does, and what `db restore` does
  * first (inside its transaction). It is one DO block so that it runs in the caller's transaction
  * (ours, or psql's for the pg_dump path) and sees the catalog as it is at that moment.
- * Left alone: the managed schemas (auth, storage, hdb_catalog, hdb_views), extensions and their
+ * Left alone: the managed schemas (auth, storage, hdb_catalog, hdb_views), nself's restore journal, extensions and their
  * members, and schemas that hold an extension (only their other objects are dropped).
  */
 import {quoteLiteral} from '@nself/sdk/sql'
-import {MANAGED_SCHEMAS} from './catalog.js'
+import {SKIPPED_SCHEMAS} from './catalog.js'
 
-const excluded = MANAGED_SCHEMAS.map((s) => `'${s}'`).join(', ')
+const excluded = SKIPPED_SCHEMAS.map((s) => `'${s}'`).join(', ')
 const member = (catalog: string, oid: string) =>
   `EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = '${catalog}'::pg_catalog.regclass AND d.objid = ${oid} AND d.deptype = 'e')`
 

@@ -11,7 +11,7 @@ import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {constants, lstatSync} from 'node:fs'
 import {mkdir, open, rename, rm} from 'node:fs/promises'
-import {dirname, join, resolve, sep} from 'node:path'
+import {basename, dirname, join, resolve, sep} from 'node:path'
 import {Transform} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {createGunzip} from 'node:zlib'
@@ -19,9 +19,10 @@ import type {Client} from 'pg'
 import {NselfError, OperationError, RefusedError, ValidationError} from '@nself/sdk/errors'
 import type {NselfConfig} from '../config/index.js'
 import {projectSchemas, setvalSql, type SchemaScript, type TableCopy} from './catalog.js'
-import {copySql, exitOf} from './create.js'
+import {backupBeforeChange, copySql, exitOf} from './create.js'
+import {BatchFailed, batchedFailure, estimateLocks, lockBudget, readJournal, runBatches, safetyPath, writeJournal, type BatchListener} from './batched.js'
 import {dropProjectObjectsSql} from './drop.js'
-import {sectionStream, verifyBackup, type Manifest, type SectionInfo, type TableInfo} from './format.js'
+import {EXTENSION, sectionStream, verifyBackup, type Manifest, type SectionInfo, type TableInfo} from './format.js'
 import {findPgTools, type PgTools} from './pgtools.js'
 import {inSession, serverVersion} from './session.js'
 
@@ -34,6 +35,19 @@ export interface RestoreOptions {
   restoreSeeds?: boolean
   /** Drop every project schema, also those the backup does not contain (default: keep them). */
   clean?: boolean
+  /**
+   * Restore in a series of transactions under a safety backup (batched.ts). undefined: when the
+   * restore would need more locks than one transaction can get, or when one transaction ran out.
+   */
+  batched?: boolean
+  /** A backup of the current state the caller took already: a batched restore uses it as its safety backup. */
+  safetyBackup?: string
+  /** Told the path of the safety backup a batched restore took. */
+  onSafetyBackup?: (path: string) => void
+  /** Told before each transaction of a batched restore. */
+  onBatch?: BatchListener
+  /** Internal: returning to a safety backup, the journal is already there and stays until the end. */
+  recovering?: boolean
 }
 
 export interface SchemaTables {
@@ -67,6 +81,8 @@ export interface RestoreResult {
   sequences: number
   seedsRestored: string[]
   notCarried: string[]
+  /** Set when the restore ran in batches: how many transactions, under which safety backup. */
+  batches?: {safetyBackup: string}
 }
 
 export async function restoreBackup(config: NselfConfig, client: Client, path: string, options: RestoreOptions = {}): Promise<RestoreResult> {
@@ -85,10 +101,111 @@ export async function restoreBackup(config: NselfConfig, client: Client, path: s
   }
   // Seed files are checked before the database changes: a refusal then leaves everything as it was.
   const seeds = options.restoreSeeds && manifest.includesSeeds ? await planSeeds(config, path, manifest) : []
-  const drop = options.clean ? dropProjectObjectsSql() : dropProjectObjectsSql(manifest.schemas)
-  const tables = await restoreInTransaction(client, path, manifest, script, drop, config.settings.migrationLockTimeoutSeconds)
+  const dropSchemas = options.clean ? undefined : manifest.schemas
+  const lockTimeout = config.settings.migrationLockTimeoutSeconds
+  let batched = options.batched
+  if (batched === undefined) {
+    const {slots} = await lockBudget(client)
+    batched = (await estimateLocks(client, dropSchemas ?? (await projectSchemas(client)), manifest, script)) > slots / 2
+  }
+  let tables: RestoredTable[] | undefined
+  if (!batched) {
+    try {
+      tables = await restoreInTransaction(client, path, manifest, script, dropProjectObjectsSql(dropSchemas), lockTimeout)
+    } catch (error) {
+      // Out of lock slots: nothing happened (it rolled back), and batches fit where one transaction did not.
+      if ((error as {code?: string}).code !== '53200') throw error
+    }
+  }
+  let safety: string | undefined
+  if (!tables) {
+    safety = options.recovering ? path : (options.safetyBackup ?? (await backupBeforeChange(config, client, 'restore', options.tools)))
+    if (!options.recovering) {
+      if (!options.safetyBackup) options.onSafetyBackup?.(safety)
+      await writeJournal(client, {backup: manifest.name, safety})
+    }
+    tables = await restoreInBatches(config, client, path, manifest, script, dropSchemas, safety, options)
+  }
   const seedsRestored = await writeSeeds(seeds)
-  return {name: manifest.name, method: manifest.method, tables, sequences: manifest.sequences.length, seedsRestored, notCarried: manifest.notCarried}
+  return {
+    name: manifest.name,
+    method: manifest.method,
+    tables,
+    sequences: manifest.sequences.length,
+    seedsRestored,
+    notCarried: manifest.notCarried,
+    ...(safety && !options.recovering ? {batches: {safetyBackup: safety}} : {}),
+  }
+}
+
+/**
+ * The batches; on a failure the safety backup is restored the same way (its own failure leaves the
+ * journal, so the next command tries again), and the error says which of the two happened.
+ */
+async function restoreInBatches(
+  config: NselfConfig,
+  client: Client,
+  path: string,
+  manifest: Manifest,
+  script: SchemaScript,
+  dropSchemas: string[] | undefined,
+  safety: string,
+  options: RestoreOptions,
+): Promise<RestoredTable[]> {
+  const restored: RestoredTable[] = []
+  const loadOne = async (index: number) => {
+    const table = script.tables[index]
+    const info = manifest.tables.find((t) => t.schema === table.schema && t.name === table.name)
+    if (!info) throw new ValidationError(`backup ${manifest.name}: table ${table.schema}.${table.name} is not in the manifest`)
+    restored.push(await loadTable(client, path, manifest, table, info))
+  }
+  try {
+    await runBatches(client, {manifest, script, dropSchemas, lockTimeoutSeconds: config.settings.migrationLockTimeoutSeconds, loadTable: loadOne, onBatch: options.onBatch})
+    return restored
+  } catch (error) {
+    const step = error instanceof BatchFailed ? error.step : 'preparing the batches'
+    const cause = error instanceof BatchFailed ? error.failure : error
+    if (options.recovering) throw cause
+    let recovery: unknown
+    try {
+      await restoreBackup(config, client, safety, {batched: true, clean: true, recovering: true, tools: options.tools})
+    } catch (failure) {
+      recovery = failure
+    }
+    throw batchedFailure(manifest, step, cause, safety, recovery)
+  }
+}
+
+/**
+ * After a batched restore was killed or crashed part-way (its journal is still in the database):
+ * restores its safety backup, in batches too. Returns what happened, for the caller to print, or
+ * undefined when no restore was interrupted. missingOk: a lost safety backup is reported instead of
+ * refused (db restore can still put a backup of the user's choice in place).
+ */
+export async function recoverInterruptedRestore(
+  config: NselfConfig,
+  client: Client,
+  notice: (message: string) => void,
+  missingOk = false,
+): Promise<{backup: string; safetyBackup: string} | undefined> {
+  const journal = await readJournal(client)
+  if (!journal) return undefined
+  const safety = safetyPath(config, journal)
+  const since = journal.startedAt.replace('T', ' ').slice(0, 19)
+  if (!safety) {
+    const message = `a restore of ${journal.backup} (started ${since} UTC) was interrupted part-way, and its safety backup ${basename(journal.safety)} is gone`
+    if (missingOk) {
+      notice(`${message}: the restore you asked for replaces the part-way state`)
+      return undefined
+    }
+    throw new OperationError(`the database is part-way through a restore: ${message}`, {
+      hint: 'Restore a backup of your choice: nself db restore --name NAME (nself db backup:list shows them).',
+    })
+  }
+  notice(`A restore of ${journal.backup} (started ${since} UTC) was interrupted part-way; returning the database to its state before it from ${basename(safety, EXTENSION)} …`)
+  await restoreBackup(config, client, safety, {batched: true, clean: true, recovering: true})
+  notice(`The database is back to its state before that restore.`)
+  return {backup: journal.backup, safetyBackup: safety}
 }
 
 /** The database's project schemas as the restore will treat them (see RestoreOptions.clean). */
@@ -146,13 +263,8 @@ async function restoreInTransaction(client: Client, path: string, manifest: Mani
     })
   } catch (error) {
     if (error instanceof NselfError) throw error
-    if ((error as {code?: string}).code === '53200') {
-      // One transaction locks every table, index and sequence dropped and created.
-      throw new OperationError(`restoring ${manifest.name} needs more locks in one transaction than the server allows (${manifest.tables.length} tables); everything was rolled back`, {
-        cause: error,
-        hint: 'Raise max_locks_per_transaction on the server (e.g. ALTER SYSTEM SET max_locks_per_transaction = 1024, then restart it) and run the restore again.',
-      })
-    }
+    // Out of lock slots: the caller goes on in batches (this one rolled back).
+    if ((error as {code?: string}).code === '53200') throw error
     throw new OperationError(`restoring ${manifest.name} failed, and everything was rolled back (the database is as it was): ${(error as Error).message}`, {cause: error})
   }
 }

@@ -24,6 +24,10 @@ export abstract class DbCommand<T extends typeof Command> extends BaseCommand<T>
   private readonly startedAt = Date.now()
   /** Set by connect(): only commands that touched a database are logged. */
   private touchedDatabase = false
+  /** The project database was checked for an interrupted restore (once per command). */
+  private checkedRestore = false
+  /** db restore: a lost safety backup is reported, not refused (the restore replaces the part-way state). */
+  protected lostRestoreSafetyOk = false
 
   protected get nself(): NselfConfig {
     this.loadedConfig ??= loadConfig()
@@ -39,7 +43,23 @@ export abstract class DbCommand<T extends typeof Command> extends BaseCommand<T>
       ...options,
     })
     this.clients.push(client)
+    if (!options.database && !this.checkedRestore) {
+      this.checkedRestore = true
+      await this.recoverInterruptedRestore(client)
+    }
     return client
+  }
+
+  /**
+   * A restore too big for one transaction that was killed part-way leaves its journal in the
+   * database: before this command does anything, the state before that restore is put back. One
+   * catalog lookup when there is nothing to do; the backup code loads only when there is.
+   */
+  private async recoverInterruptedRestore(client: Client): Promise<void> {
+    const {rows} = await client.query<{found: string | null}>(`SELECT pg_catalog.to_regclass('nself_restore.journal')::text AS found`)
+    if (!rows[0].found) return
+    const {recoverInterruptedRestore} = await import('../backup/index.js')
+    await recoverInterruptedRestore(this.nself, client, (message) => this.notice(message), this.lostRestoreSafetyOk)
   }
 
   /** Where long operations report their progress: a terminal display, plain lines, or nothing under --json. */

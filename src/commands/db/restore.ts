@@ -4,8 +4,10 @@ import {confirmDestructive, requireTerminal} from '../../cli/confirm.js'
 import {DbCommand} from '../../cli/db-command.js'
 
 export default class DbRestore extends DbCommand<typeof DbRestore> {
-  static override summary = 'Restore a backup (the newest by default) in one transaction.'
-  static override description = 'The backup is verified completely first (every byte, every checksum); a damaged or truncated backup is refused and nothing changes. It asks before it changes anything (without a terminal, --force is required). In production, or with DB_CONFIRM_DESTRUCTIVE=true, you type the database name and the current state is backed up first.'
+  static override summary = 'Restore a backup (the newest by default), all or nothing.'
+  static override description = `The backup is verified completely first (every byte, every checksum); a damaged or truncated backup is refused and nothing changes. It asks before it changes anything (without a terminal, --force is required). In production, or with DB_CONFIRM_DESTRUCTIVE=true, you type the database name and the current state is backed up first.
+
+A restore runs in one transaction. When the schema is too big for that (more tables, indexes and sequences than the server's lock table holds: max_locks_per_transaction × (max_connections + max_prepared_transactions), about 1,000 tables with the defaults), it runs in batches of transactions instead, under a safety backup of the current state taken first (pre-restore-<time>): if a batch fails, the safety backup is restored and the error says so; if the restore is killed part-way, the next nself db command restores the safety backup before anything else.`
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --name backup-2025-08-06-14-30-00', '<%= config.bin %> <%= command.id %> --interactive']
   static override enableJsonFlag = true
   static override flags = {
@@ -15,6 +17,8 @@ export default class DbRestore extends DbCommand<typeof DbRestore> {
     clean: Flags.boolean({description: 'Also drop the schemas the backup does not contain (by default they are kept).'}),
     force: Flags.boolean({description: 'Skip the confirmation (required without a terminal; never enough in production).'}),
   }
+
+  protected override lostRestoreSafetyOk = true
 
   async run(): Promise<RestoreResult & {safetyBackup?: string}> {
     const config = this.nself
@@ -36,11 +40,19 @@ export default class DbRestore extends DbCommand<typeof DbRestore> {
       await confirmDestructive({action, force: this.flags.force})
     }
     for (const line of verified.notCarried) this.warn(`this backup does not carry ${line}; the restore drops what the database has of them`)
-    const result = await restoreBackup(config, client, backup.path, {verified, restoreSeeds: this.flags.seeds, clean: this.flags.clean})
-    this.log(`Restored ${result.name} (${result.method}): ${result.tables.length} tables, ${result.sequences} sequences`)
+    const result = await restoreBackup(config, client, backup.path, {
+      verified,
+      restoreSeeds: this.flags.seeds,
+      clean: this.flags.clean,
+      safetyBackup,
+      onSafetyBackup: (path) => this.notice(`Too big for one transaction: restoring in batches. Backed up the current state first (restored automatically if a batch fails): ${path}`),
+      onBatch: ({index, total, step}) => this.debugLog(`restore batch ${index}/${total}: ${step}`),
+    })
+    this.log(`Restored ${result.name} (${result.method}${result.batches ? ', in batches' : ''}): ${result.tables.length} tables, ${result.sequences} sequences`)
     for (const t of result.tables) this.log(`  ${`${t.schema}.${t.name}`.padEnd(40)} ${String(t.rows).padStart(10)} rows${t.rows === t.expected ? '' : `  (backup has ${t.expected})`}`)
     for (const file of result.seedsRestored) this.log(`Seed file restored: ${file}`)
-    return {...result, ...(safetyBackup ? {safetyBackup} : {})}
+    const safety = safetyBackup ?? result.batches?.safetyBackup
+    return {...result, ...(safety ? {safetyBackup: safety} : {})}
   }
 
   /** What will be dropped and kept, on stderr before the confirmation. */
