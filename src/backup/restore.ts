@@ -4,6 +4,8 @@
  * the project's objects, create the schema, COPY each table in (checking its row count, and for
  * compressed data the sha256 of the unzipped stream, against the manifest), add keys, indexes and
  * the rest, set the sequences. Any failure rolls back, leaving the database as it was.
+ * A schema too big for one transaction's locks is restored in batches instead (batched.ts), under a
+ * safety backup that is restored automatically if a batch fails or the run is killed part-way.
  * The schema comes from the catalog DDL nself wrote (built-in path) or from pg_dump's schema-only
  * archive, which pg_restore turns into SQL before the transaction starts (pg_dump path).
  */
