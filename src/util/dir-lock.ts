@@ -3,7 +3,7 @@
  * and must not interleave with another process doing the same. Taken with O_EXCL; it holds the
  * owner's pid, so a lock left by a process that died (kill -9) is recognised and taken over.
  */
-import {closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
 import {NselfError} from '@nself/sdk/errors'
 import {isAlive} from './process.js'
@@ -21,6 +21,7 @@ export class FolderLockedError extends NselfError {
 
 /** Runs fn while holding dir's lock file; `what` names the holder in the other process's message. */
 export async function withFolderLock<T>(dir: string, what: string, fn: () => Promise<T>): Promise<T> {
+  const created = !existsSync(dir)
   mkdirSync(dir, {recursive: true})
   const lock = join(dir, LOCK_FILE)
   take(lock, dir, what)
@@ -28,6 +29,14 @@ export async function withFolderLock<T>(dir: string, what: string, fn: () => Pro
     return await fn()
   } finally {
     rmSync(lock, {force: true})
+    // A folder made only to hold the lock goes again when nothing was written in it.
+    if (created) {
+      try {
+        rmdirSync(dir)
+      } catch {
+        // not empty (something was written, or another run took it meanwhile): kept
+      }
+    }
   }
 }
 
