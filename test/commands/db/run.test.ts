@@ -103,7 +103,7 @@ describe('nself db run / db diff', function () {
         .replace('Enum user_role', 'Enum account_role')
         .replace('Table comments {', 'Table archive.comments {')
         .replace('ref: > comments.id', 'ref: > archive.comments.id')
-        .replace(/^  comments$/m, '  archive.comments'),
+        .replace(/^ {2}comments$/m, '  archive.comments'),
     )
     const refused = await runCli(['db', 'run'], {cwd: dir})
     expect(refused.code, refused.stderr).to.equal(6)
