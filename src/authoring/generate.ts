@@ -101,17 +101,27 @@ export function replan(from: SchemaModel, to: SchemaModel, renames: Rename[]): P
 /** A rename must name something that exists in the new schema (the old side is checked when parsing). */
 function checkRenameTargets(renames: Rename[], to: SchemaModel): void {
   const tableRenames = new Map(renames.flatMap((r) => (r.kind === 'table' ? [[`${r.schema}.${r.from}`, r.to] as const] : [])))
+  const moves = new Map(renames.flatMap((r) => (r.kind === 'tableSchema' ? [[`${r.schema}.${r.table}`, r.toSchema] as const] : [])))
   for (const r of renames) {
+    if (r.kind === 'enum') {
+      if (!to.enums.some((e) => e.schema === r.schema && e.name === r.to)) throw new ValidationError(`--rename ${r.from}=${r.to}: there is no enum ${r.schema}.${r.to} in the schema`)
+      continue
+    }
+    if (r.kind === 'tableSchema') {
+      if (!to.tables.some((t) => t.schema === r.toSchema && t.name === r.table)) throw new ValidationError(`--rename ${r.schema}.${r.table}=${r.toSchema}.${r.table}: there is no table ${r.toSchema}.${r.table} in the schema`)
+      continue
+    }
     if (r.kind === 'enumValue') {
       const e = to.enums.find((x) => x.schema === r.schema && x.name === r.enum)
       if (!e?.values.includes(r.to)) throw new ValidationError(`--rename ${r.enum}.${r.from}=${r.to}: enum ${r.schema}.${r.enum} has no value '${r.to}' in the schema`)
       continue
     }
     const tableName = r.kind === 'table' ? r.to : (tableRenames.get(`${r.schema}.${r.table}`) ?? r.table)
-    const table = to.tables.find((t) => t.schema === r.schema && t.name === tableName)
-    if (!table) throw new ValidationError(`--rename: there is no table ${r.schema}.${tableName} in the schema`)
+    const schema = r.kind === 'table' ? r.schema : (moves.get(`${r.schema}.${r.table}`) ?? r.schema)
+    const table = to.tables.find((t) => t.schema === schema && t.name === tableName)
+    if (!table) throw new ValidationError(`--rename: there is no table ${schema}.${tableName} in the schema`)
     if (r.kind === 'column' && !table.columns.some((c) => c.name === r.to)) {
-      throw new ValidationError(`--rename ${r.table}.${r.from}=${r.to}: table ${r.schema}.${tableName} has no column ${r.to} in the schema`)
+      throw new ValidationError(`--rename ${r.table}.${r.from}=${r.to}: table ${schema}.${tableName} has no column ${r.to} in the schema`)
     }
   }
 }

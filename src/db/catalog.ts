@@ -3,6 +3,8 @@
  * `db diff --live` (drift) and by the round-trip tests: tables,
  * columns (type, nullability, default, identity, comment), constraints, indexes, enums, schemas.
  * Columns are compared by name, not position: PostgreSQL appends added columns and cannot reorder.
+ * NOT NULL is compared on the column: PostgreSQL 18 also records it as a constraint (contype 'n')
+ * whose name follows the table's name at creation, not a later rename, so those are left out.
  * Platform schemas (auth, storage, hdb_catalog) are left out of the schema list: migrations create
  * them if missing but never drop them.
  */
@@ -33,7 +35,7 @@ const QUERIES: Record<Exclude<keyof CatalogSnapshot, 'schemas'>, string> = {
   constraints: `SELECT n.nspname AS schema, c.relname AS table, con.conname AS name, con.contype AS type,
       pg_get_constraintdef(con.oid) AS definition
     FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE ${USER_SCHEMAS} ORDER BY 1, 2, 3`,
+    WHERE con.contype <> 'n' AND ${USER_SCHEMAS} ORDER BY 1, 2, 3`,
   indexes: `SELECT n.nspname AS schema, t.relname AS table, i.relname AS name, pg_get_indexdef(i.oid) AS definition,
       x.indisvalid AS valid, obj_description(i.oid, 'pg_class') AS comment
     FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid

@@ -11,6 +11,7 @@
  */
 export const Phase = {
   createSchema: 10,
+  renameEnum: 15,
   createEnum: 20,
   renameEnumValue: 21,
   addEnumValue: 22,
@@ -44,6 +45,8 @@ export type ChangeKind =
   | 'create_table'
   | 'drop_table'
   | 'rename_table'
+  | 'move_table'
+  | 'rename_enum'
   | 'add_column'
   | 'drop_column'
   | 'rename_column'
@@ -94,6 +97,10 @@ export type Rename =
   /** `table` is the table's name in the old model (its new name is accepted too). */
   | {kind: 'column'; schema: string; table: string; from: string; to: string}
   | {kind: 'enumValue'; schema: string; enum: string; from: string; to: string}
+  /** An enum type renamed within its schema. */
+  | {kind: 'enum'; schema: string; from: string; to: string}
+  /** A table moved to another schema under the same name. */
+  | {kind: 'tableSchema'; schema: string; table: string; toSchema: string}
 
 export interface DiffOptions {
   renames?: Rename[]

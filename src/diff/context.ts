@@ -20,8 +20,10 @@ export interface DiffContext {
   toEnums: Map<string, EnumModel>
   /** Enum keys of both models: the SQL generator quotes these type names. */
   enums: EnumSet
-  /** old table key → new table name (same schema). */
+  /** old table key → new table key (renamed, or moved to another schema). */
   tableRenames: Map<string, string>
+  /** old enum key → new enum name (same schema). fromEnums and the types of old columns already use the new name. */
+  enumRenames: Map<string, string>
   /** old table key → (old column → new column). */
   columnRenames: Map<string, Map<string, string>>
   /** enum key → (old value → new value). */
@@ -33,30 +35,59 @@ function byKey<T extends {schema: string; name: string}>(items: T[]): Map<string
 }
 
 export function buildContext(from: SchemaModel, to: SchemaModel, renames: Rename[]): DiffContext {
-  const fromEnums = byKey(from.enums)
   const toEnums = byKey(to.enums)
+  const enumRenames = new Map<string, string>()
+  // An enum rename counts only when the old type exists and the new name is a type of the new model only.
+  for (const r of renames) {
+    if (r.kind !== 'enum') continue
+    const oldKey = `${r.schema}.${r.from}`
+    const newKey = `${r.schema}.${r.to}`
+    if (from.enums.some((e) => tableKey(e) === oldKey) && toEnums.has(newKey) && !from.enums.some((e) => tableKey(e) === newKey)) enumRenames.set(oldKey, r.to)
+  }
+  // The rename runs first: every later step (up, and down until its very end) sees the new name.
+  const renamedFrom = enumRenames.size === 0 ? from : renameEnumsIn(from, enumRenames)
   const ctx: DiffContext = {
     from,
     to,
-    fromTables: byKey(from.tables),
+    fromTables: byKey(renamedFrom.tables),
     toTables: byKey(to.tables),
-    fromEnums,
+    fromEnums: byKey(renamedFrom.enums),
     toEnums,
-    enums: new Set([...fromEnums.keys(), ...toEnums.keys()]),
+    enums: new Set([...from.enums.map(tableKey), ...toEnums.keys()]),
     tableRenames: new Map(),
+    enumRenames,
     columnRenames: new Map(),
     enumValueRenames: new Map(),
   }
-  // A table rename counts only when the old table and the new one exist (else it is no rename).
+  // A table rename or move counts only when the old table and the new one exist (else it is no rename).
   for (const r of renames) {
-    if (r.kind !== 'table') continue
-    if (ctx.fromTables.has(`${r.schema}.${r.from}`) && ctx.toTables.has(`${r.schema}.${r.to}`)) ctx.tableRenames.set(`${r.schema}.${r.from}`, r.to)
+    if (r.kind !== 'table' && r.kind !== 'tableSchema') continue
+    const oldKey = r.kind === 'table' ? `${r.schema}.${r.from}` : `${r.schema}.${r.table}`
+    const newKey = r.kind === 'table' ? `${r.schema}.${r.to}` : `${r.toSchema}.${r.table}`
+    if (ctx.fromTables.has(oldKey) && ctx.toTables.has(newKey)) ctx.tableRenames.set(oldKey, newKey)
   }
   for (const r of renames) {
     if (r.kind === 'column') addColumnRename(ctx, r)
-    if (r.kind === 'enumValue') mapOf(ctx.enumValueRenames, `${r.schema}.${r.enum}`).set(r.from, r.to)
+    if (r.kind === 'enumValue') {
+      const name = enumRenames.get(`${r.schema}.${r.enum}`) ?? r.enum
+      mapOf(ctx.enumValueRenames, `${r.schema}.${name}`).set(r.from, r.to)
+    }
   }
   return ctx
+}
+
+/** The old model as it is once its enum types are renamed: the types and the columns using them. */
+function renameEnumsIn(model: SchemaModel, enumRenames: Map<string, string>): SchemaModel {
+  const renamed = (schema: string, name: string): string => enumRenames.get(`${schema}.${name}`) ?? name
+  const retype = (c: ColumnModel): ColumnModel => {
+    const name = renamed(c.type.schema ?? 'public', c.type.name)
+    return name === c.type.name ? c : {...c, type: {...c.type, name}}
+  }
+  return {
+    ...model,
+    enums: model.enums.map((e) => ({...e, name: renamed(e.schema, e.name)})),
+    tables: model.tables.map((t) => ({...t, columns: t.columns.map(retype)})),
+  }
 }
 
 function mapOf<K, V>(maps: Map<string, Map<K, V>>, key: string): Map<K, V> {
@@ -74,16 +105,12 @@ function addColumnRename(ctx: DiffContext, r: Extract<Rename, {kind: 'column'}>)
 
 /** New key of an old table (itself when not renamed). */
 export function newTableKey(ctx: DiffContext, oldKey: string): string {
-  const renamed = ctx.tableRenames.get(oldKey)
-  if (renamed === undefined) return oldKey
-  return `${oldKey.slice(0, oldKey.indexOf('.'))}.${renamed}`
+  return ctx.tableRenames.get(oldKey) ?? oldKey
 }
 
 /** Old key of a new table, if it existed before (under this or another name). */
 export function oldTableKey(ctx: DiffContext, newKey: string): string | undefined {
-  for (const [oldKey, newName] of ctx.tableRenames) {
-    if (`${oldKey.slice(0, oldKey.indexOf('.'))}.${newName}` === newKey) return oldKey
-  }
+  for (const [oldKey, key] of ctx.tableRenames) if (key === newKey) return oldKey
   if (ctx.tableRenames.has(newKey)) return undefined // the old table of that name was renamed away
   return ctx.fromTables.has(newKey) ? newKey : undefined
 }

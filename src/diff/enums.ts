@@ -18,7 +18,7 @@ import {type DiffContext, mappedValues, newColumnName, newTableKey, tableKey} fr
 import {makeChange, noteChange} from './make.js'
 
 export function enumChanges(ctx: DiffContext): Change[] {
-  const changes: Change[] = []
+  const changes: Change[] = [...ctx.enumRenames].map(([oldKey, to]) => renameEnumChange(oldKey, to))
   for (const [key, e] of ctx.toEnums) {
     const old = ctx.fromEnums.get(key)
     if (!old) changes.push(createEnumChange(e))
@@ -26,6 +26,21 @@ export function enumChanges(ctx: DiffContext): Change[] {
   }
   for (const [key, e] of ctx.fromEnums) if (!ctx.toEnums.has(key)) changes.push(dropEnumChange(e))
   return changes
+}
+
+/** RENAME TO keeps the type's OID: columns, defaults and rows that use it follow without a rewrite. */
+function renameEnumChange(oldKey: string, to: string): Change {
+  const schema = oldKey.slice(0, oldKey.indexOf('.'))
+  const from = oldKey.slice(oldKey.indexOf('.') + 1)
+  return makeChange({
+    kind: 'rename_enum',
+    object: oldKey,
+    summary: `rename enum ${oldKey} to ${to}`,
+    phase: Phase.renameEnum,
+    up: [sql.renameEnum(schema, from, to)],
+    reverse: [sql.renameEnum(schema, to, from)],
+    breaking: `enum ${oldKey} renamed to ${to} (SQL naming the old type fails)`,
+  })
 }
 
 function createEnumChange(e: EnumModel): Change {

@@ -176,7 +176,8 @@ function alterTableChanges(
   rebuiltEnumColumns: Set<string>,
 ): Change[] {
   const changes: Change[] = []
-  if (old.name !== table.name) changes.push(renameTableChange(old, table))
+  if (old.schema !== table.schema) changes.push(moveTableChange(old, table))
+  if (old.name !== table.name) changes.push(renameTableChange({...old, schema: table.schema}, table))
   changes.push(...columnChanges(ctx, old, table, rebuiltEnumColumns))
   changes.push(...keyChanges(ctx, old, table))
   changes.push(...indexChanges(ctx, old, table))
@@ -186,6 +187,19 @@ function alterTableChanges(
     changes.push(noteChange(target, `table ${tableKey(table)}`, tableKey(table), old.note, table.note))
   }
   return changes
+}
+
+/** SET SCHEMA moves the table with its rows, indexes, constraints and owned (serial) sequences. */
+function moveTableChange(old: TableModel, table: TableModel): Change {
+  return makeChange({
+    kind: 'move_table',
+    object: tableKey(old),
+    summary: `move table ${tableKey(old)} to schema ${table.schema}`,
+    phase: Phase.renameTable,
+    up: [sql.setTableSchema(old, table.schema)],
+    reverse: [sql.setTableSchema({...old, schema: table.schema}, old.schema)],
+    breaking: `table ${tableKey(old)} moved to schema ${table.schema} (queries using the old name fail)`,
+  })
 }
 
 function renameTableChange(old: TableModel, table: TableModel): Change {

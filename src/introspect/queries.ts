@@ -61,6 +61,8 @@ const SQL = {
       con.conindid::int8 AS index, obj_description(con.oid, 'pg_constraint') AS comment
     FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = ANY ($1) AND c.relkind IN ('r', 'p')
+      -- PostgreSQL 18 records NOT NULL as a constraint too: the column's attnotnull already says it.
+      AND con.contype <> 'n'
     ORDER BY 1, 2`,
 
   indexes: `SELECT x.indexrelid::int8 AS oid, x.indrelid::int8 AS rel, i.relname AS name, x.indisunique AS unique,

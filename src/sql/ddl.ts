@@ -117,6 +117,10 @@ export function renameTable(t: TableRef, to: string): string {
   return `ALTER TABLE ${tableName(t)} RENAME TO ${quoteIdent(to)}`
 }
 
+export function setTableSchema(t: TableRef, schema: string): string {
+  return `ALTER TABLE ${tableName(t)} SET SCHEMA ${quoteIdent(schema)}`
+}
+
 function alterTable(t: TableRef, action: string): string {
   return `ALTER TABLE ${tableName(t)} ${action}`
 }

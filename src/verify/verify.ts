@@ -47,12 +47,18 @@ export async function verifyPair(server: VerifyServer, input: PairInput): Promis
     for (const m of input.existing) await applyExisting(db, m)
     if (input.from) await runSteps(db, upSteps(diffSchemas(emptyModel(), input.from)))
     const a = await readCatalog(db)
+    const objectsOfA = await objectNames(db)
     await applyNew(db, upSteps(input.changes), input, 'up')
     const afterUp = await readCatalog(db)
     await applyNew(db, downSteps(input.changes), input, 'down')
     expectSame(a, await readCatalog(db), 'the down does not give back the previous state', false)
-    await applyNew(db, upSteps(input.changes), input, 'up')
-    expectSame(afterUp, await readCatalog(db), 'the up after the down does not give what the first up gave', false)
+    // The up once more proves the down left nothing behind that the up trips over. When every
+    // object is back under its name (relations, sequences, types, functions, schemas), the up would
+    // run on the very state it ran on first and so give the same: running it again is redundant.
+    if (!sameList(objectsOfA, await objectNames(db))) {
+      await applyNew(db, upSteps(input.changes), input, 'up')
+      expectSame(afterUp, await readCatalog(db), 'the up after the down does not give what the first up gave', false)
+    }
     const version = await serverVersion(db)
     // B as built from nothing, in the same database once it is emptied: the up must give exactly
     // that. From an empty start the up is that very build (the same statements), so it is skipped.
@@ -98,6 +104,30 @@ function advice(code: string | undefined, direction: 'up' | 'down'): string {
   // 53200: one transaction locks more objects than max_locks_per_transaction allows; so would migrate:${direction}.
   if (code === '53200') return `The ${direction} touches more objects in one transaction than the server's lock table holds: raise max_locks_per_transaction, or split the change into smaller migrations.`
   return direction === 'up' ? 'Fix the schema and run this again.' : 'Report this: the generated down is wrong.'
+}
+
+/** Kind and name of every object in the user's schemas (OIDs, comments and column order aside). */
+async function objectNames(db: Client): Promise<string[]> {
+  const user = `NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`
+  const {rows} = await db.query<{o: string}>(`
+    SELECT 'schema ' || n.nspname AS o FROM pg_namespace n WHERE n.nspname ${user}
+    UNION ALL SELECT 'relation ' || c.relkind::text || ' ' || n.nspname || '.' || c.relname
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname ${user}
+    UNION ALL SELECT 'type ' || t.typtype::text || ' ' || n.nspname || '.' || t.typname
+      FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname ${user}
+    UNION ALL SELECT 'function ' || p.oid::regprocedure::text
+      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname ${user}
+    UNION ALL SELECT 'constraint ' || n.nspname || '.' || con.conname || ' on ' || con.conrelid::regclass::text || con.contypid::regtype::text
+      FROM pg_constraint con JOIN pg_namespace n ON n.oid = con.connamespace WHERE n.nspname ${user}
+    UNION ALL SELECT 'trigger ' || tg.tgname || ' on ' || tg.tgrelid::regclass::text FROM pg_trigger tg
+      JOIN pg_class c ON c.oid = tg.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname ${user}
+    UNION ALL SELECT 'extension ' || extname FROM pg_extension
+    ORDER BY 1`)
+  return rows.map((r) => r.o)
+}
+
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
 }
 
 function expectSame(expected: CatalogSnapshot, actual: CatalogSnapshot, what: string, lenient: boolean | undefined): void {

@@ -10,6 +10,7 @@ import {
 } from '../../src/diff/index.js'
 import type {SchemaModel} from '../../src/schema/model.js'
 import {blogModel, initialModel} from '../helpers/fixtures.js'
+import {blogWithMovedTable, blogWithRenamedEnum} from '../helpers/roundtrip-pairs.js'
 import {col, enumType, model, str, table} from '../helpers/model.js'
 
 const kinds = (changes: Change[]) => changes.map((c) => c.kind)
@@ -181,5 +182,52 @@ describe('rename candidates', () => {
     expect(parseRename('user_role.editor=moderator', m)).to.deep.equal({kind: 'enumValue', schema: 'public', enum: 'user_role', from: 'editor', to: 'moderator'})
     expect(parseRename('nope=x', m)).to.be.a('string')
     expect(parseRename('users.bio', m)).to.be.a('string')
+  })
+  it('an enum type that disappears while one with the same values appears is a candidate; other values are not', () => {
+    const a = blogModel()
+    const candidates = findRenameCandidates(a, blogWithRenamedEnum('account_role'))
+    expect(candidates).to.deep.equal([{kind: 'enum', schema: 'public', from: 'user_role', to: 'account_role'}])
+    expect(renameFlag(candidates[0])).to.equal('--rename user_role=account_role')
+    expect(findRenameCandidates(a, blogWithRenamedEnum('account_role'), [{...candidates[0]}])).to.deep.equal([])
+    expect(findRenameCandidates(a, blogWithRenamedEnum('account_role', ['user', 'admin']))).to.deep.equal([])
+  })
+  it('a table that disappears from one schema while one of that name appears in another is a move candidate', () => {
+    const a = blogModel()
+    const candidates = findRenameCandidates(a, blogWithMovedTable('comments', 'archive'))
+    expect(candidates).to.deep.equal([{kind: 'tableSchema', schema: 'public', table: 'comments', toSchema: 'archive'}])
+    expect(renameFlag(candidates[0])).to.equal('--rename public.comments=archive.comments')
+    expect(findRenameCandidates(a, blogWithMovedTable('comments', 'archive'), [{...candidates[0]}])).to.deep.equal([])
+  })
+  it('parses --rename for enum types and table moves', () => {
+    const m = blogModel()
+    expect(parseRename('user_role=account_role', m)).to.deep.equal({kind: 'enum', schema: 'public', from: 'user_role', to: 'account_role'})
+    expect(parseRename('public.user_role=account_role', m)).to.deep.equal({kind: 'enum', schema: 'public', from: 'user_role', to: 'account_role'})
+    expect(parseRename('comments=archive.comments', m)).to.deep.equal({kind: 'tableSchema', schema: 'public', table: 'comments', toSchema: 'archive'})
+    expect(parseRename('public.comments=archive.comments', m)).to.deep.equal({kind: 'tableSchema', schema: 'public', table: 'comments', toSchema: 'archive'})
+    expect(parseRename('comments=archive.remarks', m)).to.match(/same name/)
+    expect(parseRename('comments=public.comments', m)).to.match(/already in schema public/)
+  })
+})
+
+describe('enum renames and table moves (pure)', () => {
+  it('a declared enum rename is one ALTER TYPE … RENAME TO, not create-convert-drop', () => {
+    const changes = diffSchemas(blogModel(), blogWithRenamedEnum('account_role'), {renames: [{kind: 'enum', schema: 'public', from: 'user_role', to: 'account_role'}]})
+    expect(kinds(changes)).to.deep.equal(['rename_enum'])
+    expect(changes[0].up).to.deep.equal(['ALTER TYPE "public"."user_role" RENAME TO "account_role"'])
+    expect(changes[0].reverse).to.deep.equal(['ALTER TYPE "public"."account_role" RENAME TO "user_role"'])
+  })
+  it('a renamed enum that also gains a value: rename first, then ADD VALUE on the new name', () => {
+    const b = blogWithRenamedEnum('account_role', ['user', 'author', 'editor', 'admin', 'guest'])
+    const changes = diffSchemas(blogModel(), b, {renames: [{kind: 'enum', schema: 'public', from: 'user_role', to: 'account_role'}]})
+    expect(kinds(changes)).to.deep.equal(['rename_enum', 'add_enum_value'])
+    expect(changes[1].up[0]).to.contain('"public"."account_role" ADD VALUE')
+  })
+  it('a declared move is one ALTER TABLE … SET SCHEMA, not drop and create', () => {
+    const changes = diffSchemas(blogModel(), blogWithMovedTable('comments', 'archive'), {
+      renames: [{kind: 'tableSchema', schema: 'public', table: 'comments', toSchema: 'archive'}],
+    })
+    expect(kinds(changes)).to.deep.equal(['create_schema', 'move_table'])
+    expect(changes[1].up).to.deep.equal(['ALTER TABLE "public"."comments" SET SCHEMA "archive"'])
+    expect(changes[1].reverse).to.deep.equal(['ALTER TABLE "archive"."comments" SET SCHEMA "public"'])
   })
 })

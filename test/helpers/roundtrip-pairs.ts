@@ -44,6 +44,29 @@ const profiles = table('profiles', [
 const initial = initialModel()
 const blog = blogModel()
 
+/** Blog with enum user_role renamed (and users.role retyped); `values` changes its values too. */
+export function blogWithRenamedEnum(name: string, values?: string[]): SchemaModel {
+  return change(blog, (m) => {
+    const e = m.enums.find((x) => x.name === 'user_role')!
+    e.name = name
+    if (values) e.values = values
+    for (const t of m.tables) for (const c of t.columns) if (c.type.name === 'user_role') c.type.name = name
+  })
+}
+
+/** Blog with table `name` moved to schema `schema` (foreign keys pointing at it follow). */
+export function blogWithMovedTable(name: string, schema: string): SchemaModel {
+  return change(blog, (m) => {
+    m.tables.find((t) => t.name === name)!.schema = schema
+    for (const t of m.tables) for (const fk of t.foreignKeys) if (fk.refTable === name) fk.refSchema = schema
+    m.schemas = [...new Set([...m.tables.map((t) => t.schema), ...m.enums.map((e) => e.schema)])].sort()
+  })
+}
+
+const blogSeed = `INSERT INTO users (id, email, username, password_hash, role) VALUES ('00000000-0000-0000-0000-000000000001', 'a@x', 'a', 'h', 'editor');
+  INSERT INTO posts (id, title, slug, author_id) VALUES ('00000000-0000-0000-0000-000000000002', 't', 's', '00000000-0000-0000-0000-000000000001');
+  INSERT INTO comments (content, author_id, post_id) VALUES ('first!', '00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002')`
+
 export const pairs: Pair[] = [
   {name: 'nothing → the spec first schema', a: empty(), b: initial, kinds: ['create_table', 'add_foreign_key']},
   {name: 'nothing → the blog schema (enum, composite PK, self reference)', a: empty(), b: blog, kinds: ['create_enum']},
@@ -480,5 +503,45 @@ export const pairs: Pair[] = [
       expect(rows[0]).to.deep.equal({id: 2, no: 2})
     },
     kinds: ['rename_table', 'rename_column'],
+  },
+  {
+    name: 'rename an enum type: ALTER TYPE RENAME, rows and the default follow',
+    a: blog,
+    b: blogWithRenamedEnum('account_role'),
+    renames: [{kind: 'enum', schema: 'public', from: 'user_role', to: 'account_role'}],
+    seed: blogSeed,
+    verify: async (c) => {
+      const {rows} = await c.query(`SELECT role::text, pg_typeof(role)::text AS type FROM users`)
+      expect(rows).to.deep.equal([{role: 'editor', type: 'account_role'}])
+      const {rows: defaults} = await c.query(`INSERT INTO users (email, username, password_hash) VALUES ('b@x', 'b', 'h') RETURNING role::text`)
+      expect(defaults[0].role).to.equal('user')
+    },
+    kinds: ['rename_enum'],
+  },
+  {
+    name: 'rename an enum type and add a value to it',
+    a: blog,
+    b: blogWithRenamedEnum('account_role', ['user', 'author', 'editor', 'admin', 'guest']),
+    renames: [{kind: 'enum', schema: 'public', from: 'user_role', to: 'account_role'}],
+    seed: blogSeed,
+    verify: async (c) => {
+      const {rows} = await c.query(`SELECT role::text FROM users`)
+      expect(rows).to.deep.equal([{role: 'editor'}])
+    },
+    kinds: ['rename_enum', 'add_enum_value'],
+  },
+  {
+    name: 'move a table with a self reference to another schema: SET SCHEMA, rows survive',
+    a: blog,
+    b: blogWithMovedTable('comments', 'archive'),
+    renames: [{kind: 'tableSchema', schema: 'public', table: 'comments', toSchema: 'archive'}],
+    seed: blogSeed,
+    verify: async (c) => {
+      const {rows} = await c.query(`SELECT content FROM archive.comments`)
+      expect(rows).to.deep.equal([{content: 'first!'}])
+      const {rows: next} = await c.query(`INSERT INTO archive.comments (content, author_id, post_id) SELECT 'second', author_id, post_id FROM archive.comments RETURNING content`)
+      expect(next).to.have.length(1)
+    },
+    kinds: ['move_table', 'create_schema'],
   },
 ]

@@ -41,13 +41,14 @@ export default class DbRun extends BaseCommand<typeof DbRun> {
   static override summary = 'Generate the next migration (up and down SQL) from the changes in database/schema.dbml.'
   static override description = `Compares database/schema.dbml with the schema as it stands after the newest generated migration (its snapshot in database/migrations/meta/) and writes NNN_<slug>.up.sql and .down.sql.
 Before anything is written, the pair is verified on a throwaway database (the embedded server, or NSELF_VERIFY_DATABASE_URL; never the project's database): existing migrations, the up, the down, the up again, each compared with the schema. A statement the server refuses is reported at its DBML line and nothing is written (exit 5). --no-verify skips this; the files then say "not verified". Changes that lock or rewrite busy tables are listed (squawk rule ids); --safe generates their lock-light forms.
-A table or column that disappears while a compatible one appears may be a rename: in a terminal you are asked; otherwise the command refuses until you decide with --rename or --allow-drop. Dropping a table or column needs --allow-drop (or a yes at the prompt).`
+A table or column that disappears while a compatible one appears may be a rename (an enum type replaced by one with the same values too, and a table that reappears under its name in another schema may be a move): in a terminal you are asked; otherwise the command refuses until you decide with --rename or --allow-drop. Dropping a table or column needs --allow-drop (or a yes at the prompt).`
 
   static override examples = [
     '<%= config.bin %> db run',
     '<%= config.bin %> db run --message "Add user profiles table"',
     '<%= config.bin %> db run --dry-run',
     '<%= config.bin %> db run --rename users.name=full_name --rename old_table=new_table',
+    '<%= config.bin %> db run --rename user_role=account_role --rename comments=archive.comments',
     '<%= config.bin %> db run --safe',
     '<%= config.bin %> db run --no-verify',
   ]
@@ -58,7 +59,7 @@ A table or column that disappears while a compatible one appears may be a rename
     message: Flags.string({char: 'm', description: 'What the migration does; becomes the file name slug.'}),
     'dry-run': Flags.boolean({description: 'Print the up and down SQL; write nothing.'}),
     rename: Flags.string({
-      description: 'Declare a rename: table.old_column=new_column, old_table=new_table, enum.old_value=new_value (repeatable).',
+      description: 'Declare a rename: table.old_column=new_column, old_table=new_table, enum.old_value=new_value, old_enum=new_enum, or a move: table=new_schema.table (repeatable).',
       multiple: true,
       default: [],
     }),

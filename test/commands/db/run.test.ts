@@ -94,6 +94,27 @@ describe('nself db run / db diff', function () {
     expect(up).to.include('RENAME COLUMN "bio" TO "about"').and.not.include('DROP COLUMN')
   })
 
+  it('an enum type renamed and a table moved to another schema: candidates without a terminal, RENAME TO and SET SCHEMA with --rename', async () => {
+    const dir = project('blog.dbml')
+    await runCli(['db', 'run'], {cwd: dir})
+    editSchema(dir, (s) =>
+      s
+        .replace('role user_role', 'role account_role')
+        .replace('Enum user_role', 'Enum account_role')
+        .replace('Table comments {', 'Table archive.comments {')
+        .replace('ref: > comments.id', 'ref: > archive.comments.id')
+        .replace(/^ {2}comments$/m, '  archive.comments'),
+    )
+    const refused = await runCli(['db', 'run'], {cwd: dir})
+    expect(refused.code, refused.stderr).to.equal(6)
+    expect(refused.stderr).to.include('--rename user_role=account_role').and.include('--rename public.comments=archive.comments')
+    const done = await runCli(['db', 'run', '--rename', 'user_role=account_role', '--rename', 'comments=archive.comments'], {cwd: dir})
+    expect(done.code, done.stderr).to.equal(0)
+    const up = readFileSync(join(dir, 'database', 'migrations', migrations(dir).find((f) => f.startsWith('002') && f.endsWith('.up.sql'))!), 'utf8')
+    expect(up).to.include('ALTER TYPE "public"."user_role" RENAME TO "account_role"').and.include('ALTER TABLE "public"."comments" SET SCHEMA "archive"')
+    expect(up).to.not.match(/CREATE TYPE|DROP TABLE|CREATE TABLE/)
+  })
+
   it('in a terminal, asks about a possible rename and keeps the data on yes', async function () {
     if (!hasScript) this.skip() // reason: no util-linux `script` to provide a terminal
     const dir = project('blog.dbml')
