@@ -147,7 +147,7 @@ class RowWriter {
 
   private startGroup(columns: ColumnInfo[], signature: string, firstRow: number): Group {
     const sql = `COPY ${quoteTable(this.job.table)} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN`
-    const stream = this.client.query(this.copyFrom(sql, {highWaterMark: IN_FLIGHT_BYTES}))
+    const stream = this.client.query(inertAfterError(this.copyFrom(sql, {highWaterMark: IN_FLIGHT_BYTES})))
     const group: Group = {columns, encoders: columns.map(encoderFor), signature, firstRow, stream, done: Promise.resolve()}
     group.done = new Promise<void>((resolve, reject) => {
       stream.on('finish', resolve)
@@ -184,6 +184,38 @@ class RowWriter {
     }
     this.group = undefined
   }
+}
+
+/** The parts of pg-copy-streams' CopyStreamQuery that inertAfterError patches. */
+interface CopyStreamInternals {
+  connection?: unknown
+  _gotCopyInResponse: boolean
+  chunks: unknown[]
+  flush(callback?: () => void): void
+  _final(callback: (error?: Error | null) => void): void
+  _destroy(error: Error | null, callback: (error?: Error | null) => void): void
+}
+
+/**
+ * pg-copy-streams drops its connection when PostgreSQL rejects the COPY (an ErrorResponse), but
+ * writes still queued in the stream, a socket 'drain' it waits for, end() and destroy() go on
+ * using it: "Cannot read properties of null (reading 'stream')", thrown in our write or as an
+ * uncaught exception that kills the process. Once the COPY is over, this stream drops data instead.
+ */
+function inertAfterError<S extends Writable>(stream: S): S {
+  const copy = stream as unknown as CopyStreamInternals
+  const over = () => copy._gotCopyInResponse && !copy.connection
+  const flush = copy.flush.bind(copy)
+  const final = copy._final.bind(copy)
+  const destroy = copy._destroy.bind(copy)
+  copy.flush = (callback) => {
+    if (!over()) return flush(callback)
+    copy.chunks = []
+    callback?.()
+  }
+  copy._final = (callback) => (over() ? callback(new Error('the COPY was rejected')) : final(callback))
+  copy._destroy = (error, callback) => (over() ? callback(error) : destroy(error, callback))
+  return stream
 }
 
 /** PostgreSQL rejected a COPY: carries the group so the COPY line maps back to the file's row. */
