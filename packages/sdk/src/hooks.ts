@@ -189,6 +189,23 @@ export type LoadProjectOptions = {
   validate?: boolean
   /** Schema file to parse instead of the project's database/schema.dbml (relative to the working directory). */
   file?: string
+  /** DBML text to parse (and validate) instead of reading a file; `file` then only names it in messages. */
+  source?: string
+  /**
+   * DBML text of an earlier version: `schema.changes` then lists what changes from it to this schema
+   * (as `nself db run` would plan them). Empty text means an empty database.
+   */
+  changesFrom?: string
+}
+
+/** One change between two schemas, as `nself db run` plans it. */
+export type SchemaChangeView = {
+  kind: string
+  /** The object changed, e.g. "public.users.email". */
+  object: string
+  summary: string
+  /** Loses data or breaks compatibility (a drop, a narrowing type change). */
+  destructive: boolean
 }
 
 export type ProjectInfo = {
@@ -197,6 +214,8 @@ export type ProjectInfo = {
   environment: string
   /** .env, .env.<ENVIRONMENT>, .env.local and the process environment merged (the latter wins). */
   env: Record<string, string>
+  /** Where each setting of `env` came from, for messages: ".env.local", "the process environment", … */
+  sources: Record<string, string>
   schema?: {
     /** Absolute path. */
     path: string
@@ -208,6 +227,8 @@ export type ProjectInfo = {
     errors: Array<SourcePosition & {message: string}>
     /** With `validate: true`: what `nself db validate` reports (errors and warnings, plugins' not included). */
     diagnostics?: SchemaDiagnostic[]
+    /** With `changesFrom`: the changes from that text to this schema; absent when either does not parse. */
+    changes?: SchemaChangeView[]
   }
 }
 
