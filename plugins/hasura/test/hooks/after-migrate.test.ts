@@ -11,7 +11,7 @@ const source = readFileSync(new URL('../fixtures/blog-hasura.dbml', import.meta.
 /** Calls the hook as oclif would, with a config whose loadProject answer is the core's shape. */
 async function runHook(options: Partial<AfterMigrateOptions>, env: Record<string, string>): Promise<void> {
   const parsed = await parseSchema(source, 'database/schema.dbml')
-  const project: ProjectInfo = {root: '/nowhere', environment: 'development', env, schema: {path: '/nowhere/database/schema.dbml', file: 'database/schema.dbml', source, model: parsed.model, errors: []}}
+  const project: ProjectInfo = {root: '/nowhere', environment: 'development', env, sources: {}, schema: {path: '/nowhere/database/schema.dbml', file: 'database/schema.dbml', source, model: parsed.model, errors: []}}
   const config = {runHook: async () => ({successes: [{result: project, plugin: {name: 'nself'}}], failures: []})}
   const base: AfterMigrateOptions = {direction: 'up', migrations: [], applied: [], environment: 'development', database: 'app', dryRun: false, flags: {}, command: 'db:migrate:up'}
   await (hook as unknown as (this: unknown, o: unknown) => Promise<void>).call({config}, {...base, ...options})
