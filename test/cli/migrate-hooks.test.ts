@@ -95,6 +95,7 @@ describe('migration hooks: fail closed on every path, plugin flags @db', functio
     const run = await runCli(['db', 'run'], {cwd: dir, env: {...env, NSELF_TEST_HOOK_VETO_ERROR: 'frozen'}})
     expect(run.code, run.stderr).to.equal(6)
     expect(run.stderr).to.include('Refused by plugin nself-test-hook-plugin: frozen')
+    expect(run.stderr.split('Error: ').length - 1, 'reported once, not again by db run').to.equal(1)
     expect(run.stdout).to.match(/Wrote database\/migrations\/001_/)
     expect(await fingerprint()).to.deep.equal([])
     expect(records().map((r) => [r.hook, r.command])).to.deep.equal([['beforeMigrate', 'db:migrate:up']])

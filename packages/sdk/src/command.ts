@@ -88,6 +88,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected async catch(error: Interfaces.CommandError): Promise<unknown> {
+    // Already reported by a command this one ran (config.runCommand): only pass its exit code on.
+    if ((error as {skipOclifErrorHandling?: boolean}).skipOclifErrorHandling) {
+      process.exitCode = exitCodeOf(error)
+      throw error
+    }
     const described = describeError(error)
     process.exitCode = described.exit
     if (this.jsonEnabled()) {
