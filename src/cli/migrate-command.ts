@@ -89,7 +89,7 @@ export abstract class MigrateCommand<T extends typeof Command> extends DbCommand
     await this.fireBeforeMigrate(direction, planned)
     if (dryRun) return
     await this.beforeChange(direction, planned)
-    await this.progress?.start(planned)
+    if (planned.length > 0) await this.progress?.start(planned)
   }
 
   /** Fires beforeMigrate, which fails closed (migrate-hooks.ts). afterMigrate fires (afterRun) only once this passed. */

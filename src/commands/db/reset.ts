@@ -57,7 +57,9 @@ export default class DbReset extends MigrateCommand<typeof DbReset> {
           loaders,
           reporter: migrations,
           beforeRun,
-          startRun: (planned) => migrations.start(planned),
+          startRun: async (planned) => {
+            if (planned.length > 0) await migrations.start(planned)
+          },
           afterRun: async (run, error) => {
             this.hookError = await this.afterRun('up', run, error)
           },
