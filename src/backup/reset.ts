@@ -24,6 +24,8 @@ export interface ResetOptions {
   beforeRun?(migrations: PlannedMigration[]): Promise<void>
   /** Called once the migrations ran (or failed, with the error), before seeding. */
   afterRun?(result: RunResult | undefined, error?: Error): Promise<void>
+  /** The runner appends each migration as it completes (what a failed reset did apply). */
+  applied?: RunOptions['applied']
 }
 
 export interface ResetResult {
@@ -43,7 +45,7 @@ export async function resetDatabase(config: NselfConfig, client: Client, options
   await dropProjectObjects(client)
   let run: RunResult
   try {
-    run = await migrateUp(client, {...runOptions, reporter: options.reporter, beforeRun: options.startRun})
+    run = await migrateUp(client, {...runOptions, reporter: options.reporter, beforeRun: options.startRun, applied: options.applied})
   } catch (error) {
     await options.afterRun?.(undefined, error as Error)
     throw error

@@ -4,7 +4,7 @@
  */
 import {Flags, type Command} from '@oclif/core'
 import type {Client} from 'pg'
-import type {AfterMigrateOptions, BeforeMigrateOptions, MigrationInfo, NselfHooks} from '@nself/sdk/hooks'
+import type {AfterMigrateOptions, BeforeMigrateOptions, MigrationInfo} from '@nself/sdk/hooks'
 import {commentText} from '@nself/sdk/sql'
 import {readFileSync} from 'node:fs'
 import {dirname} from 'node:path'
@@ -12,9 +12,11 @@ import {RefusedError} from '@nself/sdk'
 import {unverifiedDownReason} from '../verify/record.js'
 import {DbCommand} from './db-command.js'
 import {confirmDestructive} from './confirm.js'
+import {fireAfterMigrate, fireBeforeMigrate} from './migrate-hooks.js'
 import {migrationProgress, type MigrationProgress} from './operation-progress.js'
+import {checkMissingPluginFlags, declaredPluginFlags, flagValues, toOclifFlags, type PluginFlag} from './plugin-flags.js'
 import {backupBeforeChange, requiresBackupBeforeChange} from '../backup/index.js'
-import {displayPath, losesData, migrateOptions, type Direction, type PlannedMigration, type RunOptions, type RunResult} from '../runner/index.js'
+import {displayPath, losesData, migrateOptions, type AppliedMigration, type Direction, type PlannedMigration, type RunOptions, type RunResult} from '../runner/index.js'
 
 export const migrateFlags = {
   steps: Flags.integer({description: 'How many migrations to run.', min: 1}),
@@ -44,6 +46,12 @@ export abstract class MigrateCommand<T extends typeof Command> extends DbCommand
   private shared: Required<MigrateFlagValues> = {'dry-run': false, 'show-sql': false, force: false}
   /** Set once beforeMigrate let the run go on: afterMigrate fires only then (not after a veto). */
   private hooksPassed = false
+  /** What beforeMigrate was told the run would do: afterMigrate's `migrations`, also after a failure. */
+  private attempted: PlannedMigration[] = []
+  /** Filled by the runner as migrations complete. */
+  protected readonly completed: AppliedMigration[] = []
+  /** Flags that installed plugins add to this command. */
+  private pluginFlags: PluginFlag[] = []
 
   /**
    * Called after confirmation and the beforeMigrate hook, before any migration SQL runs: in
@@ -56,6 +64,18 @@ export abstract class MigrateCommand<T extends typeof Command> extends DbCommand
     this.notice(`Backed up the database before migrate:${direction}: ${path}`)
   }
 
+  /** The command's flags plus those its installed plugins declare for it (package.json "nself.flags"). */
+  protected override async parseInput(): Promise<T> {
+    const own = this.ctor as T
+    const taken = new Set([...Object.keys(own.flags ?? {}), ...Object.keys(own.baseFlags ?? {}), 'json', 'help'])
+    this.pluginFlags = declaredPluginFlags(this.config.plugins.values(), this.id ?? '', taken, (m) => this.debugLog(m))
+    checkMissingPluginFlags(this.id ?? '', this.argv, new Set(this.pluginFlags.map((f) => f.name)))
+    if (this.pluginFlags.length === 0) return own
+    // Inherited statics (baseFlags, enableJsonFlag) are not own properties of the class: name them.
+    const {args, baseFlags, enableJsonFlag, strict} = own
+    return {args, baseFlags, enableJsonFlag, strict, flags: {...own.flags, ...toOclifFlags(this.pluginFlags)}} as unknown as T
+  }
+
   protected runOptions(direction: Direction): RunOptions {
     this.progress = migrationProgress(this.reporter({extraOutput: this.shared['show-sql']}), this.shared['show-sql'] && !this.jsonEnabled())
     return {
@@ -63,22 +83,23 @@ export abstract class MigrateCommand<T extends typeof Command> extends DbCommand
       dryRun: this.shared['dry-run'],
       reporter: this.progress,
       beforeRun: (planned) => this.beforeRun(direction, planned),
+      applied: this.completed,
     }
   }
 
   private async beforeRun(direction: Direction, planned: PlannedMigration[]): Promise<void> {
     const dryRun = this.shared['dry-run']
-    if (!dryRun) await this.confirm(direction, planned)
+    if (!dryRun && planned.length > 0) await this.confirm(direction, planned)
     await this.fireBeforeMigrate(direction, planned)
     if (dryRun) return
     await this.beforeChange(direction, planned)
-    await this.progress?.start(planned)
+    if (planned.length > 0) await this.progress?.start(planned)
   }
 
-  /** Fires beforeMigrate; a hook vetoes by throwing. afterMigrate fires (afterRun) only once this passed. */
+  /** Fires beforeMigrate, which fails closed (migrate-hooks.ts). afterMigrate fires (afterRun) only once this passed. */
   protected async fireBeforeMigrate(direction: Direction, planned: PlannedMigration[]): Promise<void> {
-    // No captureErrors: a hook's this.error(msg, {exit: 6}) propagates and vetoes the run.
-    await this.config.runHook<'beforeMigrate', NselfHooks>('beforeMigrate', this.hookOptions(direction, planned))
+    this.attempted = planned
+    await fireBeforeMigrate(this.config, this.hookOptions(direction, planned))
     this.hooksPassed = true
   }
 
@@ -104,20 +125,27 @@ export abstract class MigrateCommand<T extends typeof Command> extends DbCommand
   }
 
   protected hookOptions(direction: Direction, planned: PlannedMigration[]): BeforeMigrateOptions {
-    return {direction, migrations: planned.map(info), environment: this.nself.environment, database: this.nself.connection.database, dryRun: this.shared['dry-run']}
+    const env = this.nself.env
+    const flags = flagValues(this.pluginFlags, this.flags, (name) => env.get(name)?.value)
+    return {direction, migrations: planned.map(info), environment: this.nself.environment, database: this.nself.connection.database, dryRun: this.shared['dry-run'], flags, command: this.id ?? ''}
   }
 
-  /** afterMigrate runs after success and after failure; its own failures are warnings, the migration already happened. */
-  protected async afterRun(direction: Direction, result: RunResult | undefined, error?: Error): Promise<void> {
+  /**
+   * afterMigrate runs after success and after failure (not after a refusal: nothing ran), with what
+   * was attempted and what completed. A hook's error with an exit code is returned, for the command
+   * to end with once it reported the run; other hook errors are warnings.
+   */
+  protected async afterRun(direction: Direction, result: RunResult | undefined, error?: Error): Promise<Error | undefined> {
     await this.progress?.finish(error)
-    if (!this.hooksPassed) return
+    if (!this.hooksPassed) return undefined
     const options: AfterMigrateOptions = {
-      ...this.hookOptions(direction, result?.planned ?? []),
-      applied: (result?.applied ?? []).map((a) => ({version: a.version, name: a.name, file: a.file})),
+      ...this.hookOptions(direction, result?.planned ?? this.attempted),
+      applied: (result?.applied ?? this.completed).map((a) => ({version: a.version, name: a.name, file: a.file})),
       ...(error ? {error: error.message} : {}),
     }
-    const {failures} = await this.config.runHook<'afterMigrate', NselfHooks>('afterMigrate', options, undefined, true)
-    for (const f of failures) this.warn(`afterMigrate hook of ${f.plugin.name} failed: ${f.error.message}`)
+    const outcome = await fireAfterMigrate(this.config, options)
+    for (const warning of outcome.warnings) this.warn(warning)
+    return outcome.error
   }
 
   protected report(result: RunResult): object {
@@ -149,8 +177,10 @@ export abstract class MigrateCommand<T extends typeof Command> extends DbCommand
       await this.afterRun(direction, result, error as Error)
       throw error
     }
-    await this.afterRun(direction, result)
-    return this.report(result)
+    const hookError = await this.afterRun(direction, result)
+    const report = this.report(result)
+    if (hookError) throw hookError
+    return report
   }
 }
 

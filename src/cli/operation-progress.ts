@@ -69,5 +69,6 @@ export function seedProgress(reporter: ProgressReporter): (event: SeedEvent) => 
 export function describeSeedFile(file: SeedFileResult): string {
   if (file.status === 'skipped') return `skipped  ${file.file}: ${file.reason}`
   if (file.status === 'changed') return `changed  ${file.file}: ${file.reason}`
-  return `applied  ${file.file} → ${file.table}: ${file.rows} rows in ${file.ms} ms`
+  // "loaded": the rows are in the run's transaction, not yet committed; the command says when they are.
+  return `loaded   ${file.file} → ${file.table}: ${file.rows} rows in ${file.ms} ms`
 }

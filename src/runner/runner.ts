@@ -72,8 +72,13 @@ export interface RunOptions {
   /** user@host recorded in the history; defaults to this process's. */
   appliedBy?: string
   reporter?: Reporter
-  /** Called under the lock with the chosen migrations, before any of their SQL. Throw to stop. */
+  /**
+   * Called under the lock with the chosen migrations (also none: hooks fire on every run), before
+   * any of their SQL. Throw to stop.
+   */
   beforeRun?(migrations: PlannedMigration[]): Promise<void>
+  /** The runner appends each migration as it completes: after a failure it still says what did. */
+  applied?: AppliedMigration[]
 }
 
 export interface UpOptions extends RunOptions {
@@ -110,7 +115,7 @@ export async function migrateDown(client: Client, options: DownOptions): Promise
 async function run(client: Client, options: RunOptions, direction: Direction, choose: (s: MigrationState) => PlannedMigration[]): Promise<RunResult> {
   if (options.dryRun) {
     const planned = choose(compareState(discoverMigrations(options.migrationsDir), await readHistory(client, options.table)))
-    if (planned.length) await options.beforeRun?.(planned)
+    await options.beforeRun?.(planned)
     return {direction, dryRun: true, planned, applied: []}
   }
   const waited = performance.now()
@@ -122,11 +127,11 @@ async function run(client: Client, options: RunOptions, direction: Direction, ch
     const planned = choose(state)
     options.reporter?.debug?.(`${state.files.length} file(s), ${state.applied.length} applied, ${planned.length} chosen to run ${direction}`)
     if (direction === 'up') warnOutOfOrder(state, planned, options)
-    if (planned.length) await options.beforeRun?.(planned)
+    await options.beforeRun?.(planned)
     // Only now the first DDL: a refused confirmation or a vetoing hook leaves the database untouched.
     if (!planned.length) return {direction, dryRun: false, planned, applied: []}
     const pinned = {...options, table: await ensureHistory(client, options.table)}
-    const applied: AppliedMigration[] = []
+    const applied: AppliedMigration[] = options.applied ?? []
     try {
       for (let i = 0; i < planned.length; ) {
         const series = seriesLength(planned, i, pinned)

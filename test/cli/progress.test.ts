@@ -93,12 +93,12 @@ describe('progress in a terminal (listr2): migrate up, seed and reset report the
     expect(up.output).to.include('◼ apply 002_tags') // listr2's mark for a waiting step: the live display, not plain lines
     const seeded = await runInTerminal(['db', 'seed'], {cwd: root, env, answers: [], columns: 120})
     expect(seeded.code, seeded.output).to.equal(0)
-    expect(seeded.output).to.match(/✔ applied {2}items\.json → public\.items: 2 rows in \d+ ms/)
+    expect(seeded.output).to.match(/✔ loaded {3}items\.json → public\.items: 2 rows in \d+ ms/)
     const again = await runInTerminal(['db', 'seed'], {cwd: root, env, answers: [], columns: 120})
     expect(again.output).to.match(/skipped {2}items\.json: unchanged/)
     const reset = await runInTerminal(['db', 'reset', '--force', '--seed'], {cwd: root, env, answers: [], columns: 120})
     expect(reset.code, reset.output).to.equal(0)
-    expect(reset.output).to.match(/✔ apply 002_tags \(\d+ ms\)/).and.match(/✔ applied {2}items\.json → public\.items: 2 rows/)
+    expect(reset.output).to.match(/✔ apply 002_tags \(\d+ ms\)/).and.match(/✔ loaded {3}items\.json → public\.items: 2 rows/)
     expect((await db.query('SELECT count(*)::int AS n FROM items')).rows[0].n).to.equal(2)
   })
 
@@ -106,6 +106,6 @@ describe('progress in a terminal (listr2): migrate up, seed and reset report the
     const env = {...db.env, NSELF_PROJECT_DIR: root}
     const reset = await runCli(['db', 'reset', '--force', '--seed'], {cwd: root, env})
     expect(reset.code, reset.stderr).to.equal(0)
-    expect(reset.stdout).to.match(/^✔ apply 001_items \(\d+ ms\)\n✔ apply 002_tags \(\d+ ms\)\n✔ applied {2}items\.json → public\.items: 2 rows in \d+ ms\n/m)
+    expect(reset.stdout).to.match(/^✔ apply 001_items \(\d+ ms\)\n✔ apply 002_tags \(\d+ ms\)\n✔ loaded {3}items\.json → public\.items: 2 rows in \d+ ms\n/m)
   })
 })

@@ -23,8 +23,10 @@ describe('nself db seed @db', () => {
     const project = makeProject({'development/users.json': usersJson, 'development/posts.sql': postsSql})
     const first = await seed(project)
     expect(first.code, first.stderr).to.equal(0)
-    expect(first.stdout).to.match(/applied\s+users\.json → public\.users: 2 rows/)
-    expect(first.stdout).to.match(/applied\s+posts\.sql → public\.posts: 2 rows/)
+    expect(first.stdout).to.match(/loaded\s+users\.json → public\.users: 2 rows/)
+    expect(first.stdout).to.match(/loaded\s+posts\.sql → public\.posts: 2 rows/)
+    // "loaded" while the transaction is open; one line once it committed.
+    expect(first.stdout).to.match(/\nCommitted 4 rows from 2 file\(s\) to development in one transaction \(\d+ ms\)\n$/)
     expect(first.stdout.indexOf('users.json')).to.be.below(first.stdout.indexOf('posts.sql')) // parents first
     const {rows} = await db.query("SELECT p.title, u.email FROM posts p JOIN users u ON u.id = p.author_id ORDER BY p.title")
     expect(rows).to.deep.equal([
@@ -94,7 +96,7 @@ describe('nself db seed @db', () => {
     expect(await counts(db, ['users', 'posts'])).to.deep.equal({users: 2, posts: 0})
     // posts.sql's rows went with the cascade: the next run applies it again instead of skipping it.
     const after = await seed(project)
-    expect(after.stdout).to.match(/applied\s+posts\.sql/)
+    expect(after.stdout).to.match(/loaded\s+posts\.sql/)
     expect(await counts(db, ['users', 'posts'])).to.deep.equal({users: 2, posts: 2})
   })
 

@@ -3,7 +3,7 @@
  * stable exit codes, one small JSON object for errors under --json, and secrets kept out of output.
  */
 import {Command, Flags, Interfaces} from '@oclif/core'
-import {ExitCode, NselfError, exitCodeOf} from './errors.js'
+import {ExitCode, NselfError, exitCodeOf, isForeignNselfError} from './errors.js'
 import {redact} from './redact.js'
 
 /** The parsed flags of command class T: its own flags and the shared ones. */
@@ -12,7 +12,8 @@ export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(type
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
 export interface ErrorJson {
-  error: {code: string; message: string; exit: number; hint?: string}
+  /** Plus any structured fields the error carries (NselfError.fields), e.g. a seed error's file, row, line, column. */
+  error: {code: string; message: string; exit: number; hint?: string; [field: string]: unknown}
 }
 
 /**
@@ -35,9 +36,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   override async init(): Promise<void> {
     await super.init()
     // this.ctor is the concrete class, i.e. T; parse() cannot know that, so its result is narrowed here.
-    const {flags, args} = await this.parse(this.ctor)
+    const {flags, args} = await this.parse(await this.parseInput())
     this.flags = flags as BaseFlags<T>
     this.args = args as BaseArgs<T>
+  }
+
+  /**
+   * What init() parses: the class's own flags and args. The core widens it for commands that
+   * plugins add flags to (package.json "nself.flags").
+   */
+  protected async parseInput(): Promise<T> {
+    return this.ctor as T
   }
 
   /** True with --debug or NSELF_DEBUG=true. Set before run() from the raw argv, so catch() sees it too. */
@@ -79,6 +88,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected override async catch(error: Interfaces.CommandError): Promise<unknown> {
+    // Already reported by a command this one ran (config.runCommand): only pass its exit code on.
+    if ((error as {skipOclifErrorHandling?: boolean}).skipOclifErrorHandling) {
+      process.exitCode = exitCodeOf(error)
+      throw error
+    }
     const described = describeError(error)
     process.exitCode = described.exit
     if (this.jsonEnabled()) {
@@ -100,8 +114,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 export function describeError(error: unknown): ErrorJson['error'] {
   const exit = exitCodeOf(error)
   const message = redact(messageOf(error))
-  if (error instanceof NselfError) {
-    return {code: error.code, message, exit, ...(error.hint ? {hint: redact(error.hint)} : {})}
+  if (error instanceof NselfError || isForeignNselfError(error)) {
+    const fields = (error as {fields?: Record<string, unknown>}).fields
+    return {code: error.code, message, exit, ...(error.hint ? {hint: redact(error.hint)} : {}), ...(fields ? redactFields(fields) : {})}
   }
   const code = exit === ExitCode.usage ? 'NSELF_USAGE' : ((error as {code?: string}).code ?? 'NSELF_FAILED')
   return {code: String(code), message, exit}
@@ -111,4 +126,13 @@ function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message.split('\nSee more help with')[0].trim()
   if (typeof error === 'string') return error
   return JSON.stringify(error)
+}
+
+function redactFields(fields: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined || ['code', 'message', 'exit', 'hint'].includes(key)) continue
+    out[key] = typeof value === 'string' ? redact(value) : value
+  }
+  return out
 }

@@ -23,12 +23,15 @@ export interface NselfErrorOptions {
   /** What the user can do about it. */
   hint?: string
   cause?: unknown
+  /** Structured details that --json errors carry beside the message (e.g. {file, row, line, column}). */
+  fields?: Record<string, string | number | undefined>
 }
 
 export class NselfError extends Error {
   readonly exit: number
   readonly code: string
   readonly hint?: string
+  readonly fields?: Record<string, string | number | undefined>
 
   constructor(message: string, exit: number = ExitCode.failed, options: NselfErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : {cause: options.cause})
@@ -36,6 +39,7 @@ export class NselfError extends Error {
     this.exit = exit
     this.code = options.code ?? 'NSELF_FAILED'
     this.hint = options.hint
+    if (options.fields) this.fields = options.fields
   }
 }
 
@@ -92,7 +96,15 @@ export class OperationError extends NselfError {
 /** Exit code of any thrown value: ours, oclif's (err.oclif.exit) or a plain error (1). */
 export function exitCodeOf(error: unknown): number {
   if (error instanceof NselfError) return error.exit
+  // An NselfError made by another copy of this package (a plugin that bundled its own).
+  if (isForeignNselfError(error)) return error.exit
   const oclifExit = (error as {oclif?: {exit?: number}} | undefined)?.oclif?.exit
   if (typeof oclifExit === 'number') return oclifExit
   return ExitCode.failed
+}
+
+/** Shaped like an NselfError (numeric exit, string code) though not an instance of this copy's class. */
+export function isForeignNselfError(error: unknown): error is Error & {exit: number; code: string; hint?: string} {
+  const e = error as {exit?: unknown; code?: unknown} | undefined
+  return error instanceof Error && Number.isInteger(e?.exit) && typeof e?.code === 'string' && (e.code).startsWith('NSELF_')
 }

@@ -1,7 +1,8 @@
 /** What the three commands share: flags, and turning oclif's command into the library's context. */
 import {Flags, type Command} from '@oclif/core'
 import {makeConfirm} from './lib/confirm.js'
-import {type CoreLibrary, loadCore} from './lib/core.js'
+import {loadProject} from '@nself/sdk/project'
+import {type SchemaTools, schemaTools} from './lib/core.js'
 import type {SyncContext} from './lib/operations.js'
 import {loadSettings, parseDiagramId} from './lib/settings.js'
 
@@ -15,9 +16,9 @@ export const overwriteFlag = Flags.boolean({
 
 export const forceFlag = Flags.boolean({description: 'Do not ask for confirmation (needed without a terminal).'})
 
-export function syncContext(command: Command, flags: {diagram?: string; force?: boolean}): SyncContext {
+export async function syncContext(command: Command, flags: {diagram?: string; force?: boolean}): Promise<SyncContext> {
   return {
-    settings: loadSettings(),
+    settings: loadSettings(await loadProject(command.config)),
     diagram: flags.diagram ? parseDiagramId(flags.diagram, '--diagram') : undefined,
     io: {
       log: (line) => command.log(line),
@@ -27,7 +28,7 @@ export function syncContext(command: Command, flags: {diagram?: string; force?: 
   }
 }
 
-/** nself's schema library, from the CLI that runs this command. */
-export function coreOf(command: Command): Promise<CoreLibrary> {
-  return loadCore(command.config.root, String(command.config.pjson.main ?? 'dist/index.js'))
+/** nself's schema tools, through the loadProject hook of the nself that runs this command. */
+export function coreOf(command: Command): SchemaTools {
+  return schemaTools(command.config)
 }

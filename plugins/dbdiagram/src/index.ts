@@ -3,5 +3,5 @@ export {loadSettings, parseDiagramId, DEFAULT_API_URL, type DbdiagramSettings} f
 export {readState, writeState, hashContent, normalize, type SyncState} from './lib/state.js'
 export {compare, baseFor, DESCRIBE, type SyncStatus, type Comparison} from './lib/sync.js'
 export {push, pull, status, type SyncContext, type SyncResult, type Io} from './lib/operations.js'
-export {loadCore, checkCore, type CoreLibrary} from './lib/core.js'
+export {schemaTools, type SchemaTools} from './lib/core.js'
 export {writeAtomic} from './lib/files.js'

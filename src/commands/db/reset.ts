@@ -18,6 +18,9 @@ export default class DbReset extends MigrateCommand<typeof DbReset> {
     force: Flags.boolean({description: 'Skip the confirmation (not enough in production).'}),
   }
 
+  /** An afterMigrate hook's error with an exit code: the command ends with it once the reset is reported. */
+  private hookError?: Error
+
   async run(): Promise<{migrations: string[]; seededRows?: number; safetyBackup?: string}> {
     const config = this.nself
     const database = config.connection.database
@@ -40,7 +43,8 @@ export default class DbReset extends MigrateCommand<typeof DbReset> {
     }
     const result = await this.reset(client, loaders, beforeRun)
     const applied = result.run.applied
-    this.log(`Reset ${database}: ${applied.length} migrations applied${result.seed ? `, ${result.seed.rows} seed rows` : ''}.`)
+    this.log(`Reset ${database}: ${applied.length} migrations applied${result.seed ? `, ${result.seed.rows} seed rows committed` : ''}.`)
+    if (this.hookError) throw this.hookError
     return {migrations: applied.map((m) => m.version), ...(result.seed ? {seededRows: result.seed.rows} : {}), ...(safetyBackup ? {safetyBackup} : {})}
   }
 
@@ -55,8 +59,13 @@ export default class DbReset extends MigrateCommand<typeof DbReset> {
           loaders,
           reporter: migrations,
           beforeRun,
-          startRun: (planned) => migrations.start(planned),
-          afterRun: (run, error) => this.afterRun('up', run, error),
+          startRun: async (planned) => {
+            if (planned.length > 0) await migrations.start(planned)
+          },
+          afterRun: async (run, error) => {
+            this.hookError = await this.afterRun('up', run, error)
+          },
+          applied: this.completed,
           onSeedEvent: seedProgress(seeds),
         }),
       ),

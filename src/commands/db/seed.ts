@@ -46,7 +46,7 @@ A file already applied with the same content is skipped. A changed file is appli
     const applied = result.files.filter((f) => f.status === 'applied').length
     if (result.files.length === 0) this.log(`Nothing to seed for ${environment}.`)
     else if (applied === 0) this.log(`Seeded ${environment}: nothing to apply (${result.files.length} file(s) skipped)`)
-    else this.log(`Seeded ${environment}: ${result.rows} rows from ${applied} file(s) in ${result.ms} ms`)
+    else this.log(`Committed ${result.rows} rows from ${applied} file(s) to ${environment} in one transaction (${result.ms} ms)`)
     return result
   }
 

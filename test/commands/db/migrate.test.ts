@@ -186,7 +186,7 @@ describe('nself db migrate hooks, with a plugin @db', () => {
     expect((await db.query("SELECT count(*)::int AS n FROM pg_class WHERE relname IN ('a', 'schema_migrations')")).rows[0].n).to.equal(0)
     const thrown = await runCli(['db', 'migrate:up', '--json'], {cwd: project.root, env: {...env, NSELF_TEST_HOOK_VETO_ERROR: 'no Friday deploys'}})
     expect(thrown.code).to.equal(6)
-    expect(JSON.parse(thrown.stdout)).to.deep.equal({error: {code: 'NSELF_REFUSED', message: 'no Friday deploys', exit: 6}})
+    expect(JSON.parse(thrown.stdout)).to.deep.equal({error: {code: 'NSELF_REFUSED', message: 'Refused by plugin nself-test-hook-plugin: no Friday deploys', exit: 6, hint: 'Nothing was changed.'}})
     expect((await db.query("SELECT count(*)::int AS n FROM pg_class WHERE relname IN ('a', 'schema_migrations')")).rows[0].n).to.equal(0)
 
     writeFileSync(log, '')

@@ -7,7 +7,7 @@ import {basename, relative} from 'node:path'
 import {ConfigError, RefusedError} from '@nself/sdk/errors'
 import {DbdiagramClient, TOKEN_HINT} from './client.js'
 import type {Confirm} from './confirm.js'
-import {type CoreLibrary, checkDbml, schemaChanges} from './core.js'
+import type {SchemaTools} from './core.js'
 import {readText, writeAtomic} from './files.js'
 import type {DbdiagramSettings} from './settings.js'
 import {type SyncState, readState, writeState} from './state.js'
@@ -59,11 +59,11 @@ export interface PushOptions {
   overwrite: boolean
 }
 
-export async function push(ctx: SyncContext, core: CoreLibrary, options: PushOptions): Promise<SyncResult> {
+export async function push(ctx: SyncContext, core: SchemaTools, options: PushOptions): Promise<SyncResult> {
   const {settings, io} = ctx
   const local = await readLocal(settings)
   if (local === undefined) throw new ConfigError(`${SCHEMA} not found in ${settings.root}`, {hint: 'Run `nself init`, or pull the diagram first.'})
-  const checked = await checkDbml(core, local, SCHEMA)
+  const checked = await core.check(local, SCHEMA)
   for (const w of checked.warnings) io.warn(w)
   const state = await readState(settings.stateFile, 'database/.dbdiagram.json')
   if (options.toFile) return pushToFile(ctx, local, options.toFile, state)
@@ -113,18 +113,18 @@ export interface PullOptions {
   overwrite: boolean
 }
 
-export async function pull(ctx: SyncContext, core: CoreLibrary, options: PullOptions): Promise<SyncResult> {
+export async function pull(ctx: SyncContext, core: SchemaTools, options: PullOptions): Promise<SyncResult> {
   const {settings, io} = ctx
   const state = await readState(settings.stateFile, 'database/.dbdiagram.json')
   const remote = await fetchRemote(ctx, state, options.fromFile)
-  const checked = await checkDbml(core, remote.content, remote.label)
+  const checked = await core.check(remote.content, remote.label)
   for (const w of checked.warnings) io.warn(w)
   const local = await readLocal(settings)
   const cmp = compare(local ?? '', remote.content, baseFor(state, remote.diagramId))
   if (cmp.status === 'in-sync') return inSync(ctx, remote.content, remote.diagramId, state, cmp)
   if (cmp.status !== 'remote-ahead') guardOverwrite(io, cmp, local ?? '', remote, 'pull', options.overwrite)
 
-  const changes = await schemaChanges(core, local, checked.model, SCHEMA)
+  const changes = await core.changes(local, remote.content, SCHEMA)
   io.log(`What the pull changes in ${SCHEMA}:`)
   if (changes === undefined) io.log(`  (${SCHEMA} does not parse now, so only the text diff is shown)`)
   else if (changes.length === 0) io.log('  no schema change (formatting, notes or layout only)')

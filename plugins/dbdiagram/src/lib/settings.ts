@@ -1,23 +1,13 @@
 /**
- * The plugin's settings, read the way the core reads its own: the process environment over
- * .env.local over .env.<ENVIRONMENT> over .env, in the project root (the nearest folder up from the
- * working directory holding database/schema.dbml, .env.local or .nself/; NSELF_PROJECT_DIR overrides).
- * The sdk has no config reader for plugins and a plugin must not import the core's, so the files are
- * parsed here with dotenv's parser (the same NAME=value format).
+ * The plugin's settings, from the project as nself reads it (@nself/sdk's loadProject: the process
+ * environment over .env.local over .env.<ENVIRONMENT> over .env, in the project root).
  */
-import {existsSync, readFileSync} from 'node:fs'
-import {dirname, join, resolve} from 'node:path'
-import {parse} from 'dotenv'
+import {join} from 'node:path'
 import {ConfigError} from '@nself/sdk/errors'
+import type {ProjectInfo} from '@nself/sdk/hooks'
 import {registerSecret} from '@nself/sdk/redact'
 
 export const DEFAULT_API_URL = 'https://api.dbdiagram.io/v1'
-
-export interface Setting {
-  value: string
-  /** ".env.local", "the process environment", a flag… for messages. */
-  source: string
-}
 
 export interface DbdiagramSettings {
   root: string
@@ -30,40 +20,6 @@ export interface DbdiagramSettings {
   diagramIdSource?: string
 }
 
-export function findProjectRoot(cwd: string, env: NodeJS.ProcessEnv): string {
-  if (env.NSELF_PROJECT_DIR) return resolve(env.NSELF_PROJECT_DIR)
-  let dir = resolve(cwd)
-  for (;;) {
-    if (['database/schema.dbml', '.env.local', '.nself'].some((m) => existsSync(join(dir, m)))) return dir
-    const parent = dirname(dir)
-    if (parent === dir) return resolve(cwd)
-    dir = parent
-  }
-}
-
-export function readEnv(root: string, processEnv: NodeJS.ProcessEnv): Map<string, Setting> {
-  const fromProcess = new Map<string, Setting>()
-  for (const [key, value] of Object.entries(processEnv)) {
-    if (value !== undefined) fromProcess.set(key, {value, source: 'the process environment'})
-  }
-  const base = readEnvFile(root, '.env')
-  const local = readEnvFile(root, '.env.local')
-  const environment = fromProcess.get('ENVIRONMENT')?.value || local.get('ENVIRONMENT')?.value || base.get('ENVIRONMENT')?.value || 'development'
-  const perEnvironment = /^[a-z][a-z0-9_-]*$/.test(environment) ? readEnvFile(root, `.env.${environment}`) : new Map<string, Setting>()
-  return new Map([...base, ...perEnvironment, ...local, ...fromProcess])
-}
-
-function readEnvFile(root: string, name: string): Map<string, Setting> {
-  let text: string
-  try {
-    text = readFileSync(join(root, name), 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map()
-    throw new ConfigError(`cannot read ${name}: ${(error as Error).message}`)
-  }
-  return new Map(Object.entries(parse(text)).map(([key, value]) => [key, {value, source: name}]))
-}
-
 /** A 24-hex diagram id, or a diagram URL whose path ends in one (dbdiagram.io/d/Name-<id>). */
 export function parseDiagramId(raw: string, source: string): string {
   const text = raw.trim()
@@ -74,20 +30,20 @@ export function parseDiagramId(raw: string, source: string): string {
   throw new ConfigError(`${where} is not a diagram id: expected 24 hexadecimal characters or a diagram URL such as https://dbdiagram.io/d/Blog-69459a734bbde0fd74d8852f`)
 }
 
-export function loadSettings(cwd: string = process.cwd(), processEnv: NodeJS.ProcessEnv = process.env): DbdiagramSettings {
-  const root = findProjectRoot(cwd, processEnv)
-  const env = readEnv(root, processEnv)
-  const token = env.get('DBDIAGRAM_TOKEN')?.value.trim() || undefined
+export function loadSettings(project: Pick<ProjectInfo, 'root' | 'env' | 'sources'>): DbdiagramSettings {
+  const {root, env, sources} = project
+  const source = (name: string) => sources[name] ?? 'the process environment'
+  const token = env.DBDIAGRAM_TOKEN?.trim() || undefined
   registerSecret(token)
-  const id = env.get('DBDIAGRAM_DIAGRAM_ID')
-  const apiUrl = env.get('DBDIAGRAM_API_URL')
+  const id = env.DBDIAGRAM_DIAGRAM_ID
+  const apiUrl = env.DBDIAGRAM_API_URL?.trim()
   return {
     root,
     schemaFile: join(root, 'database', 'schema.dbml'),
     stateFile: join(root, 'database', '.dbdiagram.json'),
-    apiUrl: apiUrl?.value.trim() ? checkUrl(apiUrl.value.trim(), apiUrl.source) : DEFAULT_API_URL,
+    apiUrl: apiUrl ? checkUrl(apiUrl, source('DBDIAGRAM_API_URL')) : DEFAULT_API_URL,
     token,
-    ...(id?.value.trim() ? {diagramId: parseDiagramId(id.value, id.source), diagramIdSource: id.source} : {}),
+    ...(id?.trim() ? {diagramId: parseDiagramId(id, source('DBDIAGRAM_DIAGRAM_ID')), diagramIdSource: source('DBDIAGRAM_DIAGRAM_ID')} : {}),
   }
 }
 

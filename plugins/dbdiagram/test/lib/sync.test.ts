@@ -67,17 +67,19 @@ describe('dbdiagram: sync verdicts, the sync record, settings and safe writes', 
     expect(lstatSync(target).mode & 0o777).to.equal(0o600)
   })
 
-  it('reads settings like the core: process env over .env.local over .env.<ENVIRONMENT> over .env', () => {
+  it('takes its settings from the project nself loads (loadProject), naming where each came from', () => {
     const dir = tmp()
-    writeFileSync(join(dir, '.env'), 'DBDIAGRAM_TOKEN=from-env-file\nDBDIAGRAM_DIAGRAM_ID=aaaaaaaaaaaaaaaaaaaaaaaa\nENVIRONMENT=staging\n')
-    writeFileSync(join(dir, '.env.staging'), 'DBDIAGRAM_DIAGRAM_ID="https://dbdiagram.io/d/Shop-bbbbbbbbbbbbbbbbbbbbbbbb"\n')
-    writeFileSync(join(dir, '.env.local'), 'DBDIAGRAM_API_URL=http://127.0.0.1:1234/v1/\n')
-    const s = loadSettings(dir, {NSELF_PROJECT_DIR: dir, DBDIAGRAM_TOKEN: 'from-process'})
+    const project = (env: Record<string, string>, sources: Record<string, string>) => ({root: dir, env, sources})
+    const s = loadSettings(
+      project(
+        {DBDIAGRAM_TOKEN: 'from-process', DBDIAGRAM_DIAGRAM_ID: 'https://dbdiagram.io/d/Shop-bbbbbbbbbbbbbbbbbbbbbbbb', DBDIAGRAM_API_URL: 'http://127.0.0.1:1234/v1/'},
+        {DBDIAGRAM_TOKEN: 'the process environment', DBDIAGRAM_DIAGRAM_ID: '.env.staging', DBDIAGRAM_API_URL: '.env.local'},
+      ),
+    )
     expect(s).to.include({token: 'from-process', diagramId: 'bbbbbbbbbbbbbbbbbbbbbbbb', diagramIdSource: '.env.staging', apiUrl: 'http://127.0.0.1:1234/v1'})
     expect(s.stateFile).to.equal(join(dir, 'database', '.dbdiagram.json'))
-    expect(loadSettings(tmp(), {}).apiUrl).to.equal('https://api.dbdiagram.io/v1')
-    writeFileSync(join(dir, '.env.local'), 'DBDIAGRAM_API_URL=http://api.example.com/v1\n')
-    expect(() => loadSettings(dir, {NSELF_PROJECT_DIR: dir})).to.throw('DBDIAGRAM_API_URL in .env.local must start with https://')
+    expect(loadSettings(project({}, {})).apiUrl).to.equal('https://api.dbdiagram.io/v1')
+    expect(() => loadSettings(project({DBDIAGRAM_API_URL: 'http://api.example.com/v1'}, {DBDIAGRAM_API_URL: '.env.local'}))).to.throw('DBDIAGRAM_API_URL in .env.local must start with https://')
   })
 
   it('takes the trailing 24-hex id of a diagram URL', () => {

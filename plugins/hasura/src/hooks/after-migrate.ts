@@ -1,21 +1,24 @@
 /**
  * `migrate:up --update-hasura` (or HASURA_AUTO_UPDATE=true): after the migrations apply, Hasura's
- * metadata is brought in line with the schema (src/lib/sync.ts). A failure is an error with exit
- * code 7 (HASURA_METADATA_EXIT); the migrations stay applied.
+ * metadata is brought in line with the schema (src/lib/sync.ts), also when nothing was pending (the
+ * hooks fire on every run). A failure is an NselfError with exit code 7 (HASURA_METADATA_EXIT): the
+ * core reports the run, then ends with it; the migrations stay applied.
  */
 import type {AfterMigrateHook} from '@nself/sdk/hooks'
 import {describeInconsistency} from '../lib/client.js'
-import {HASURA_METADATA_EXIT, metadataStepError} from '../lib/errors.js'
+import {metadataStepError} from '../lib/errors.js'
 import {clientFor, hasuraSettings, isTrue, loadProject, loadProjectSchema} from '../lib/project.js'
 import {desiredFromSchema, syncMetadata} from '../lib/sync.js'
 
 const hook: AfterMigrateHook = async function (options) {
   if (options.direction !== 'up') return
-  // Flags that plugins add to core commands arrive as options.flags (plugin-platform contract).
-  const flag = (options as {flags?: Record<string, unknown>}).flags?.['update-hasura']
+  // The flag this plugin adds to migrate:up (package.json "nself.flags"); the core already fell back to
+  // HASURA_AUTO_UPDATE. Commands without the flag (db reset) read the setting here.
+  const flag = options.flags?.['update-hasura']
   const say = (line: string) => process.stderr.write(line + '\n')
   try {
-    if (!isTrue(flag) && !isTrue(process.env.HASURA_AUTO_UPDATE)) {
+    if (flag === false) return
+    if (flag !== true && !isTrue(process.env.HASURA_AUTO_UPDATE)) {
       // The setting may also live in the project's .env files.
       const project = await loadProject(this.config, {})
       if (!isTrue(project.env.HASURA_AUTO_UPDATE)) return
@@ -40,8 +43,6 @@ const hook: AfterMigrateHook = async function (options) {
       for (const o of result.inconsistent) say(`  - ${describeInconsistency(o)}`)
     }
   } catch (error) {
-    // The core may report hook failures as warnings only; the exit code still says the metadata step failed.
-    process.exitCode = HASURA_METADATA_EXIT
     throw metadataStepError(error)
   }
 }

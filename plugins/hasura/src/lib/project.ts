@@ -2,37 +2,20 @@
  * What the plugin needs of the project, asked of the core through its `loadProject` hook (the plugin
  * never imports the core), and the Hasura settings read from it.
  */
-import type {Hook, Interfaces} from '@oclif/core'
-
-/** A hook's `this.config` and a command's both answer runHook; typed here for nself's hooks. */
-type Config = Interfaces.Config
-type RunHook = <T extends keyof NselfHooks>(event: T, options: NselfHooks[T]['options'], timeout?: number, capture?: boolean) => Promise<Hook.Result<NselfHooks[T]['return']>>
-import {ConfigError, ValidationError} from '@nself/sdk/errors'
-import type {NselfHooks, ProjectInfo} from '@nself/sdk/hooks'
+import type {Interfaces} from '@oclif/core'
+import {ConfigError} from '@nself/sdk/errors'
+import {loadProject, loadProjectSchema as loadSchema} from '@nself/sdk/project'
+import type {ProjectInfo} from '@nself/sdk/hooks'
 import {registerSecret} from '@nself/sdk/redact'
 import {HasuraClient} from './client.js'
 
 export const DEFAULT_ENDPOINT = 'http://localhost:8080'
 
-export async function loadProject(config: Config, options: NselfHooks['loadProject']['options']): Promise<ProjectInfo> {
-  // A hook's config is typed with oclif's own hooks only; nself's hooks are declared in NselfHooks.
-  const typed = config as unknown as {runHook: RunHook}
-  const {successes, failures} = await typed.runHook('loadProject', options, undefined, true)
-  if (failures.length > 0) throw failures[0].error
-  const info = successes.find((s) => s.result)?.result
-  if (!info) throw new ConfigError('this nself does not answer the loadProject hook: the Hasura plugin needs nself 0.2 or newer')
-  return info
-}
+export {loadProject}
 
 /** The project with its parsed schema; parser errors stop here (`db validate` shows them all). */
-export async function loadProjectSchema(config: Config, file?: string): Promise<Required<ProjectInfo>> {
-  const info = await loadProject(config, {schema: true, ...(file ? {file} : {})})
-  const schema = info.schema!
-  if (schema.errors.length > 0) {
-    const first = schema.errors[0]
-    throw new ValidationError(`${schema.file}:${first.line}:${first.column}: ${first.message}${schema.errors.length > 1 ? ` (and ${schema.errors.length - 1} more)` : ''}`, {hint: 'run nself db validate for every problem'})
-  }
-  return info as Required<ProjectInfo>
+export async function loadProjectSchema(config: Interfaces.Config, file?: string): Promise<Required<ProjectInfo>> {
+  return (await loadSchema(config, file ? {file} : {}))
 }
 
 export interface HasuraSettings {

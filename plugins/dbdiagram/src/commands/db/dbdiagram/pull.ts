@@ -23,7 +23,7 @@ Refuses (exit 6) when schema.dbml changed since the last sync, showing what chan
   }
 
   async run(): Promise<SyncResult> {
-    const ctx = syncContext(this, this.flags)
-    return pull(ctx, await coreOf(this), {fromFile: this.flags['from-file'], overwrite: this.flags.overwrite})
+    const ctx = await syncContext(this, this.flags)
+    return pull(ctx, coreOf(this), {fromFile: this.flags['from-file'], overwrite: this.flags.overwrite})
   }
 }

@@ -16,6 +16,6 @@ export default class DbdiagramStatus extends BaseCommand<typeof DbdiagramStatus>
   }
 
   async run(): Promise<SyncResult> {
-    return status(syncContext(this, this.flags), this.flags['from-file'])
+    return status(await syncContext(this, this.flags), this.flags['from-file'])
   }
 }
