@@ -23,7 +23,13 @@ export default tseslint.config(
   {
     rules: {
       // No `as any` anywhere, tests included: a cast to any hides a wrong type instead of naming it.
-      'no-restricted-syntax': ['error', {selector: 'TSAsExpression > TSAnyKeyword', message: 'Do not cast to any: name the type, or use unknown and narrow it.'}],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'TSAsExpression > TSAnyKeyword',
+          message: 'Do not cast to any: name the type, or use unknown and narrow it.',
+        },
+      ],
       // The async functions it flags implement promise-returning interfaces (oclif's run, catch and
       // hooks, the progress reporter); no-floating-promises and no-misused-promises still catch the
       // mistakes that matter (a promise nobody awaits).

@@ -30,9 +30,22 @@ async function main(admin) {
   await load(urlOf(admin, SOURCE))
   const work = mkdtempSync(join(tmpdir(), 'nself-bench-backup-'))
   const tools = pgTools()
-  const pgEnv = (db) => ({...process.env, PGHOST: admin.hostname, PGPORT: admin.port || '5432', PGUSER: decodeURIComponent(admin.username), PGPASSWORD: decodeURIComponent(admin.password), PGDATABASE: db})
+  const pgEnv = (db) => ({
+    ...process.env,
+    PGHOST: admin.hostname,
+    PGPORT: admin.port || '5432',
+    PGUSER: decodeURIComponent(admin.username),
+    PGPASSWORD: decodeURIComponent(admin.password),
+    PGDATABASE: db,
+  })
   const nselfEnv = (db, dir, extra = {}) => {
-    const env = {...process.env, NSELF_PROJECT_DIR: dir, DATABASE_URL: urlOf(admin, db), DB_BACKUP_RETENTION_DAYS: '0', ...extra}
+    const env = {
+      ...process.env,
+      NSELF_PROJECT_DIR: dir,
+      DATABASE_URL: urlOf(admin, db),
+      DB_BACKUP_RETENTION_DAYS: '0',
+      ...extra,
+    }
     for (const key of Object.keys(env)) if (/^(POSTGRES_|DB_BACKUP_COMPRESSION|ENVIRONMENT$)/.test(key)) delete env[key]
     return env
   }
@@ -52,8 +65,22 @@ async function main(admin) {
     },
   })
   const contenders = [
-    ...(tools ? [{name: 'pg_dump -Fc', command: tools.pgDump, args: ['-Fc', '-f', join(work, 'anchor.dump')], options: {env: pgEnv(SOURCE)}}] : []),
-    ...(tools ? [nselfBackup('nself backup (pg_dump path)', {}), nselfBackup('nself backup --compress (pg_dump path)', {}, ['--compress'])] : []),
+    ...(tools
+      ? [
+          {
+            name: 'pg_dump -Fc',
+            command: tools.pgDump,
+            args: ['-Fc', '-f', join(work, 'anchor.dump')],
+            options: {env: pgEnv(SOURCE)},
+          },
+        ]
+      : []),
+    ...(tools
+      ? [
+          nselfBackup('nself backup (pg_dump path)', {}),
+          nselfBackup('nself backup --compress (pg_dump path)', {}, ['--compress']),
+        ]
+      : []),
     nselfBackup('nself backup (built-in)', {NSELF_NO_PG_DUMP: '1'}),
     nselfBackup('nself backup --compress (built-in)', {NSELF_NO_PG_DUMP: '1'}, ['--compress']),
   ]
@@ -65,11 +92,18 @@ async function main(admin) {
 
   // One backup of each kind to restore, sizes printed.
   const files = {}
-  const kinds = [['pg_dump', {}, []], ['builtin', {NSELF_NO_PG_DUMP: '1'}, []], ['builtin-compressed', {NSELF_NO_PG_DUMP: '1'}, ['--compress']]]
+  const kinds = [
+    ['pg_dump', {}, []],
+    ['builtin', {NSELF_NO_PG_DUMP: '1'}, []],
+    ['builtin-compressed', {NSELF_NO_PG_DUMP: '1'}, ['--compress']],
+  ]
   for (const [kind, extra, flags] of kinds) {
     if (kind === 'pg_dump' && !tools) continue
     clearBackups()
-    const r = spawnSync(process.execPath, [NSELF, 'db', 'backup', '--name', kind, ...flags], {env: nselfEnv(SOURCE, source, extra), encoding: 'utf8'})
+    const r = spawnSync(process.execPath, [NSELF, 'db', 'backup', '--name', kind, ...flags], {
+      env: nselfEnv(SOURCE, source, extra),
+      encoding: 'utf8',
+    })
     if (r.status !== 0) throw new Error(r.stderr)
     files[kind] = join(work, `${kind}.nself-backup`)
     copyFileSync(join(backups, `${kind}.nself-backup`), files[kind])
@@ -91,8 +125,28 @@ async function main(admin) {
     },
   })
   const restoreContenders = [
-    ...(tools ? [{name: 'pg_restore', command: tools.pgRestore, args: ['--exit-on-error', '-d', TARGET, join(work, 'anchor.dump')], options: {env: pgEnv(TARGET)}, setup: fresh}] : []),
-    ...(tools ? [{name: 'pg_restore -j 2', command: tools.pgRestore, args: ['--exit-on-error', '-j', '2', '-d', TARGET, join(work, 'anchor.dump')], options: {env: pgEnv(TARGET)}, setup: fresh}] : []),
+    ...(tools
+      ? [
+          {
+            name: 'pg_restore',
+            command: tools.pgRestore,
+            args: ['--exit-on-error', '-d', TARGET, join(work, 'anchor.dump')],
+            options: {env: pgEnv(TARGET)},
+            setup: fresh,
+          },
+        ]
+      : []),
+    ...(tools
+      ? [
+          {
+            name: 'pg_restore -j 2',
+            command: tools.pgRestore,
+            args: ['--exit-on-error', '-j', '2', '-d', TARGET, join(work, 'anchor.dump')],
+            options: {env: pgEnv(TARGET)},
+            setup: fresh,
+          },
+        ]
+      : []),
     ...(tools ? [nselfRestore('pg_dump')] : []),
     nselfRestore('builtin'),
     nselfRestore('builtin-compressed'),
@@ -144,7 +198,10 @@ async function recreate(admin, db) {
 function recreateSync(admin, db) {
   const script = `import pg from 'pg'; const c = new pg.Client({connectionString: process.argv[1]}); await c.connect();
     await c.query('DROP DATABASE IF EXISTS ${db} WITH (FORCE)'); await c.query('CREATE DATABASE ${db}'); await c.end()`
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, admin.toString()], {cwd: new URL('..', import.meta.url).pathname, encoding: 'utf8'})
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, admin.toString()], {
+    cwd: new URL('..', import.meta.url).pathname,
+    encoding: 'utf8',
+  })
   if (r.status !== 0) throw new Error(r.stderr)
 }
 
@@ -153,7 +210,9 @@ async function load(url) {
   const client = new pg.Client({connectionString: url})
   await client.connect()
   const started = Date.now()
-  await client.query(`CREATE TABLE events (id bigint PRIMARY KEY, user_id uuid, kind text, payload jsonb, created_at timestamptz)`)
+  await client.query(
+    `CREATE TABLE events (id bigint PRIMARY KEY, user_id uuid, kind text, payload jsonb, created_at timestamptz)`,
+  )
   await client.query(`INSERT INTO events
     SELECT g, md5(g::text)::uuid, (ARRAY['click', 'view', 'signup', 'purchase', 'logout'])[1 + g % 5],
            jsonb_build_object('page', '/products/' || (g % 5000), 'ref', 'campaign-' || (g % 37), 'value', g % 1000 * 1.5, 'tags', jsonb_build_array('t' || (g % 11), 't' || (g % 13))),

@@ -19,8 +19,18 @@ const env = {...process.env, NODE_ENV: 'production'}
 
 const results = roundRobin(
   [
-    {name: 'diagram', command: process.execPath, args: [NSELF, 'db', 'diagram', '--file', schema, '--out', html], options: {env}},
-    {name: 'diagram svg', command: process.execPath, args: [NSELF, 'db', 'diagram', '--file', schema, '--out', join(OUT, `diagram-${TABLES}.svg`), '--format', 'svg'], options: {env}},
+    {
+      name: 'diagram',
+      command: process.execPath,
+      args: [NSELF, 'db', 'diagram', '--file', schema, '--out', html],
+      options: {env},
+    },
+    {
+      name: 'diagram svg',
+      command: process.execPath,
+      args: [NSELF, 'db', 'diagram', '--file', schema, '--out', join(OUT, `diagram-${TABLES}.svg`), '--format', 'svg'],
+      options: {env},
+    },
     {name: 'validate', command: process.execPath, args: [NSELF, 'db', 'validate', '--file', schema], options: {env}},
     // Bare Node startup in the same run: shows how loaded the machine was when reading absolute times.
     {name: 'node -e 0', command: process.execPath, args: ['-e', '0']},
@@ -29,11 +39,15 @@ const results = roundRobin(
 )
 const d = results.diagram
 const v = results.validate
-console.log(`\n## diagram, ${TABLES} tables (median of ${runs}, whole process; ratio to nself db validate on the same schema in the same run)`)
+console.log(
+  `\n## diagram, ${TABLES} tables (median of ${runs}, whole process; ratio to nself db validate on the same schema in the same run)`,
+)
 report('nself db diagram (html): wall', d.median, 's', 'validate', v.median)
 report('nself db diagram --format svg: wall', results['diagram svg'].median, 's', 'validate', v.median)
 report('nself db validate: wall', v.median, 's', 'validate', v.median)
 report('nself db diagram (html): peak RSS', d.rssMb, 'MB', 'validate', v.rssMb)
 report('node -e 0 (machine-load reference): wall', results['node -e 0'].median, 's', 'validate', v.median)
 console.log(`page size ${(statSync(html).size / 1024).toFixed(0)} KB`)
-console.log(`\n${TABLES} tables: ${(d.median * 1000).toFixed(0)} ms (target < 3000 ms) ${d.median < 3 ? 'met' : 'MISSED'}`)
+console.log(
+  `\n${TABLES} tables: ${(d.median * 1000).toFixed(0)} ms (target < 3000 ms) ${d.median < 3 ? 'met' : 'MISSED'}`,
+)

@@ -45,7 +45,7 @@ export function generate(tables = 1000, seed = 1) {
   const longRefs = []
   for (let t = 0; t < tables; t++) {
     const name = `table_${t}`
-    out.push(`Table ${name} {`, "  id uuid [pk, default: `gen_random_uuid()`]")
+    out.push(`Table ${name} {`, '  id uuid [pk, default: `gen_random_uuid()`]')
     const cols = []
     const ncols = 4 + pick(3)
     for (let c = 0; c < ncols; c++) {

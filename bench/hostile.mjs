@@ -27,7 +27,8 @@ function randomText(chars) {
 
 function cycle(n) {
   const parts = []
-  for (let i = 0; i < n; i++) parts.push(`Table t${i} {\n  id int [pk]\n  next_id int [not null, ref: > t${(i + 1) % n}.id]\n}\n`)
+  for (let i = 0; i < n; i++)
+    parts.push(`Table t${i} {\n  id int [pk]\n  next_id int [not null, ref: > t${(i + 1) % n}.id]\n}\n`)
   return parts.join('')
 }
 

@@ -43,7 +43,8 @@ async function build(url) {
 function timed(command, args, options) {
   const started = process.hrtime.bigint()
   const r = spawnSync(command, args, {...options, encoding: 'utf8', maxBuffer: 1 << 28})
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status}): ${(r.stderr || r.stdout).slice(-800)}`)
+  if (r.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed (${r.status}): ${(r.stderr || r.stdout).slice(-800)}`)
   return Number(process.hrtime.bigint() - started) / 1e9
 }
 
@@ -78,12 +79,17 @@ async function main() {
       }
       const out = join(project, 'database', 'schema.dbml')
       if (existsSync(out)) rmSync(out)
-      samples.pull.push(timed(process.execPath, [NSELF, 'db', 'pull'], {cwd: project, env: nselfEnv({DATABASE_URL: url.toString()})}))
-      if (existsSync(PG_DUMP)) samples.pgDump.push(timed(PG_DUMP, ['--schema-only', '-d', url.toString(), '-f', join(project, 'dump.sql')]))
+      samples.pull.push(
+        timed(process.execPath, [NSELF, 'db', 'pull'], {cwd: project, env: nselfEnv({DATABASE_URL: url.toString()})}),
+      )
+      if (existsSync(PG_DUMP))
+        samples.pgDump.push(timed(PG_DUMP, ['--schema-only', '-d', url.toString(), '-f', join(project, 'dump.sql')]))
     }
     if (tables !== TABLES) throw new Error(`introspection read ${tables} tables, expected ${TABLES}`)
     const anchor = samples.pgDump.length ? median(samples.pgDump) : undefined
-    console.log(`${TABLES} tables, median of ${RUNS}; anchor: pg_dump --schema-only of the same database${anchor ? '' : ' (not installed)'}`)
+    console.log(
+      `${TABLES} tables, median of ${RUNS}; anchor: pg_dump --schema-only of the same database${anchor ? '' : ' (not installed)'}`,
+    )
     if (anchor) report('pg_dump --schema-only (process)', anchor, 's', 'pg_dump', anchor)
     const introspectS = median(samples.introspect)
     report('introspect (catalog → model, in process)', introspectS, 's', 'pg_dump', anchor)

@@ -92,7 +92,9 @@ export function roundRobin(contenders, {runs = 11, warmup = 2, setup} = {}) {
 export function report(label, value, unit, anchorLabel, anchorValue, {higherIsBetter = false} = {}) {
   const ratio = anchorValue ? value / anchorValue : NaN
   const fmt = (v) => (unit === 's' ? `${(v * 1000).toFixed(1)} ms` : `${v.toFixed(unit === 'MB' ? 0 : 0)} ${unit}`)
-  const ratioText = Number.isFinite(ratio) ? `${ratio.toFixed(2)}× ${anchorLabel}${higherIsBetter ? '' : ''}` : 'no anchor'
+  const ratioText = Number.isFinite(ratio)
+    ? `${ratio.toFixed(2)}× ${anchorLabel}${higherIsBetter ? '' : ''}`
+    : 'no anchor'
   console.log(`${label.padEnd(46)} ${fmt(value).padStart(12)}   ${ratioText}`)
   return ratio
 }
@@ -125,7 +127,9 @@ export async function benchServer() {
 export function run(command, args, options = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {stdio: 'inherit', ...options})
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${code}`))))
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${code}`)),
+    )
   })
 }
 

@@ -22,13 +22,19 @@ function project() {
 
 /** Runs migrate:up; once its session is at work, kills it after killAfterMs (if given). Returns ms at work. */
 async function watchedRun(dir, url, killAfterMs) {
-  const child = spawn(process.execPath, [BIN, 'db', 'migrate:up'], {cwd: dir, env: nselfEnv({DATABASE_URL: url}), stdio: 'ignore'})
+  const child = spawn(process.execPath, [BIN, 'db', 'migrate:up'], {
+    cwd: dir,
+    env: nselfEnv({DATABASE_URL: url}),
+    stdio: 'ignore',
+  })
   let gone = false
   const exited = new Promise((r) => child.on('exit', () => ((gone = true), r())))
   const watcher = new pg.Client({connectionString: url})
   await watcher.connect()
   while (!gone) {
-    const {rows} = await watcher.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'nself db:migrate:up'")
+    const {rows} = await watcher.query(
+      "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'nself db:migrate:up'",
+    )
     if (rows.length) break
     await new Promise((r) => setTimeout(r, 5))
   }
@@ -39,7 +45,14 @@ async function watchedRun(dir, url, killAfterMs) {
   clearTimeout(timer)
   const elapsed = Date.now() - working
   // The killed client's server session finishes the message it was sent: wait until it has ended.
-  while ((await query(url, "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'nself db:migrate:up'")).rows.length) {
+  while (
+    (
+      await query(
+        url,
+        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'nself db:migrate:up'",
+      )
+    ).rows.length
+  ) {
     await new Promise((r) => setTimeout(r, 10))
   }
   return elapsed
@@ -52,7 +65,11 @@ async function counts(url) {
 }
 
 function cli(dir, url, args) {
-  return spawnSync(process.execPath, [BIN, ...args], {cwd: dir, env: nselfEnv({DATABASE_URL: url, DB_MIGRATION_LOCK_TIMEOUT: '60'}), encoding: 'utf8'})
+  return spawnSync(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    env: nselfEnv({DATABASE_URL: url, DB_MIGRATION_LOCK_TIMEOUT: '60'}),
+    encoding: 'utf8',
+  })
 }
 
 /** What status got wrong (nothing when it told the truth), and whether the kill left a state in between. */
@@ -63,7 +80,9 @@ async function checkStatus(dir, url) {
   const applied = new Set(migrations.applied.map((a) => a.version))
   const partial = new Set(migrations.partial.map((p) => p.version))
   const c = await counts(url)
-  const problems = VERSIONS.filter((v) => (c[v] ?? 0) !== (applied.has(v) || partial.has(v) ? 1 : 0)).map((v) => `status wrong about ${v}`)
+  const problems = VERSIONS.filter((v) => (c[v] ?? 0) !== (applied.has(v) || partial.has(v) ? 1 : 0)).map(
+    (v) => `status wrong about ${v}`,
+  )
   return {problems, between: partial.size > 0 || (applied.size > 0 && applied.size < VERSIONS.length)}
 }
 
@@ -99,7 +118,9 @@ async function main() {
   } finally {
     await server.stop()
   }
-  console.log(`migrate-kill: ${tally.trials} kill -9 trials, ${tally.between} killed mid-run (between nothing and everything applied), ${tally.failures.length} failed`)
+  console.log(
+    `migrate-kill: ${tally.trials} kill -9 trials, ${tally.between} killed mid-run (between nothing and everything applied), ${tally.failures.length} failed`,
+  )
   for (const f of tally.failures) console.log(`  trial ${f.trial}: ${f.problems.join('; ')}`)
   if (tally.failures.length) process.exitCode = 1
 }

@@ -12,9 +12,13 @@ import {anchor, ROOT, median, setting} from './lib.mjs'
 const ANCHORS = join(ROOT, 'bench', '.anchors')
 const CORE = anchor('@dbml/core', join(ANCHORS, 'node_modules', '@dbml', 'core'), () => {
   mkdirSync(ANCHORS, {recursive: true})
-  if (!existsSync(join(ANCHORS, 'package.json'))) writeFileSync(join(ANCHORS, 'package.json'), '{"name":"nself-bench-anchors","private":true}\n')
+  if (!existsSync(join(ANCHORS, 'package.json')))
+    writeFileSync(join(ANCHORS, 'package.json'), '{"name":"nself-bench-anchors","private":true}\n')
   console.log('installing @dbml/core into bench/.anchors (first run only)…')
-  spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '@dbml/core@10.2.0'], {cwd: ANCHORS, stdio: 'inherit'})
+  spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '@dbml/core@10.2.0'], {
+    cwd: ANCHORS,
+    stdio: 'inherit',
+  })
 })
 const TABLES = setting('BENCH_TABLES', 1000, 50)
 
@@ -52,11 +56,16 @@ for (const [label, file] of Object.entries(files)) {
   for (const which of [...(CORE ? ['@dbml/core'] : []), '@dbml/parse', 'nself fast path']) {
     const samples = []
     for (let i = 0; i < runs; i++) {
-      const r = spawnSync(process.execPath, ['--input-type=module', '-e', child, which, file], {cwd: ROOT, encoding: 'utf8'})
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', child, which, file], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      })
       if (r.status !== 0) throw new Error(`${which} on ${label}: ${r.stderr.slice(-500)}`)
       samples.push(JSON.parse(r.stdout))
     }
     const m = (k) => median(samples.map((s) => s[k]))
-    console.log(`${label.padEnd(14)} ${which.padEnd(16)} load ${m('load').toFixed(0).padStart(5)}   parse ${m('parse').toFixed(0).padStart(5)}   RSS ${m('rss').toFixed(0).padStart(4)}`)
+    console.log(
+      `${label.padEnd(14)} ${which.padEnd(16)} load ${m('load').toFixed(0).padStart(5)}   parse ${m('parse').toFixed(0).padStart(5)}   RSS ${m('rss').toFixed(0).padStart(4)}`,
+    )
   }
 }

@@ -34,7 +34,10 @@ function changeTenTables(source) {
     if (i < 5) text = text.slice(0, at + head.length) + '  bench_note text\n' + text.slice(at + head.length)
     else {
       const codeAt = text.indexOf('  code varchar(64) [not null]', at)
-      text = text.slice(0, codeAt) + '  code varchar(128) [not null]' + text.slice(codeAt + '  code varchar(64) [not null]'.length)
+      text =
+        text.slice(0, codeAt) +
+        '  code varchar(128) [not null]' +
+        text.slice(codeAt + '  code varchar(64) [not null]'.length)
     }
   }
   return text
@@ -64,16 +67,44 @@ copyFileSync(join(changed, 'database', 'migrations', 'meta', '001.json'), modelJ
 
 const results = roundRobin(
   [
-    ...(dbml2sql ? [{name: 'dbml2sql --postgres', command: dbml2sql, args: ['--postgres', join(fresh, 'database', 'schema.dbml')], options: {cwd: fresh}}] : []),
-    {name: 'nself db run --dry-run (from nothing)', command: process.execPath, args: [NSELF, 'db', 'run', '--dry-run'], options: {cwd: fresh}},
-    {name: 'nself db run --dry-run (10 tables changed)', command: process.execPath, args: [NSELF, 'db', 'run', '--dry-run'], options: {cwd: changed}},
-    {name: 'nself db run --dry-run (model .json, no parser)', command: process.execPath, args: [NSELF, 'db', 'run', '--dry-run', '--schema', modelJson], options: {cwd: fresh}},
+    ...(dbml2sql
+      ? [
+          {
+            name: 'dbml2sql --postgres',
+            command: dbml2sql,
+            args: ['--postgres', join(fresh, 'database', 'schema.dbml')],
+            options: {cwd: fresh},
+          },
+        ]
+      : []),
+    {
+      name: 'nself db run --dry-run (from nothing)',
+      command: process.execPath,
+      args: [NSELF, 'db', 'run', '--dry-run'],
+      options: {cwd: fresh},
+    },
+    {
+      name: 'nself db run --dry-run (10 tables changed)',
+      command: process.execPath,
+      args: [NSELF, 'db', 'run', '--dry-run'],
+      options: {cwd: changed},
+    },
+    {
+      name: 'nself db run --dry-run (model .json, no parser)',
+      command: process.execPath,
+      args: [NSELF, 'db', 'run', '--dry-run', '--schema', modelJson],
+      options: {cwd: fresh},
+    },
   ],
   {runs: RUNS, warmup: SMOKE ? 0 : 1},
 )
 const dbml2sqlResult = results['dbml2sql --postgres'] ?? {median: NaN, rssMb: NaN}
-console.log(`\n## run-dry: ${TABLES} tables (median of ${RUNS}, ratio to dbml2sql in the same run; target ≤ 0.5× time and ≤ 0.5× peak RSS from nothing)`)
-for (const [name, r] of Object.entries(results)) report(`${name} time`, r.median, 's', 'dbml2sql', dbml2sqlResult.median)
-for (const [name, r] of Object.entries(results)) report(`${name} peak RSS`, r.rssMb, 'MB', 'dbml2sql', dbml2sqlResult.rssMb)
+console.log(
+  `\n## run-dry: ${TABLES} tables (median of ${RUNS}, ratio to dbml2sql in the same run; target ≤ 0.5× time and ≤ 0.5× peak RSS from nothing)`,
+)
+for (const [name, r] of Object.entries(results))
+  report(`${name} time`, r.median, 's', 'dbml2sql', dbml2sqlResult.median)
+for (const [name, r] of Object.entries(results))
+  report(`${name} peak RSS`, r.rssMb, 'MB', 'dbml2sql', dbml2sqlResult.rssMb)
 rmSync(fresh, {recursive: true, force: true})
 rmSync(changed, {recursive: true, force: true})

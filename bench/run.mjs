@@ -6,13 +6,30 @@
 import {spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
 
-const all = ['startup', 'validate', 'hostile', 'run-dry', 'verify', 'parsers', 'migrate', 'migrate-kill', 'seed', 'backup', 'restore-big', 'diagram', 'introspect']
+const all = [
+  'startup',
+  'validate',
+  'hostile',
+  'run-dry',
+  'verify',
+  'parsers',
+  'migrate',
+  'migrate-kill',
+  'seed',
+  'backup',
+  'restore-big',
+  'diagram',
+  'introspect',
+]
 const args = process.argv.slice(2)
 const smoke = args.includes('--smoke') || process.env.BENCH_SMOKE === '1'
 const named = args.filter((a) => a !== '--smoke')
 const wanted = named.length ? named : all
 const env = smoke ? {...process.env, BENCH_SMOKE: '1'} : process.env
-if (smoke) console.log('bench smoke: small sizes, one run each; the figures only show that each benchmark runs, they mean nothing')
+if (smoke)
+  console.log(
+    'bench smoke: small sizes, one run each; the figures only show that each benchmark runs, they mean nothing',
+  )
 const started = Date.now()
 const failed = []
 for (const name of wanted) {
@@ -27,5 +44,7 @@ for (const name of wanted) {
   if (r.status !== 0) failed.push(`${name} (exit ${r.status ?? r.signal})`)
 }
 const seconds = ((Date.now() - started) / 1000).toFixed(1)
-console.log(`\nbench${smoke ? ' smoke' : ''}: ${wanted.length - failed.length} of ${wanted.length} benchmarks ran to the end in ${seconds} s${failed.length ? `; failed: ${failed.join(', ')}` : ''}`)
+console.log(
+  `\nbench${smoke ? ' smoke' : ''}: ${wanted.length - failed.length} of ${wanted.length} benchmarks ran to the end in ${seconds} s${failed.length ? `; failed: ${failed.join(', ')}` : ''}`,
+)
 process.exit(failed.length ? 1 : 0)

@@ -19,7 +19,14 @@ import pg from 'pg'
 const root = new URL('..', import.meta.url).pathname
 // Smoke mode (BENCH_SMOKE=1, see bench/lib.mjs): a few thousand rows, one run.
 const SMOKE = process.env.BENCH_SMOKE === '1'
-const {values: opts} = parseArgs({options: {rows: {type: 'string', default: SMOKE ? '2000' : '1000000'}, runs: {type: 'string', default: SMOKE ? '1' : '3'}, 'insert-rows': {type: 'string', default: SMOKE ? '500' : '20000'}, only: {type: 'string', default: 'seed,copy,insert'}}})
+const {values: opts} = parseArgs({
+  options: {
+    rows: {type: 'string', default: SMOKE ? '2000' : '1000000'},
+    runs: {type: 'string', default: SMOKE ? '1' : '3'},
+    'insert-rows': {type: 'string', default: SMOKE ? '500' : '20000'},
+    only: {type: 'string', default: 'seed,copy,insert'},
+  },
+})
 const ONLY = new Set(opts.only.split(','))
 const ROWS = Number(opts.rows)
 const RUNS = Number(opts.runs)
@@ -27,7 +34,8 @@ const INSERT_ROWS = Number(opts['insert-rows'])
 const out = join(root, 'bench', 'out')
 mkdirSync(out, {recursive: true})
 
-const TABLE_SQL = 'CREATE TABLE events (id bigint PRIMARY KEY, user_id uuid NOT NULL, kind text NOT NULL, payload jsonb, created_at timestamptz NOT NULL)'
+const TABLE_SQL =
+  'CREATE TABLE events (id bigint PRIMARY KEY, user_id uuid NOT NULL, kind text NOT NULL, payload jsonb, created_at timestamptz NOT NULL)'
 const KINDS = ['click', 'view', 'signup', 'purchase', 'logout']
 
 function event(i) {
@@ -36,7 +44,13 @@ function event(i) {
     id: i,
     user_id: `6f1c2d3e-4b5a-4c7d-8e9f-${hex}`,
     kind: KINDS[i % KINDS.length],
-    payload: {page: `/products/${i % 997}`, referrer: i % 3 === 0 ? null : 'https://example.com/?q=a\tb', n: i, tags: ['a', 'b "quoted"'], nested: {ok: i % 2 === 0}},
+    payload: {
+      page: `/products/${i % 997}`,
+      referrer: i % 3 === 0 ? null : 'https://example.com/?q=a\tb',
+      n: i,
+      tags: ['a', 'b "quoted"'],
+      nested: {ok: i % 2 === 0},
+    },
     created_at: new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString(),
   }
 }
@@ -99,13 +113,22 @@ function timed(command, args, env) {
   const hasTime = existsSync('/usr/bin/time')
   const started = process.hrtime.bigint()
   const result = hasTime
-    ? spawnSync('/usr/bin/time', ['-f', 'MAXRSS_KB=%M CPU_S=%U+%S', command, ...args], {env, encoding: 'utf8', maxBuffer: 1 << 26})
+    ? spawnSync('/usr/bin/time', ['-f', 'MAXRSS_KB=%M CPU_S=%U+%S', command, ...args], {
+        env,
+        encoding: 'utf8',
+        maxBuffer: 1 << 26,
+      })
     : spawnSync(command, args, {env, encoding: 'utf8', maxBuffer: 1 << 26})
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stderr}`)
   const rss = /MAXRSS_KB=(\d+)/.exec(result.stderr ?? '')
   const cpu = /CPU_S=([\d.]+)\+([\d.]+)/.exec(result.stderr ?? '')
-  return {seconds, rssMb: rss ? Number(rss[1]) / 1024 : undefined, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : undefined, stdout: result.stdout}
+  return {
+    seconds,
+    rssMb: rss ? Number(rss[1]) / 1024 : undefined,
+    cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : undefined,
+    stdout: result.stdout,
+  }
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
@@ -126,7 +149,9 @@ async function seedOnce(dbUrl, project, r) {
   const run = timed(process.execPath, [join(root, 'bin/run.js'), 'db', 'seed', '--env', 'bench', '--json'], env)
   const file = JSON.parse(run.stdout).files[0]
   if (file.rows !== ROWS) throw new Error(`nself seeded ${file.rows} rows, expected ${ROWS}`)
-  console.log(`  run ${r + 1}: nself db seed ${run.seconds.toFixed(2)} s (seed step ${(file.ms / 1000).toFixed(2)} s), CPU ${run.cpuSeconds?.toFixed(2)} s, peak RSS ${run.rssMb?.toFixed(0)} MB`)
+  console.log(
+    `  run ${r + 1}: nself db seed ${run.seconds.toFixed(2)} s (seed step ${(file.ms / 1000).toFixed(2)} s), CPU ${run.cpuSeconds?.toFixed(2)} s, peak RSS ${run.rssMb?.toFixed(0)} MB`,
+  )
   return {seconds: run.seconds, seedSeconds: file.ms / 1000, rssMb: run.rssMb ?? 0}
 }
 
@@ -137,7 +162,11 @@ function hasPsql() {
 /** One `psql \\copy` of the CSV file into an empty table. */
 async function copyOnce(dbUrl, csv, r) {
   await query(dbUrl, 'TRUNCATE events')
-  const run = timed('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', dbUrl, '-c', `\\copy events FROM '${csv}' CSV`], process.env)
+  const run = timed(
+    'psql',
+    ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', dbUrl, '-c', `\\copy events FROM '${csv}' CSV`],
+    process.env,
+  )
   const {rows} = await query(dbUrl, 'SELECT count(*)::int AS n FROM events')
   if (rows[0].n !== ROWS) throw new Error(`\\copy loaded ${rows[0].n} rows`)
   console.log(`  run ${r + 1}: psql \\copy ${run.seconds.toFixed(2)} s`)
@@ -155,7 +184,13 @@ async function benchSeedAndCopy(dbUrl, data) {
     if (withCopy) copies.push(await copyOnce(dbUrl, data.csv, r))
   }
   rmSync(project, {recursive: true, force: true})
-  const seed = seeds.length ? {seconds: median(seeds.map((s) => s.seconds)), seedSeconds: median(seeds.map((s) => s.seedSeconds)), rssMb: Math.max(...seeds.map((s) => s.rssMb))} : undefined
+  const seed = seeds.length
+    ? {
+        seconds: median(seeds.map((s) => s.seconds)),
+        seedSeconds: median(seeds.map((s) => s.seedSeconds)),
+        rssMb: Math.max(...seeds.map((s) => s.rssMb)),
+      }
+    : undefined
   return {seed, copySeconds: withCopy ? median(copies) : undefined}
 }
 
@@ -167,7 +202,13 @@ async function benchInsert(dbUrl, json) {
   let n = 0
   const started = process.hrtime.bigint()
   for await (const e of readJsonArray(json)) {
-    await client.query('INSERT INTO events (id, user_id, kind, payload, created_at) VALUES ($1, $2, $3, $4, $5)', [e.id, e.user_id, e.kind, e.payload, e.created_at])
+    await client.query('INSERT INTO events (id, user_id, kind, payload, created_at) VALUES ($1, $2, $3, $4, $5)', [
+      e.id,
+      e.user_id,
+      e.kind,
+      e.payload,
+      e.created_at,
+    ])
     if (++n === INSERT_ROWS) break
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
@@ -193,15 +234,29 @@ try {
     ['nself db seed (JSON, seed step only)', ROWS, seedRun.seedSeconds, rate(ROWS, seedRun.seedSeconds)],
   ]
   if (copySeconds) lines.push(['psql \\copy (CSV, whole process)', ROWS, copySeconds, rate(ROWS, copySeconds)])
-  if (ONLY.has('insert')) lines.push([`row-by-row INSERT (${INSERT_ROWS} rows)`, INSERT_ROWS, insertSeconds, rate(INSERT_ROWS, insertSeconds)])
+  if (ONLY.has('insert'))
+    lines.push([
+      `row-by-row INSERT (${INSERT_ROWS} rows)`,
+      INSERT_ROWS,
+      insertSeconds,
+      rate(INSERT_ROWS, insertSeconds),
+    ])
   const copyRate = copySeconds ? rate(ROWS, copySeconds) : undefined
   console.log('\nmethod                                   rows       seconds   rows/s     ÷ \\copy rows/s')
   for (const [name, rows, s, r] of lines) {
-    console.log(`${name.padEnd(40)} ${String(rows).padEnd(10)} ${s.toFixed(2).padEnd(9)} ${Math.round(r).toLocaleString('en').padEnd(10)} ${copyRate ? (r / copyRate).toPrecision(2) + '×' : '-'}`)
+    console.log(
+      `${name.padEnd(40)} ${String(rows).padEnd(10)} ${s.toFixed(2).padEnd(9)} ${Math.round(r).toLocaleString('en').padEnd(10)} ${copyRate ? (r / copyRate).toPrecision(2) + '×' : '-'}`,
+    )
   }
-  console.log(`\nnself peak RSS: ${seedRun.rssMb.toFixed(0)} MB (target < 150 MB): ${seedRun.rssMb < 150 ? 'ok' : 'MISSED'}`)
-  if (copyRate) console.log(`nself vs \\copy: ${(seedRate / copyRate).toFixed(2)}× (target ≥ 0.80×): ${seedRate / copyRate >= 0.8 ? 'ok' : 'MISSED'}`)
-  if (ONLY.has('insert')) console.log(`nself vs row-by-row INSERT: ${(seedRate / rate(INSERT_ROWS, insertSeconds)).toFixed(0)}× faster`)
+  console.log(
+    `\nnself peak RSS: ${seedRun.rssMb.toFixed(0)} MB (target < 150 MB): ${seedRun.rssMb < 150 ? 'ok' : 'MISSED'}`,
+  )
+  if (copyRate)
+    console.log(
+      `nself vs \\copy: ${(seedRate / copyRate).toFixed(2)}× (target ≥ 0.80×): ${seedRate / copyRate >= 0.8 ? 'ok' : 'MISSED'}`,
+    )
+  if (ONLY.has('insert'))
+    console.log(`nself vs row-by-row INSERT: ${(seedRate / rate(INSERT_ROWS, insertSeconds)).toFixed(0)}× faster`)
 } finally {
   await query(srv.url, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {})
   await srv.stop()

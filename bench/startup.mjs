@@ -24,11 +24,17 @@ const commands = (label, bin) => [
   {name: `${label} db info (embedded running)`, command: process.execPath, args: [bin, 'db', 'info'], options},
 ]
 const results = roundRobin(
-  [{name: 'node -e 0', command: process.execPath, args: ['-e', '0']}, ...commands('nself', NSELF), ...(baseline ? commands('baseline', baseline) : [])],
+  [
+    {name: 'node -e 0', command: process.execPath, args: ['-e', '0']},
+    ...commands('nself', NSELF),
+    ...(baseline ? commands('baseline', baseline) : []),
+  ],
   {runs: setting('BENCH_RUNS', 21, 1), warmup: SMOKE ? 0 : 3},
 )
 const node = results['node -e 0'].median
-console.log('\n## startup (median wall time, ratio to node -e 0 in the same run; target ≤ 2.6× for --version and db --help)')
+console.log(
+  '\n## startup (median wall time, ratio to node -e 0 in the same run; target ≤ 2.6× for --version and db --help)',
+)
 for (const [name, r] of Object.entries(results)) report(name, r.median, 's', 'node -e 0', node)
 timeOnce(process.execPath, [NSELF, 'db', 'stop'], options)
 rmSync(project, {recursive: true, force: true})

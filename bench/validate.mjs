@@ -18,9 +18,15 @@ const TABLES = setting('BENCH_TABLES', 1000, 50)
 
 function installDbml2sql() {
   mkdirSync(ANCHORS, {recursive: true})
-  writeFileSync(join(ANCHORS, 'package.json'), JSON.stringify({name: 'nself-bench-anchors', private: true}, null, 2) + '\n')
+  writeFileSync(
+    join(ANCHORS, 'package.json'),
+    JSON.stringify({name: 'nself-bench-anchors', private: true}, null, 2) + '\n',
+  )
   console.log('installing @dbml/cli into bench/.anchors (first run only)…')
-  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '@dbml/cli@6.6.0'], {cwd: ANCHORS, stdio: 'inherit'})
+  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '@dbml/cli@6.6.0'], {
+    cwd: ANCHORS,
+    stdio: 'inherit',
+  })
   if (r.status !== 0 || !existsSync(DBML2SQL)) throw new Error('could not install @dbml/cli into bench/.anchors')
 }
 
@@ -39,8 +45,15 @@ for (const [label, file] of Object.entries(files)) {
     [
       {name: 'nself', command: process.execPath, args: [NSELF, 'db', 'validate', '--file', file], options: {env}},
       // The same with the fast path off: what @dbml/parse alone would give (see src/schema/parse.ts).
-      {name: 'nself (@dbml/parse only)', command: process.execPath, args: [NSELF, 'db', 'validate', '--file', file], options: {env: {...env, NSELF_DBML_PARSER: 'dbml'}}},
-      ...(dbml2sql ? [{name: 'dbml2sql', command: process.execPath, args: [dbml2sql, '--postgres', file], options: {env}}] : []),
+      {
+        name: 'nself (@dbml/parse only)',
+        command: process.execPath,
+        args: [NSELF, 'db', 'validate', '--file', file],
+        options: {env: {...env, NSELF_DBML_PARSER: 'dbml'}},
+      },
+      ...(dbml2sql
+        ? [{name: 'dbml2sql', command: process.execPath, args: [dbml2sql, '--postgres', file], options: {env}}]
+        : []),
       // Bare Node startup in the same run: shows how loaded the machine was when reading absolute times.
       {name: 'node -e 0', command: process.execPath, args: ['-e', '0']},
     ],
@@ -59,8 +72,10 @@ for (const [label, file] of Object.entries(files)) {
   const speedup = d.median / n.median
   console.log(`speed-up ${speedup.toFixed(2)}×, memory ${(n.rssMb / d.rssMb).toFixed(2)}× of dbml2sql`)
   if (!dbml2sql) continue
-  verdicts.push(label === 'blog'
-    ? `blog: ${(n.median * 1000).toFixed(0)} ms (target ≤ 300 ms) ${n.median <= 0.3 ? 'met' : 'MISSED'}; ${speedup.toFixed(2)}× faster (target ≥ 4×) ${speedup >= 4 ? 'met' : 'MISSED'}`
-    : `${label}: ${speedup.toFixed(2)}× faster (target ≥ 2×) ${speedup >= 2 ? 'met' : 'MISSED'}; ${(n.rssMb / d.rssMb).toFixed(2)}× memory (target ≤ 0.5×) ${n.rssMb <= d.rssMb / 2 ? 'met' : 'MISSED'}`)
+  verdicts.push(
+    label === 'blog'
+      ? `blog: ${(n.median * 1000).toFixed(0)} ms (target ≤ 300 ms) ${n.median <= 0.3 ? 'met' : 'MISSED'}; ${speedup.toFixed(2)}× faster (target ≥ 4×) ${speedup >= 4 ? 'met' : 'MISSED'}`
+      : `${label}: ${speedup.toFixed(2)}× faster (target ≥ 2×) ${speedup >= 2 ? 'met' : 'MISSED'}; ${(n.rssMb / d.rssMb).toFixed(2)}× memory (target ≤ 0.5×) ${n.rssMb <= d.rssMb / 2 ? 'met' : 'MISSED'}`,
+  )
 }
 if (verdicts.length) console.log('\n' + verdicts.join('\n'))

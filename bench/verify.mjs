@@ -30,12 +30,25 @@ const blog = makeProject('')
 copyFileSync(join(ROOT, 'test', 'fixtures', 'blog.dbml'), join(blog, 'database', 'schema.dbml'))
 const big = makeProject(generate(TABLES, 1))
 try {
-  for (const [label, dir, runs] of [['blog schema', blog, RUNS], [`${TABLES} tables`, big, Math.max(1, Math.min(RUNS, 3))]]) {
+  for (const [label, dir, runs] of [
+    ['blog schema', blog, RUNS],
+    [`${TABLES} tables`, big, Math.max(1, Math.min(RUNS, 3))],
+  ]) {
     const verifiedMs = []
     const results = roundRobin(
       [
-        {name: 'no-verify', command: process.execPath, args: [NSELF, 'db', 'run', '--dry-run', '--no-verify'], options: {cwd: dir, env}},
-        {name: 'verified', command: process.execPath, args: [NSELF, 'db', 'run', '--dry-run', '--json'], options: {cwd: dir, env}},
+        {
+          name: 'no-verify',
+          command: process.execPath,
+          args: [NSELF, 'db', 'run', '--dry-run', '--no-verify'],
+          options: {cwd: dir, env},
+        },
+        {
+          name: 'verified',
+          command: process.execPath,
+          args: [NSELF, 'db', 'run', '--dry-run', '--json'],
+          options: {cwd: dir, env},
+        },
       ],
       {runs, warmup: 1},
     )
@@ -45,10 +58,18 @@ try {
       verifiedMs.push(JSON.parse(r.stdout).verified.ms)
     }
     const target = label === 'blog schema' ? 1 : 10
-    console.log(`\n## verify: ${label} (median of ${runs}; target: verification < ${target} s; ratio to db run --no-verify in the same run)`)
+    console.log(
+      `\n## verify: ${label} (median of ${runs}; target: verification < ${target} s; ratio to db run --no-verify in the same run)`,
+    )
     report('db run --dry-run --no-verify', results['no-verify'].median, 's', '--no-verify', results['no-verify'].median)
     report('db run --dry-run (verified)', results.verified.median, 's', '--no-verify', results['no-verify'].median)
-    report('verification alone (printed by db run)', median(verifiedMs) / 1000, 's', '--no-verify', results['no-verify'].median)
+    report(
+      'verification alone (printed by db run)',
+      median(verifiedMs) / 1000,
+      's',
+      '--no-verify',
+      results['no-verify'].median,
+    )
   }
 } finally {
   rmSync(blog, {recursive: true, force: true})

@@ -15,7 +15,12 @@ for (const key of Object.keys(env)) if (/^(POSTGRES_|DATABASE_URL$|DB_|ENVIRONME
 
 function nself(args, {cwd = project, allowFailure = false, input} = {}) {
   console.log(`\n$ nself ${args.join(' ')}`)
-  const result = spawnSync(process.execPath, [bin, ...args], {cwd, env, stdio: [input === undefined ? 'ignore' : 'pipe', 'inherit', 'inherit'], input})
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    cwd,
+    env,
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'inherit', 'inherit'],
+    input,
+  })
   if (result.status !== 0 && !allowFailure) {
     console.error(`\nThe demo stopped: "nself ${args.join(' ')}" exited with ${result.status}.`)
     process.exit(result.status ?? 1)
@@ -46,4 +51,6 @@ if (has('db:backup')) {
 }
 if (has('db:history')) nself(['db', 'history'])
 nself(['db', 'stop'])
-console.log(`\nDone. The demo project is in ${project}: cd there and try more nself commands (the embedded server starts again on demand).`)
+console.log(
+  `\nDone. The demo project is in ${project}: cd there and try more nself commands (the embedded server starts again on demand).`,
+)

@@ -15,5 +15,9 @@ if (existsSync(pluginsDir)) {
   }
 }
 for (const dir of dirs) {
-  execFileSync(process.execPath, [oclif, 'manifest'], {cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: {...process.env, OCLIF_SKIP_NEW_VERSION_CHECK: 'true'}})
+  execFileSync(process.execPath, [oclif, 'manifest'], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {...process.env, OCLIF_SKIP_NEW_VERSION_CHECK: 'true'},
+  })
 }

@@ -9,4 +9,6 @@ const root = new URL('..', import.meta.url).pathname
 const out = join(root, 'dist', 'sdk')
 mkdirSync(out, {recursive: true})
 for (const old of readdirSync(out)) if (old.endsWith('.tgz')) rmSync(join(out, old))
-execFileSync('npm', ['pack', '--silent', '--pack-destination', out, join(root, 'packages', 'sdk')], {stdio: ['ignore', 'ignore', 'inherit']})
+execFileSync('npm', ['pack', '--silent', '--pack-destination', out, join(root, 'packages', 'sdk')], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+})

@@ -24,8 +24,20 @@ export function isHelpRequest(argv: string[]): boolean {
 
 export function helpCacheFile(argv: string[], root: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   try {
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {name: string; version: string; oclif?: {plugins?: string[]}}
-    const inputs: unknown[] = [argv, pkg.version, process.stdout.columns ?? 0, process.stdout.isTTY ?? false, env.NO_COLOR, env.FORCE_COLOR, env.COLUMNS]
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      name: string
+      version: string
+      oclif?: {plugins?: string[]}
+    }
+    const inputs: unknown[] = [
+      argv,
+      pkg.version,
+      process.stdout.columns ?? 0,
+      process.stdout.isTTY ?? false,
+      env.NO_COLOR,
+      env.FORCE_COLOR,
+      env.COLUMNS,
+    ]
     inputs.push(mtime(join(root, 'oclif.manifest.json')), mtime(join(root, 'package.json')))
     for (const name of pkg.oclif?.plugins ?? []) inputs.push(pluginMtimes(join(root, 'node_modules', name)))
     const dataDir = join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), pkg.name)
@@ -53,10 +65,10 @@ export async function renderAndCache(file: string | undefined, fn: () => Promise
   if (!file) return fn()
   const chunks: string[] = []
   const write = process.stdout.write.bind(process.stdout)
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+  process.stdout.write = (chunk: string | Uint8Array, ...rest: never[]) => {
     chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString())
     return write(chunk, ...rest)
-  })
+  }
   try {
     await fn()
   } finally {
@@ -87,7 +99,9 @@ function pluginMtimes(dir: string): number[] {
 function userPluginMtimes(file: string): unknown[] {
   const out: unknown[] = [mtime(file)]
   try {
-    const pkg = JSON.parse(readFileSync(file, 'utf8')) as {oclif?: {plugins?: ({type?: string; root?: string} | string)[]}}
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as {
+      oclif?: {plugins?: ({type?: string; root?: string} | string)[]}
+    }
     for (const plugin of pkg.oclif?.plugins ?? []) {
       if (typeof plugin === 'object' && plugin.root) out.push(pluginMtimes(plugin.root))
     }

@@ -20,7 +20,10 @@ export function findProjectRoot(cwd: string = process.cwd(), env: NodeJS.Process
 }
 
 /** The project root, or undefined when neither the folder nor any above it is a project. */
-export function locateProjectRoot(cwd: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function locateProjectRoot(
+  cwd: string = process.cwd(),
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   if (env.NSELF_PROJECT_DIR) return resolve(env.NSELF_PROJECT_DIR)
   let dir = resolve(cwd)
   for (;;) {

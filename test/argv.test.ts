@@ -14,10 +14,20 @@ describe('normalizeArgv', () => {
     ])
   })
   it('leaves the all-spaces and all-colons spellings alone', () => {
-    expect(normalizeArgv(config, ['db', 'migrate', 'up', '--steps', '1'])).to.deep.equal(['db', 'migrate', 'up', '--steps', '1'])
+    expect(normalizeArgv(config, ['db', 'migrate', 'up', '--steps', '1'])).to.deep.equal([
+      'db',
+      'migrate',
+      'up',
+      '--steps',
+      '1',
+    ])
     expect(normalizeArgv(config, ['db:migrate:up', '--steps', '1'])).to.deep.equal(['db:migrate:up', '--steps', '1'])
   })
   it('leaves arguments that are not command words alone', () => {
-    expect(normalizeArgv(config, ['plugins', 'install', 'file:/x.tgz'])).to.deep.equal(['plugins', 'install', 'file:/x.tgz'])
+    expect(normalizeArgv(config, ['plugins', 'install', 'file:/x.tgz'])).to.deep.equal([
+      'plugins',
+      'install',
+      'file:/x.tgz',
+    ])
   })
 })

@@ -24,7 +24,12 @@ export interface BaselineFiles {
 }
 
 /** Writes 000_baseline.{up,down}.sql and meta/000.json; never over existing files. */
-export async function writeBaselineFiles(dir: string, model: SchemaModel, extras: Extra[], source: string): Promise<BaselineFiles> {
+export async function writeBaselineFiles(
+  dir: string,
+  model: SchemaModel,
+  extras: Extra[],
+  source: string,
+): Promise<BaselineFiles> {
   await mkdir(join(dir, 'meta'), {recursive: true})
   const id = `${BASELINE_VERSION}_${BASELINE_NAME}`
   const rendered = renderMigration(diffSchemas(emptyModel(), model), id, source)
@@ -58,7 +63,20 @@ export async function recordBaseline(client: Client, historyTable: string, files
 }
 
 /** A history row saying this migration is applied, with the checksum migrate:up will verify. */
-export async function recordApplied(client: Client, historyTable: string, m: {version: string; name: string; upFile: string}): Promise<void> {
+export async function recordApplied(
+  client: Client,
+  historyTable: string,
+  m: {version: string; name: string; upFile: string},
+): Promise<void> {
   const table = await ensureHistory(client, historyTable)
-  await client.query(recordSql(table, {version: m.version, name: m.name, checksum: checksumFile(m.upFile), executionMs: 0, appliedBy: defaultAppliedBy(), statementsDone: null}))
+  await client.query(
+    recordSql(table, {
+      version: m.version,
+      name: m.name,
+      checksum: checksumFile(m.upFile),
+      executionMs: 0,
+      appliedBy: defaultAppliedBy(),
+      statementsDone: null,
+    }),
+  )
 }

@@ -33,21 +33,27 @@ export async function importSchema(source: string, file: string, format: ImportF
   const parsed = await parseSchema(dbml, `${file} (as DBML)`)
   if (parsed.parseErrors.length > 0) {
     const first = parsed.parseErrors[0]
-    throw new ValidationError(`${file}: the importer's DBML does not parse (${first.message} at line ${first.line}:${first.column} of its output)`, {
-      hint: 'Simplify the statement it names, or import a PostgreSQL dump (pg_dump --schema-only) instead.',
-    })
+    throw new ValidationError(
+      `${file}: the importer's DBML does not parse (${first.message} at line ${first.line}:${first.column} of its output)`,
+      {
+        hint: 'Simplify the statement it names, or import a PostgreSQL dump (pg_dump --schema-only) instead.',
+      },
+    )
   }
   const model = parsed.model
   const mappings: string[] = []
   for (const table of model.tables) for (const column of table.columns) mapColumn(table, column, format, mappings)
   if (format === 'schemarb') mappings.push(...restoreRails(model, source))
-  for (const table of model.tables) for (const fk of table.foreignKeys) fk.relation = isKey(table, fk.columns) ? 'one-to-one' : 'many-to-one'
+  for (const table of model.tables)
+    for (const fk of table.foreignKeys) fk.relation = isKey(table, fk.columns) ? 'one-to-one' : 'many-to-one'
   return {model, format, mappings, dropped: droppedFeatures(source, format)}
 }
 
 function isKey(table: TableModel, columns: string[]): boolean {
   const same = (a: string[]) => a.length === columns.length && a.every((c, i) => c === columns[i])
-  return (table.primaryKey !== undefined && same(table.primaryKey.columns)) || table.uniques.some((u) => same(u.columns))
+  return (
+    (table.primaryKey !== undefined && same(table.primaryKey.columns)) || table.uniques.some((u) => same(u.columns))
+  )
 }
 
 /** @dbml/core's importer, loaded on first use; its errors ({diags}) become a located message. */
@@ -56,17 +62,24 @@ async function foreignToDbml(source: string, file: string, format: ImportFormat)
   try {
     return importer.import(source, format)
   } catch (error) {
-    const diag = (error as {diags?: Array<{message?: string; location?: {start?: {line?: number; column?: number}}}>}).diags?.[0]
+    const diag = (error as {diags?: Array<{message?: string; location?: {start?: {line?: number; column?: number}}}>})
+      .diags?.[0]
     const where = diag?.location?.start ? `${file}:${diag.location.start.line}:${diag.location.start.column}` : file
     const message = diag?.message ?? (error instanceof Error ? error.message : String(error))
-    throw new ValidationError(`${where}: cannot read this ${format} file: ${message}`, {hint: 'Use --from to name the dialect if it was guessed wrong.'})
+    throw new ValidationError(`${where}: cannot read this ${format} file: ${message}`, {
+      hint: 'Use --from to name the dialect if it was guessed wrong.',
+    })
   }
 }
 
 type Mapper = (args: string[]) => {name: string; args: string[]}
 
-const keep = (name: string): Mapper => (args) => ({name, args})
-const bare = (name: string, args: string[] = []): Mapper => () => ({name, args})
+const keep =
+  (name: string): Mapper =>
+  (args) => ({name, args})
+const bare =
+  (name: string, args: string[] = []): Mapper =>
+  () => ({name, args})
 
 const MYSQL: Record<string, Mapper> = {
   tinyint: (args) => (args[0] === '1' ? {name: 'boolean', args: []} : {name: 'smallint', args: []}),
@@ -97,7 +110,8 @@ const MYSQL: Record<string, Mapper> = {
 }
 
 const MSSQL: Record<string, Mapper> = {
-  nvarchar: (args) => (args[0]?.toLowerCase() === 'max' || args.length === 0 ? {name: 'text', args: []} : {name: 'varchar', args}),
+  nvarchar: (args) =>
+    args[0]?.toLowerCase() === 'max' || args.length === 0 ? {name: 'text', args: []} : {name: 'varchar', args},
   varchar: (args) => (args[0]?.toLowerCase() === 'max' ? {name: 'text', args: []} : {name: 'varchar', args}),
   nchar: keep('char'),
   ntext: bare('text'),
@@ -142,7 +156,12 @@ function mapColumn(table: TableModel, column: ColumnModel, format: ImportFormat,
   const after = typeText(column.type)
   if (after !== before) mappings.push(`${table.name}.${column.name}: ${before} → ${after}`)
   // MySQL writes boolean defaults as '0' and '1'.
-  if (mapped.name === 'boolean' && column.default && (column.default.kind === 'string' || column.default.kind === 'number') && /^[01]$/.test(column.default.value)) {
+  if (
+    mapped.name === 'boolean' &&
+    column.default &&
+    (column.default.kind === 'string' || column.default.kind === 'number') &&
+    /^[01]$/.test(column.default.value)
+  ) {
     column.default = {kind: 'boolean', value: column.default.value === '1'}
   }
 }
@@ -166,7 +185,9 @@ function restoreRails(model: SchemaModel, source: string): string[] {
       id.notNull = true
       if (uuid) id.default = {kind: 'expression', sql: 'gen_random_uuid()'}
       table.primaryKey = {name: `${name}_pkey`, columns: ['id']}
-      notes.push(`${name}.id: Rails' implicit primary key → ${uuid ? 'uuid [pk, default: gen_random_uuid()]' : 'bigint [pk, increment]'}`)
+      notes.push(
+        `${name}.id: Rails' implicit primary key → ${uuid ? 'uuid [pk, default: gen_random_uuid()]' : 'bigint [pk, increment]'}`,
+      )
     }
     for (const line of body.matchAll(/^\s*t\.(\w+)\s+"([^"]+)"(.*)$/gm)) {
       const column = table.columns.find((c) => c.name === line[2])
@@ -199,17 +220,23 @@ function applyRailsOptions(column: ColumnModel, options: string): void {
 /** What the importers leave out, found in the source text so that the report can say so. */
 function droppedFeatures(source: string, format: ImportFormat): string[] {
   const dropped: string[] = []
-  for (const m of source.matchAll(/\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*\S+\s+)?(VIEW|TRIGGER|PROCEDURE|FUNCTION|EVENT)\s+([`"[\]\w.]+)/gi)) {
+  for (const m of source.matchAll(
+    /\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*\S+\s+)?(VIEW|TRIGGER|PROCEDURE|FUNCTION|EVENT)\s+([`"[\]\w.]+)/gi,
+  )) {
     dropped.push(`${m[1].toLowerCase()} ${m[2].replace(/[`"[\]]/g, '')}`)
   }
   if (format === 'mysql') {
     const onUpdate = [...source.matchAll(/`(\w+)`[^\n]*ON UPDATE CURRENT_TIMESTAMP/gi)].map((m) => m[1])
-    if (onUpdate.length) dropped.push(`ON UPDATE CURRENT_TIMESTAMP on ${onUpdate.join(', ')} (PostgreSQL needs a trigger for this)`)
-    if (/\bunsigned\b/i.test(source)) dropped.push('UNSIGNED (PostgreSQL has no unsigned integers; add a check if it matters)')
-    if (/\bENGINE\s*=/i.test(source)) dropped.push('table options (ENGINE, CHARSET, COLLATE, AUTO_INCREMENT start values)')
+    if (onUpdate.length)
+      dropped.push(`ON UPDATE CURRENT_TIMESTAMP on ${onUpdate.join(', ')} (PostgreSQL needs a trigger for this)`)
+    if (/\bunsigned\b/i.test(source))
+      dropped.push('UNSIGNED (PostgreSQL has no unsigned integers; add a check if it matters)')
+    if (/\bENGINE\s*=/i.test(source))
+      dropped.push('table options (ENGINE, CHARSET, COLLATE, AUTO_INCREMENT start values)')
   }
   if (format === 'schemarb') {
-    for (const m of source.matchAll(/^\s*(enable_extension|create_view|create_trigger|execute)\b[^\n]*/gm)) dropped.push(m[0].trim())
+    for (const m of source.matchAll(/^\s*(enable_extension|create_view|create_trigger|execute)\b[^\n]*/gm))
+      dropped.push(m[0].trim())
   }
   return dropped
 }

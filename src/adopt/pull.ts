@@ -46,14 +46,26 @@ export interface PullResult {
 export async function pull(client: Client, options: PullOptions): Promise<PullResult> {
   const state = await readMigrationsState(options.migrationsDir)
   if (options.baseline) await assertNoHistory(client, options, state.migrations.length)
-  const live = await introspect(client, {schemas: options.schemas, excludeTables: options.excludeTables, ownTables: [qualifiedHistory(options.historyTable)]})
+  const live = await introspect(client, {
+    schemas: options.schemas,
+    excludeTables: options.excludeTables,
+    ownTables: [qualifiedHistory(options.historyTable)],
+  })
   // With a project history, keep its spelling where the database says the same thing.
-  const model = state.latest && !options.baseline ? await preferPreviousSpelling(client, live.model, live.rawDefaults, state.latest.model) : live.model
+  const model =
+    state.latest && !options.baseline
+      ? await preferPreviousSpelling(client, live.model, live.rawDefaults, state.latest.model)
+      : live.model
   const text = await toDbml(model, {header: header(options), comments: live.dbmlComments})
   const written = await writeSchemaFile(options, text)
   const result: PullResult = {written, tables: live.tableCount, extras: live.extras, files: []}
   if (options.baseline) {
-    const files = await writeBaselineFiles(options.migrationsDir, await snapshotModel(text), options.keepExtras ? live.extras : [], options.shownSchema)
+    const files = await writeBaselineFiles(
+      options.migrationsDir,
+      await snapshotModel(text),
+      options.keepExtras ? live.extras : [],
+      options.shownSchema,
+    )
     await recordBaseline(client, options.historyTable, files)
     result.files.push(files.upFile, files.downFile, files.snapshotFile)
     result.baseline = files.version
@@ -64,7 +76,9 @@ export async function pull(client: Client, options: PullOptions): Promise<PullRe
 }
 
 function header(options: PullOptions): string[] {
-  const lines = [`Written by \`nself db pull\` from the live database. Edit freely: \`nself db run\` turns edits into migrations.`]
+  const lines = [
+    `Written by \`nself db pull\` from the live database. Edit freely: \`nself db run\` turns edits into migrations.`,
+  ]
   if (options.schemas?.length) lines.push(`Schemas: ${options.schemas.join(', ')}.`)
   if (options.excludeTables?.length) lines.push(`Tables left out: ${options.excludeTables.join(', ')}.`)
   return lines
@@ -86,12 +100,18 @@ async function snapshotModel(text: string): Promise<SchemaModel> {
  * --force; without it the command refuses and shows what would change. The file is replaced by a
  * rename, so a symbolic link in its place is replaced, never followed.
  */
-export async function writeSchemaFile(options: Pick<PullOptions, 'schemaFile' | 'shownSchema' | 'force'>, text: string): Promise<boolean> {
+export async function writeSchemaFile(
+  options: Pick<PullOptions, 'schemaFile' | 'shownSchema' | 'force'>,
+  text: string,
+): Promise<boolean> {
   const file = options.schemaFile
   const current = existsSync(file) && !lstatSync(file).isSymbolicLink() ? await readFile(file, 'utf8') : undefined
   if (current === text || (current !== undefined && (await sameSchema(current, text)))) return false
   if (existsSync(file) && !options.force) {
-    const patch = current === undefined ? `${options.shownSchema} is a symbolic link` : createPatch(options.shownSchema, current, text, 'current', 'pulled').split('\n').slice(2).join('\n')
+    const patch =
+      current === undefined
+        ? `${options.shownSchema} is a symbolic link`
+        : createPatch(options.shownSchema, current, text, 'current', 'pulled').split('\n').slice(2).join('\n')
     throw new RefusedError(`${options.shownSchema} says something else; not overwritten:\n${patch.trimEnd()}`, {
       code: 'NSELF_PULL_WOULD_OVERWRITE',
       hint: 'Pass --force to replace it (commit it first if you want the old text back).',
@@ -113,14 +133,20 @@ async function sameSchema(current: string, pulled: string): Promise<boolean> {
 async function assertNoHistory(client: Client, options: PullOptions, migrationCount: number): Promise<void> {
   const applied = await readHistory(client, options.historyTable)
   if (applied.length > 0) {
-    throw new UsageError(`the database already has ${applied.length} applied migration${applied.length === 1 ? '' : 's'} in ${options.historyTable}: it needs no baseline.`, {
-      hint: 'Pull without --baseline to update schema.dbml.',
-    })
+    throw new UsageError(
+      `the database already has ${applied.length} applied migration${applied.length === 1 ? '' : 's'} in ${options.historyTable}: it needs no baseline.`,
+      {
+        hint: 'Pull without --baseline to update schema.dbml.',
+      },
+    )
   }
   if (migrationCount > 0) {
-    throw new UsageError(`${options.migrationsDir} already holds migrations: a baseline is the first migration of a project.`, {
-      hint: 'Pull without --baseline, or start from an empty migrations folder.',
-    })
+    throw new UsageError(
+      `${options.migrationsDir} already holds migrations: a baseline is the first migration of a project.`,
+      {
+        hint: 'Pull without --baseline, or start from an empty migrations folder.',
+      },
+    )
   }
 }
 

@@ -47,11 +47,16 @@ export type Scope = (schema: string, table: string | undefined) => boolean
 export function compareCatalogs(expected: CatalogSnapshot, actual: CatalogSnapshot, inScope: Scope): DriftItem[] {
   const items: DriftItem[] = []
   const missingSchemas = expected.schemas.filter((s) => !actual.schemas.includes(s))
-  for (const s of missingSchemas) items.push({kind: 'missing', category: 'schema', object: s, detail: 'schema not found'})
+  for (const s of missingSchemas)
+    items.push({kind: 'missing', category: 'schema', object: s, detail: 'schema not found'})
   for (const category of Object.keys(KEYS) as Category[]) {
     const field = FIELDS[category]
     const rows = (snapshot: CatalogSnapshot) =>
-      new Map((snapshot[field] as Row[]).filter((r) => inScope(String(r.schema), tableOf(category, r))).map((r) => [KEYS[category](r), r]))
+      new Map(
+        (snapshot[field] as Row[])
+          .filter((r) => inScope(String(r.schema), tableOf(category, r)))
+          .map((r) => [KEYS[category](r), r]),
+      )
     items.push(...compareRows(category, rows(expected), rows(actual)))
   }
   return items
@@ -77,7 +82,8 @@ function compareRows(category: Category, expected: Map<string, Row>, actual: Map
     if (differences.length > 0) items.push({kind: 'different', category, object: key, detail: differences.join('; ')})
   }
   for (const key of actual.keys()) {
-    if (!expected.has(key)) items.push({kind: 'unexpected', category, object: key, detail: `${category} not in the migrations`})
+    if (!expected.has(key))
+      items.push({kind: 'unexpected', category, object: key, detail: `${category} not in the migrations`})
   }
   return items
 }

@@ -8,7 +8,15 @@ import {ConfigError, UsageError, ValidationError} from '@nself/sdk'
 import {findProjectRoot, projectPaths} from '../project.js'
 import {parseSchema} from '../schema/parse.js'
 import {renderDiagnostic, validateSchema} from '../validate/index.js'
-import {type Change, type Rename, diffSchemas, emptyModel, findRenameCandidates, parseRename, type RenameCandidate} from '../diff/index.js'
+import {
+  type Change,
+  type Rename,
+  diffSchemas,
+  emptyModel,
+  findRenameCandidates,
+  parseRename,
+  type RenameCandidate,
+} from '../diff/index.js'
 import type {SchemaModel} from '../schema/model.js'
 import {type MigrationsState, readMigrationsState} from './generated.js'
 
@@ -24,7 +32,9 @@ export async function loadTargetModel(file: string, shown = file): Promise<Schem
     source = await readFile(file, 'utf8')
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (error as Error).message
-    throw new ConfigError(`cannot read the schema ${shown}: ${reason}`, {hint: 'Create database/schema.dbml (nself init does) or pass --schema PATH.'})
+    throw new ConfigError(`cannot read the schema ${shown}: ${reason}`, {
+      hint: 'Create database/schema.dbml (nself init does) or pass --schema PATH.',
+    })
   }
   if (file.endsWith('.json')) {
     const parsed = JSON.parse(source) as SchemaModel | {model: SchemaModel}
@@ -33,16 +43,22 @@ export async function loadTargetModel(file: string, shown = file): Promise<Schem
   const parsed = await parseSchema(source, shown)
   const errors = validateSchema(parsed).filter((d) => d.severity === 'error')
   if (errors.length > 0) {
-    throw new ValidationError(`${shown} has ${errors.length} error${errors.length === 1 ? '' : 's'}:\n${errors.map(renderDiagnostic).join('\n')}`, {
-      code: 'NSELF_SCHEMA_INVALID',
-      hint: 'Fix the schema (nself db validate lists every problem), then run this again.',
-    })
+    throw new ValidationError(
+      `${shown} has ${errors.length} error${errors.length === 1 ? '' : 's'}:\n${errors.map(renderDiagnostic).join('\n')}`,
+      {
+        code: 'NSELF_SCHEMA_INVALID',
+        hint: 'Fix the schema (nself db validate lists every problem), then run this again.',
+      },
+    )
   }
   return parsed.model
 }
 
 /** --schema / --migrations-dir when given, else the project's database/ folder. */
-export function resolvePaths(schema: string | undefined, migrationsDir: string | undefined): {schemaFile: string; shownSchema: string; migrationsDir: string} {
+export function resolvePaths(
+  schema: string | undefined,
+  migrationsDir: string | undefined,
+): {schemaFile: string; shownSchema: string; migrationsDir: string} {
   const project = projectPaths(findProjectRoot())
   const schemaFile = schema ? resolve(schema) : project.schemaFile
   return {
@@ -75,13 +91,19 @@ export interface Plan {
 export function parseRenames(specs: string[], from: SchemaModel): Rename[] {
   return specs.map((spec) => {
     const rename = parseRename(spec, from)
-    if (typeof rename === 'string') throw new UsageError(`--rename ${rename}`, {hint: 'Examples: --rename users.name=full_name, --rename old_table=new_table'})
+    if (typeof rename === 'string')
+      throw new UsageError(`--rename ${rename}`, {
+        hint: 'Examples: --rename users.name=full_name, --rename old_table=new_table',
+      })
     return rename
   })
 }
 
 export async function planSchemaChange(input: PlanInput): Promise<Plan> {
-  const [to, state] = await Promise.all([loadTargetModel(input.schemaFile, input.shownSchema), readMigrationsState(input.migrationsDir)])
+  const [to, state] = await Promise.all([
+    loadTargetModel(input.schemaFile, input.shownSchema),
+    readMigrationsState(input.migrationsDir),
+  ])
   const from = state.latest?.model ?? emptyModel()
   const renames = parseRenames(input.renameSpecs, from)
   checkRenameTargets(renames, to)
@@ -100,20 +122,31 @@ export function replan(from: SchemaModel, to: SchemaModel, renames: Rename[]): P
 
 /** A rename must name something that exists in the new schema (the old side is checked when parsing). */
 function checkRenameTargets(renames: Rename[], to: SchemaModel): void {
-  const tableRenames = new Map(renames.flatMap((r) => (r.kind === 'table' ? [[`${r.schema}.${r.from}`, r.to] as const] : [])))
-  const moves = new Map(renames.flatMap((r) => (r.kind === 'tableSchema' ? [[`${r.schema}.${r.table}`, r.toSchema] as const] : [])))
+  const tableRenames = new Map(
+    renames.flatMap((r) => (r.kind === 'table' ? [[`${r.schema}.${r.from}`, r.to] as const] : [])),
+  )
+  const moves = new Map(
+    renames.flatMap((r) => (r.kind === 'tableSchema' ? [[`${r.schema}.${r.table}`, r.toSchema] as const] : [])),
+  )
   for (const r of renames) {
     if (r.kind === 'enum') {
-      if (!to.enums.some((e) => e.schema === r.schema && e.name === r.to)) throw new ValidationError(`--rename ${r.from}=${r.to}: there is no enum ${r.schema}.${r.to} in the schema`)
+      if (!to.enums.some((e) => e.schema === r.schema && e.name === r.to))
+        throw new ValidationError(`--rename ${r.from}=${r.to}: there is no enum ${r.schema}.${r.to} in the schema`)
       continue
     }
     if (r.kind === 'tableSchema') {
-      if (!to.tables.some((t) => t.schema === r.toSchema && t.name === r.table)) throw new ValidationError(`--rename ${r.schema}.${r.table}=${r.toSchema}.${r.table}: there is no table ${r.toSchema}.${r.table} in the schema`)
+      if (!to.tables.some((t) => t.schema === r.toSchema && t.name === r.table))
+        throw new ValidationError(
+          `--rename ${r.schema}.${r.table}=${r.toSchema}.${r.table}: there is no table ${r.toSchema}.${r.table} in the schema`,
+        )
       continue
     }
     if (r.kind === 'enumValue') {
       const e = to.enums.find((x) => x.schema === r.schema && x.name === r.enum)
-      if (!e?.values.includes(r.to)) throw new ValidationError(`--rename ${r.enum}.${r.from}=${r.to}: enum ${r.schema}.${r.enum} has no value '${r.to}' in the schema`)
+      if (!e?.values.includes(r.to))
+        throw new ValidationError(
+          `--rename ${r.enum}.${r.from}=${r.to}: enum ${r.schema}.${r.enum} has no value '${r.to}' in the schema`,
+        )
       continue
     }
     const tableName = r.kind === 'table' ? r.to : (tableRenames.get(`${r.schema}.${r.table}`) ?? r.table)
@@ -121,7 +154,9 @@ function checkRenameTargets(renames: Rename[], to: SchemaModel): void {
     const table = to.tables.find((t) => t.schema === schema && t.name === tableName)
     if (!table) throw new ValidationError(`--rename: there is no table ${schema}.${tableName} in the schema`)
     if (r.kind === 'column' && !table.columns.some((c) => c.name === r.to)) {
-      throw new ValidationError(`--rename ${r.table}.${r.from}=${r.to}: table ${schema}.${tableName} has no column ${r.to} in the schema`)
+      throw new ValidationError(
+        `--rename ${r.table}.${r.from}=${r.to}: table ${schema}.${tableName} has no column ${r.to} in the schema`,
+      )
     }
   }
 }

@@ -9,7 +9,16 @@
  * listing and history reads (src/runner/files.ts, history.ts) and @nself/sdk; never cli or commands,
  * and the runner never imports authoring.
  */
-export {dataLosingDrops, loadTargetModel, parseRenames, planSchemaChange, replan, resolvePaths, type Plan, type PlanInput} from './generate.js'
+export {
+  dataLosingDrops,
+  loadTargetModel,
+  parseRenames,
+  planSchemaChange,
+  replan,
+  resolvePaths,
+  type Plan,
+  type PlanInput,
+} from './generate.js'
 export {
   NO_TRANSACTION_MARKER,
   migrationSlug,

@@ -50,7 +50,13 @@ export async function liveDrift(client: Client, options: LiveDriftOptions): Prom
   const state = await readMigrationsState(options.migrationsDir)
   const {version, model: expected} = await expectedSnapshot(client, options, state, warnings)
   const live = await liveModel(client, expected, options.historyTable)
-  const drift = diffSchemas(live, expected).map((c) => ({kind: c.kind, object: c.object, summary: c.summary, sql: c.up, destructive: c.destructive}))
+  const drift = diffSchemas(live, expected).map((c) => ({
+    kind: c.kind,
+    object: c.object,
+    summary: c.summary,
+    sql: c.up,
+    destructive: c.destructive,
+  }))
   return {expectedVersion: version, drift, warnings}
 }
 
@@ -64,7 +70,11 @@ async function liveModel(client: Client, expected: SchemaModel, historyTable: st
   const declaredEnums = new Set(expected.enums.map((e) => `${e.schema}.${e.name}`))
   const history = historyTable.includes('.') ? historyTable : `public.${historyTable}`
   const ownTables = [history, `public.${SEED_TABLE}`].filter((t) => !declared.has(t))
-  const used = new Set([...expected.schemas, ...expected.tables.map((t) => t.schema), ...expected.enums.map((e) => e.schema)])
+  const used = new Set([
+    ...expected.schemas,
+    ...expected.tables.map((t) => t.schema),
+    ...expected.enums.map((e) => e.schema),
+  ])
   const schemas = (await listSchemas(client)).filter((s) => !PLATFORM_SCHEMAS.includes(s) || used.has(s))
   const read = await introspect(client, {schemas, ownTables})
   const platform = (schema: string): boolean => PLATFORM_SCHEMAS.includes(schema)
@@ -89,15 +99,20 @@ async function expectedSnapshot(
   state: MigrationsState,
   warnings: string[],
 ): Promise<{version: string; model: SchemaModel}> {
-  if (!state.latest) throw new UsageError('There is no generated migration to compare with yet.', {hint: 'Run `nself db run` first.'})
+  if (!state.latest)
+    throw new UsageError('There is no generated migration to compare with yet.', {hint: 'Run `nself db run` first.'})
   const applied = await newestVersion(client, options.historyTable)
   if (applied === undefined) {
-    warnings.push(`no migration history table (${options.historyTable}): comparing with the newest migration, ${state.latest.version}`)
+    warnings.push(
+      `no migration history table (${options.historyTable}): comparing with the newest migration, ${state.latest.version}`,
+    )
     return state.latest
   }
   const version = state.snapshots.filter((v) => Number(v) <= Number(applied)).at(-1)
   if (version === undefined) throw new UsageError(`No snapshot at or before the applied migration ${applied}.`)
-  const handWritten = state.migrations.filter((m) => Number(m.version) > Number(version) && Number(m.version) <= Number(applied))
+  const handWritten = state.migrations.filter(
+    (m) => Number(m.version) > Number(version) && Number(m.version) <= Number(applied),
+  )
   if (handWritten.length > 0) {
     const names = handWritten.map((m) => `${m.version}_${m.name}`).join(', ')
     warnings.push(
@@ -105,5 +120,8 @@ async function expectedSnapshot(
         `the database is compared with snapshot ${version}, so what ${handWritten.length === 1 ? 'it' : 'they'} changed in tables, columns, keys, indexes or enums is listed as drift`,
     )
   }
-  return {version, model: version === state.latest.version ? state.latest.model : await readSnapshot(options.migrationsDir, version)}
+  return {
+    version,
+    model: version === state.latest.version ? state.latest.model : await readSnapshot(options.migrationsDir, version),
+  }
 }

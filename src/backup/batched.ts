@@ -46,7 +46,12 @@ export async function lockBudget(client: Client): Promise<{slots: number; perTra
  * their indexes, TOAST tables, sequences, views) and, for what it creates, about five per table
  * (table, TOAST table and index, key index, sequence) plus one per other statement.
  */
-export async function estimateLocks(client: Client, schemas: string[], manifest: Manifest, script: SchemaScript): Promise<number> {
+export async function estimateLocks(
+  client: Client,
+  schemas: string[],
+  manifest: Manifest,
+  script: SchemaScript,
+): Promise<number> {
   const {rows} = await client.query<{n: number}>(
     `SELECT count(*)::int AS n FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = ANY ($1) OR c.oid IN (SELECT t.reltoastrelid FROM pg_catalog.pg_class t JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace WHERE tn.nspname = ANY ($1))`,
@@ -95,7 +100,10 @@ async function dropStatements(client: Client, schemas: string[] | undefined): Pr
     [schemas ?? null, await projectSchemas(client)],
   )
   const what = (kind: string) => ({v: 'VIEW', m: 'MATERIALIZED VIEW', f: 'FOREIGN TABLE'})[kind] ?? 'TABLE'
-  return rows.map((r) => ({sql: `DROP ${what(r.kind)} IF EXISTS ${quoteQualified(r.schema, r.name)} CASCADE`, weight: Number(r.weight)}))
+  return rows.map((r) => ({
+    sql: `DROP ${what(r.kind)} IF EXISTS ${quoteQualified(r.schema, r.name)} CASCADE`,
+    weight: Number(r.weight),
+  }))
 }
 
 /**
@@ -108,7 +116,8 @@ function archiveBatches(sql: string, perBatch: number): string[] {
   let current: string[] = []
   let prefix: string[] = []
   for (const {sql: statement} of splitSql(sql)) {
-    const setting = /^SET LOCAL (\w+)/i.exec(statement)?.[1] ?? /^SELECT pg_catalog\.set_config\('([^']+)'/.exec(statement)?.[1]
+    const setting =
+      /^SET LOCAL (\w+)/i.exec(statement)?.[1] ?? /^SELECT pg_catalog\.set_config\('([^']+)'/.exec(statement)?.[1]
     if (setting) {
       settings.set(setting, statement)
       continue
@@ -142,24 +151,32 @@ export async function runBatches(client: Client, input: BatchedInput): Promise<v
   const steps: {label: string; run: () => Promise<void>}[] = []
   const sqlStep = (label: string, sql: string) => steps.push({label, run: async () => void (await client.query(sql))})
 
-  for (const group of chunk(await dropStatements(client, input.dropSchemas), (d) => d.weight, perTransaction)) sqlStep('drop', group.map((d) => d.sql).join(';\n'))
+  for (const group of chunk(await dropStatements(client, input.dropSchemas), (d) => d.weight, perTransaction))
+    sqlStep('drop', group.map((d) => d.sql).join(';\n'))
   sqlStep('drop', dropProjectObjectsSql(input.dropSchemas))
   const ddl = (label: string, statements: string[]) => {
-    if (input.manifest.method === 'pg_dump') for (const batch of archiveBatches(statements.join('\n'), perStatement)) sqlStep(label, batch)
+    if (input.manifest.method === 'pg_dump')
+      for (const batch of archiveBatches(statements.join('\n'), perStatement)) sqlStep(label, batch)
     else for (const group of chunk(statements, () => 1, perStatement)) sqlStep(label, group.join(';\n'))
   }
   ddl('schema', input.script.pre)
   const tables = input.script.tables.map((_, i) => i)
   for (const group of chunk(tables, () => 4, perTransaction)) {
-    steps.push({label: 'data', run: async () => {
-      for (const i of group) await input.loadTable(i)
-    }})
+    steps.push({
+      label: 'data',
+      run: async () => {
+        for (const i of group) await input.loadTable(i)
+      },
+    })
   }
   ddl('keys and indexes', input.script.post)
   for (const view of input.script.refresh ?? []) sqlStep('materialized views', `REFRESH MATERIALIZED VIEW ${view}`)
   const sequences = chunk(input.manifest.sequences, () => 1, perTransaction)
   for (const group of sequences) sqlStep('sequences', group.map(setvalSql).join(';\n'))
-  steps.push({label: 'finish', run: async () => void (await client.query(`DROP SCHEMA IF EXISTS ${RESTORE_JOURNAL_SCHEMA} CASCADE`))})
+  steps.push({
+    label: 'finish',
+    run: async () => void (await client.query(`DROP SCHEMA IF EXISTS ${RESTORE_JOURNAL_SCHEMA} CASCADE`)),
+  })
 
   for (const [index, step] of steps.entries()) {
     try {
@@ -201,9 +218,13 @@ COMMIT`)
 }
 
 export async function readJournal(client: Client): Promise<Journal | undefined> {
-  const {rows} = await client.query<{found: string | null}>(`SELECT pg_catalog.to_regclass(${quoteLiteral(JOURNAL)})::text AS found`)
+  const {rows} = await client.query<{found: string | null}>(
+    `SELECT pg_catalog.to_regclass(${quoteLiteral(JOURNAL)})::text AS found`,
+  )
   if (!rows[0].found) return undefined
-  const journal = await client.query<{backup: string; safety: string; started_at: Date}>(`SELECT backup, safety, started_at FROM ${JOURNAL} LIMIT 1`)
+  const journal = await client.query<{backup: string; safety: string; started_at: Date}>(
+    `SELECT backup, safety, started_at FROM ${JOURNAL} LIMIT 1`,
+  )
   const row = journal.rows[0]
   return row ? {backup: row.backup, safety: row.safety, startedAt: row.started_at.toISOString()} : undefined
 }
@@ -215,16 +236,28 @@ export function safetyPath(config: NselfConfig, journal: Journal): string | unde
 }
 
 /** The error a failed batched restore ends with, after the safety backup was (or could not be) restored. */
-export function batchedFailure(manifest: Manifest, step: string, error: unknown, safety: string, recovery: unknown): NselfError {
+export function batchedFailure(
+  manifest: Manifest,
+  step: string,
+  error: unknown,
+  safety: string,
+  recovery: unknown,
+): NselfError {
   const why = (error as Error).message
   if (recovery === undefined) {
-    return new OperationError(`restoring ${manifest.name} failed (${step}: ${why}); the database was returned to its state before the restore from the safety backup ${basename(safety, EXTENSION)}`, {
-      cause: error,
-      hint: 'Nothing of the restore remains. Fix the cause and run the restore again.',
-    })
+    return new OperationError(
+      `restoring ${manifest.name} failed (${step}: ${why}); the database was returned to its state before the restore from the safety backup ${basename(safety, EXTENSION)}`,
+      {
+        cause: error,
+        hint: 'Nothing of the restore remains. Fix the cause and run the restore again.',
+      },
+    )
   }
-  return new OperationError(`restoring ${manifest.name} failed (${step}: ${why}), and returning to the state before it failed too (${(recovery as Error).message})`, {
-    cause: error,
-    hint: `The database is part-way. The next nself db command returns it to its state before the restore from the safety backup ${basename(safety, EXTENSION)}; or restore another backup with nself db restore --name NAME.`,
-  })
+  return new OperationError(
+    `restoring ${manifest.name} failed (${step}: ${why}), and returning to the state before it failed too (${(recovery as Error).message})`,
+    {
+      cause: error,
+      hint: `The database is part-way. The next nself db command returns it to its state before the restore from the safety backup ${basename(safety, EXTENSION)}; or restore another backup with nself db restore --name NAME.`,
+    },
+  )
 }

@@ -45,7 +45,6 @@ export interface SchemaScript {
   refresh?: string[]
 }
 
-
 export async function projectSchemas(client: Client): Promise<string[]> {
   const {rows} = await client.query<{name: string}>(
     `SELECT n.nspname AS name FROM pg_catalog.pg_namespace n WHERE ${PROJECT_SCHEMA_SQL} AND ${notExtensionMember('pg_namespace', 'n.oid')} ORDER BY 1`,
@@ -83,7 +82,12 @@ export async function sequenceValues(client: Client, schemas: string[]): Promise
     .join(' UNION ALL ')
   const values = await client.query<{i: number; value: string; is_called: boolean}>(sql)
   const byIndex = new Map(values.rows.map((v) => [Number(v.i), v]))
-  return rows.map((r, i) => ({schema: r.schema, name: r.name, value: byIndex.get(i)!.value, isCalled: byIndex.get(i)!.is_called}))
+  return rows.map((r, i) => ({
+    schema: r.schema,
+    name: r.name,
+    value: byIndex.get(i)!.value,
+    isCalled: byIndex.get(i)!.is_called,
+  }))
 }
 
 export function setvalSql(sequence: SequenceInfo): string {
@@ -117,7 +121,11 @@ export async function schemaScript(client: Client, schemas: string[]): Promise<S
     ...(await freeSequences(client, schemas)),
     ...(await createTables(client, schemas)),
   ]
-  const post: string[] = [...(await ownedBy(client, schemas)), ...(await constraintsAndIndexes(client, schemas)), ...(await comments(client, schemas))]
+  const post: string[] = [
+    ...(await ownedBy(client, schemas)),
+    ...(await constraintsAndIndexes(client, schemas)),
+    ...(await comments(client, schemas)),
+  ]
   return {pre, post, tables}
 }
 
@@ -136,7 +144,9 @@ async function enums(client: Client, schemas: string[]): Promise<string[]> {
       WHERE n.nspname = ANY($1) AND ${notExtensionMember('pg_type', 't.oid')} GROUP BY n.nspname, t.typname, t.oid ORDER BY t.oid`,
     [schemas],
   )
-  return rows.map((r) => `CREATE TYPE ${quoteQualified(r.schema, r.name)} AS ENUM (${r.labels.map(quoteLiteral).join(', ')})`)
+  return rows.map(
+    (r) => `CREATE TYPE ${quoteQualified(r.schema, r.name)} AS ENUM (${r.labels.map(quoteLiteral).join(', ')})`,
+  )
 }
 
 const SEQUENCE_OPTIONS = `'INCREMENT BY ' || s.seqincrement || ' MINVALUE ' || s.seqmin ||
@@ -180,7 +190,10 @@ async function createTables(client: Client, schemas: string[]): Promise<string[]
     const key = quoteQualified(row.schema, row.table)
     byTable.set(key, [...(byTable.get(key) ?? []), row])
   }
-  return [...byTable].map(([table, columns]) => `CREATE ${columns[0].unlogged ? 'UNLOGGED ' : ''}TABLE ${table} (\n  ${columns.map(columnSql).join(',\n  ')}\n)`)
+  return [...byTable].map(
+    ([table, columns]) =>
+      `CREATE ${columns[0].unlogged ? 'UNLOGGED ' : ''}TABLE ${table} (\n  ${columns.map(columnSql).join(',\n  ')}\n)`,
+  )
 }
 
 function columnSql(column: ColumnRow): string {
@@ -228,7 +241,8 @@ async function constraintsAndIndexes(client: Client, schemas: string[]): Promise
       ORDER BY i.indexrelid`,
     [schemas],
   )
-  const sql = (r: {table: string; name: string; def: string}) => `ALTER TABLE ${r.table} ADD CONSTRAINT ${quoteIdent(r.name)} ${r.def}`
+  const sql = (r: {table: string; name: string; def: string}) =>
+    `ALTER TABLE ${r.table} ADD CONSTRAINT ${quoteIdent(r.name)} ${r.def}`
   const keys = constraints.rows.filter((r) => r.type !== 'f').map(sql)
   const foreign = constraints.rows.filter((r) => r.type === 'f').map(sql)
   return [...keys, ...indexes.rows.map((r) => r.def), ...foreign]
@@ -260,24 +274,63 @@ async function comments(client: Client, schemas: string[]): Promise<string[]> {
 // ---------------------------------------------------------------- what the built-in path cannot carry
 
 const NOT_CARRIED: [kind: string, sql: string][] = [
-  ['views', `SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'v' AND n.nspname = ANY($1) AND ${notExtensionMember('pg_class', 'c.oid')}`],
-  ['materialized views', `SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'm' AND n.nspname = ANY($1) AND ${notExtensionMember('pg_class', 'c.oid')}`],
-  ['partitioned tables', `SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE (c.relkind = 'p' OR c.relispartition) AND n.nspname = ANY($1)`],
-  ['foreign tables', `SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'f' AND n.nspname = ANY($1)`],
-  ['inherited tables', `SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE NOT c.relispartition AND n.nspname = ANY($1)`],
-  ['functions and procedures', `SELECT n.nspname || '.' || p.proname FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ANY($1) AND ${notExtensionMember('pg_proc', 'p.oid')}`],
-  ['triggers', `SELECT t.tgname || ' on ' || n.nspname || '.' || c.relname FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE NOT t.tgisinternal AND n.nspname = ANY($1)`],
-  ['row-level security policies', `SELECT p.polname || ' on ' || n.nspname || '.' || c.relname FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($1)`],
-  ['tables with row-level security enabled', `SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relrowsecurity AND n.nspname = ANY($1)`],
-  ['rules', `SELECT r.rulename || ' on ' || n.nspname || '.' || c.relname FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE r.rulename <> '_RETURN' AND n.nspname = ANY($1)`],
-  ['domains, composite and range types', `SELECT n.nspname || '.' || t.typname FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace LEFT JOIN pg_catalog.pg_class c ON c.oid = t.typrelid WHERE (t.typtype IN ('d', 'r') OR (t.typtype = 'c' AND c.relkind = 'c')) AND n.nspname = ANY($1) AND ${notExtensionMember('pg_type', 't.oid')}`],
-  ['extended statistics', `SELECT n.nspname || '.' || s.stxname FROM pg_catalog.pg_statistic_ext s JOIN pg_catalog.pg_namespace n ON n.oid = s.stxnamespace WHERE n.nspname = ANY($1)`],
+  [
+    'views',
+    `SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'v' AND n.nspname = ANY($1) AND ${notExtensionMember('pg_class', 'c.oid')}`,
+  ],
+  [
+    'materialized views',
+    `SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'm' AND n.nspname = ANY($1) AND ${notExtensionMember('pg_class', 'c.oid')}`,
+  ],
+  [
+    'partitioned tables',
+    `SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE (c.relkind = 'p' OR c.relispartition) AND n.nspname = ANY($1)`,
+  ],
+  [
+    'foreign tables',
+    `SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'f' AND n.nspname = ANY($1)`,
+  ],
+  [
+    'inherited tables',
+    `SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE NOT c.relispartition AND n.nspname = ANY($1)`,
+  ],
+  [
+    'functions and procedures',
+    `SELECT n.nspname || '.' || p.proname FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ANY($1) AND ${notExtensionMember('pg_proc', 'p.oid')}`,
+  ],
+  [
+    'triggers',
+    `SELECT t.tgname || ' on ' || n.nspname || '.' || c.relname FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE NOT t.tgisinternal AND n.nspname = ANY($1)`,
+  ],
+  [
+    'row-level security policies',
+    `SELECT p.polname || ' on ' || n.nspname || '.' || c.relname FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($1)`,
+  ],
+  [
+    'tables with row-level security enabled',
+    `SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relrowsecurity AND n.nspname = ANY($1)`,
+  ],
+  [
+    'rules',
+    `SELECT r.rulename || ' on ' || n.nspname || '.' || c.relname FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE r.rulename <> '_RETURN' AND n.nspname = ANY($1)`,
+  ],
+  [
+    'domains, composite and range types',
+    `SELECT n.nspname || '.' || t.typname FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace LEFT JOIN pg_catalog.pg_class c ON c.oid = t.typrelid WHERE (t.typtype IN ('d', 'r') OR (t.typtype = 'c' AND c.relkind = 'c')) AND n.nspname = ANY($1) AND ${notExtensionMember('pg_type', 't.oid')}`,
+  ],
+  [
+    'extended statistics',
+    `SELECT n.nspname || '.' || s.stxname FROM pg_catalog.pg_statistic_ext s JOIN pg_catalog.pg_namespace n ON n.oid = s.stxnamespace WHERE n.nspname = ANY($1)`,
+  ],
 ]
 
 /** One line per kind of object present that the built-in path does not carry: "2 views: public.a, public.b". */
 export async function notCarried(client: Client, schemas: string[]): Promise<string[]> {
   const sql = NOT_CARRIED.map(([, query], i) => `SELECT ${i} AS i, name FROM (${query}) AS q(name)`).join(' UNION ALL ')
-  const {rows} = await client.query<{i: number; name: string}>(`SELECT i, array_agg(name ORDER BY name) AS names FROM (${sql}) s GROUP BY i ORDER BY i`, [schemas])
+  const {rows} = await client.query<{i: number; name: string}>(
+    `SELECT i, array_agg(name ORDER BY name) AS names FROM (${sql}) s GROUP BY i ORDER BY i`,
+    [schemas],
+  )
   return rows.map((row) => {
     const names = (row as unknown as {names: string[]}).names
     const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ', …' : '')

@@ -18,7 +18,18 @@ import {OperationError, UsageError} from '@nself/sdk/errors'
 import {quoteQualified} from '@nself/sdk/sql'
 import type {NselfConfig} from '../config/index.js'
 import {resolveConnection} from '../db/connect.js'
-import {largeObjects, listTables, notCarried, populatedMaterializedViews, projectSchemas, schemaScript, sequenceValues, SKIPPED_SCHEMAS, type SchemaScript, type TableCopy} from './catalog.js'
+import {
+  largeObjects,
+  listTables,
+  notCarried,
+  populatedMaterializedViews,
+  projectSchemas,
+  schemaScript,
+  sequenceValues,
+  SKIPPED_SCHEMAS,
+  type SchemaScript,
+  type TableCopy,
+} from './catalog.js'
 import {BackupWriter, EXTENSION, verifyBackup, type Manifest, type TableInfo} from './format.js'
 import {findPgTools, toolEnv, type PgTools} from './pgtools.js'
 import {inSession, lastMigration, serverVersion} from './session.js'
@@ -50,7 +61,11 @@ export function defaultBackupName(now: Date, prefix = 'backup'): string {
   return `${prefix}-${iso.slice(0, 10)}-${iso.slice(11, 19).replace(/:/g, '-')}`
 }
 
-export async function createBackup(config: NselfConfig, client: Client, options: BackupOptions = {}): Promise<BackupResult> {
+export async function createBackup(
+  config: NselfConfig,
+  client: Client,
+  options: BackupOptions = {},
+): Promise<BackupResult> {
   const now = options.now ?? new Date()
   await mkdir(config.backupDir, {recursive: true, mode: 0o700})
   const name = chooseName(config.backupDir, options.name, now)
@@ -81,7 +96,9 @@ function isDiskFull(error: unknown): boolean {
 
 /** Size of the database as the server counts it: an upper bound of what an uncompressed backup takes. */
 async function databaseBytes(client: Client): Promise<number> {
-  const {rows} = await client.query<{bytes: string}>('SELECT pg_catalog.pg_database_size(pg_catalog.current_database()) AS bytes')
+  const {rows} = await client.query<{bytes: string}>(
+    'SELECT pg_catalog.pg_database_size(pg_catalog.current_database()) AS bytes',
+  )
   return Number(rows[0].bytes)
 }
 
@@ -96,11 +113,14 @@ async function diskFullError(dir: string, estimate: number, cause: unknown): Pro
     // free space unknown: the message says so
   }
   const freeText = Number.isFinite(free) ? `${mb(free).toFixed(1)} MB free` : 'free space unknown'
-  return new OperationError(`no space left on device in ${dir}: about ${Math.max(1, Math.ceil(mb(estimate)))} MB needed, ${freeText}`, {
-    code: 'NSELF_DISK_FULL',
-    hint: 'Free space there (nself db backup prune removes old backups), point DB_BACKUP_LOCATION at a larger disk, or use --compress. Nothing was left behind and older backups are untouched.',
-    cause,
-  })
+  return new OperationError(
+    `no space left on device in ${dir}: about ${Math.max(1, Math.ceil(mb(estimate)))} MB needed, ${freeText}`,
+    {
+      code: 'NSELF_DISK_FULL',
+      hint: 'Free space there (nself db backup prune removes old backups), point DB_BACKUP_LOCATION at a larger disk, or use --compress. Nothing was left behind and older backups are untouched.',
+      cause,
+    },
+  )
 }
 
 /**
@@ -112,7 +132,10 @@ async function publish(temporary: string, path: string): Promise<void> {
     await link(temporary, path)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'EEXIST') throw new UsageError(`a backup named "${basename(path, EXTENSION)}" was written meanwhile by another process`, {hint: 'Run the backup again.'})
+    if (code === 'EEXIST')
+      throw new UsageError(`a backup named "${basename(path, EXTENSION)}" was written meanwhile by another process`, {
+        hint: 'Run the backup again.',
+      })
     if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(code ?? '')) throw error
     return rename(temporary, path) // a filesystem without hard links
   }
@@ -122,9 +145,12 @@ async function publish(temporary: string, path: string): Promise<void> {
 function chooseName(dir: string, requested: string | undefined, now: Date): string {
   if (requested !== undefined) {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(requested)) {
-      throw new UsageError(`backup name "${requested}" is not valid: use letters, digits, ".", "_" and "-" (no slashes or spaces)`)
+      throw new UsageError(
+        `backup name "${requested}" is not valid: use letters, digits, ".", "_" and "-" (no slashes or spaces)`,
+      )
     }
-    if (existsSync(join(dir, requested + EXTENSION))) throw new UsageError(`a backup named "${requested}" exists already`, {hint: 'Choose another --name.'})
+    if (existsSync(join(dir, requested + EXTENSION)))
+      throw new UsageError(`a backup named "${requested}" exists already`, {hint: 'Choose another --name.'})
     return requested
   }
   const base = defaultBackupName(now)
@@ -135,20 +161,32 @@ function chooseName(dir: string, requested: string | undefined, now: Date): stri
 
 type WriteOptions = BackupOptions & {name: string; now: Date}
 
-async function writeBackup(config: NselfConfig, client: Client, writer: BackupWriter, options: WriteOptions): Promise<Manifest> {
+async function writeBackup(
+  config: NselfConfig,
+  client: Client,
+  writer: BackupWriter,
+  options: WriteOptions,
+): Promise<Manifest> {
   const compress = options.compress ?? config.settings.backupCompression
-  const {server, schemas, tools, body, sequences, migration, seeds} = await inSession(client, 'ISOLATION LEVEL REPEATABLE READ, READ ONLY', async () => {
-    const server = await serverVersion(client)
-    const schemas = await projectSchemas(client)
-    const tools = options.tools === undefined ? await findPgTools(server.versionNum) : (options.tools ?? undefined)
-    const body = tools
-      ? await pgDumpBody(config, client, writer, tools, schemas, compress)
-      : await builtinBody(client, writer, schemas, compress)
-    const sequences = await sequenceValues(client, schemas)
-    const migration = {table: config.settings.migrationTable, last: await lastMigration(client, config.settings.migrationTable)}
-    const seeds = options.includeSeeds ? await writeSeeds(config, writer, compress) : []
-    return {server, schemas, tools, body, sequences, migration, seeds}
-  })
+  const {server, schemas, tools, body, sequences, migration, seeds} = await inSession(
+    client,
+    'ISOLATION LEVEL REPEATABLE READ, READ ONLY',
+    async () => {
+      const server = await serverVersion(client)
+      const schemas = await projectSchemas(client)
+      const tools = options.tools === undefined ? await findPgTools(server.versionNum) : (options.tools ?? undefined)
+      const body = tools
+        ? await pgDumpBody(config, client, writer, tools, schemas, compress)
+        : await builtinBody(client, writer, schemas, compress)
+      const sequences = await sequenceValues(client, schemas)
+      const migration = {
+        table: config.settings.migrationTable,
+        last: await lastMigration(client, config.settings.migrationTable),
+      }
+      const seeds = options.includeSeeds ? await writeSeeds(config, writer, compress) : []
+      return {server, schemas, tools, body, sequences, migration, seeds}
+    },
+  )
   return writer.finish({
     format: 'nself-backup',
     formatVersion: 1,
@@ -196,7 +234,12 @@ export function copySql(table: TableCopy, direction: 'TO STDOUT' | 'FROM STDIN')
  * section's sha256 is the table's checksum: one hashing pass. Compressed, the stream is hashed
  * before gzip as well.
  */
-async function copyTable(client: Client, writer: BackupWriter, table: TableCopy, compress: boolean): Promise<TableInfo> {
+async function copyTable(
+  client: Client,
+  writer: BackupWriter,
+  table: TableCopy,
+  compress: boolean,
+): Promise<TableInfo> {
   const name = `data/${table.schema}.${table.name}`
   const sink = writer.section(name, compress)
   const {copy, hash, stages} = await copyOut(client, table, compress)
@@ -236,10 +279,23 @@ function gzipIf(compress: boolean): Transform[] {
  * The schema archive is small; it is kept in memory and written after the data (one writer, one
  * position).
  */
-async function pgDumpBody(config: NselfConfig, client: Client, writer: BackupWriter, tools: PgTools, schemas: string[], compress: boolean): Promise<Body> {
+async function pgDumpBody(
+  config: NselfConfig,
+  client: Client,
+  writer: BackupWriter,
+  tools: PgTools,
+  schemas: string[],
+  compress: boolean,
+): Promise<Body> {
   const {rows} = await client.query<{snapshot: string}>('SELECT pg_catalog.pg_export_snapshot() AS snapshot')
   const target = await resolveConnection(config)
-  const args = ['--format=custom', '--schema-only', '--compress=0', `--snapshot=${rows[0].snapshot}`, ...SKIPPED_SCHEMAS.flatMap((s) => ['--exclude-schema', s])]
+  const args = [
+    '--format=custom',
+    '--schema-only',
+    '--compress=0',
+    `--snapshot=${rows[0].snapshot}`,
+    ...SKIPPED_SCHEMAS.flatMap((s) => ['--exclude-schema', s]),
+  ]
   const dump = spawn(tools.pgDump, args, {env: toolEnv(target, target.database), stdio: ['ignore', 'pipe', 'pipe']})
   const chunks: Buffer[] = []
   dump.stdout.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -273,15 +329,28 @@ export function exitOf(child: import('node:child_process').ChildProcess, label: 
     child.on('error', (error) => reject(new OperationError(`${label} could not be started: ${error.message}`)))
     child.on('close', (code, signal) => {
       if (code === 0) resolve()
-      else reject(new OperationError(`${label} failed (${signal ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`))
+      else
+        reject(
+          new OperationError(
+            `${label} failed (${signal ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`,
+          ),
+        )
     })
   })
 }
 
-async function writeSeeds(config: NselfConfig, writer: BackupWriter, compress: boolean): Promise<{path: string; bytes: number}[]> {
+async function writeSeeds(
+  config: NselfConfig,
+  writer: BackupWriter,
+  compress: boolean,
+): Promise<{path: string; bytes: number}[]> {
   const files = await listFiles(config.project.seedsDir)
   const entries = await Promise.all(
-    files.map(async (file) => ({path: relative(config.project.seedsDir, file), mode: (await stat(file)).mode & 0o777, data: (await readFile(file)).toString('base64')})),
+    files.map(async (file) => ({
+      path: relative(config.project.seedsDir, file),
+      mode: (await stat(file)).mode & 0o777,
+      data: (await readFile(file)).toString('base64'),
+    })),
   )
   await writeBuffer(writer, 'seeds.json', Buffer.from(JSON.stringify(entries)), compress)
   return entries.map((e) => ({path: e.path, bytes: Buffer.from(e.data, 'base64').length}))
@@ -304,14 +373,22 @@ async function syncDirectory(dir: string): Promise<void> {
   await handle.close()
 }
 
-
 /**
  * Takes a backup of the current state before a major change (migrate:up/down, restore, reset) and
  * returns its path, which the caller prints. Named pre-<reason>-<time>, so it is easy to find.
  * The caller decides when (requiresBackupBeforeChange); this always takes one.
  */
-export async function backupBeforeChange(config: NselfConfig, client: Client, reason: string, tools?: PgTools | null): Promise<string> {
-  const slug = reason.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'change'
+export async function backupBeforeChange(
+  config: NselfConfig,
+  client: Client,
+  reason: string,
+  tools?: PgTools | null,
+): Promise<string> {
+  const slug =
+    reason
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'change'
   const base = defaultBackupName(new Date(), `pre-${slug}`)
   let name = base
   for (let i = 2; existsSync(join(config.backupDir, name + EXTENSION)); i++) name = `${base}-${i}` // two in the same second

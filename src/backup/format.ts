@@ -165,20 +165,27 @@ export async function readManifest(path: string): Promise<ReadManifest> {
     const tail = Buffer.alloc(tailLength)
     await handle.read(tail, 0, tailLength, size - tailLength)
     const match = TRAILER.exec(tail.toString('latin1'))
-    if (!match) throw invalid(path, 'it is incomplete: the end marker is missing (the backup was interrupted, or the file was truncated)')
+    if (!match)
+      throw invalid(
+        path,
+        'it is incomplete: the end marker is missing (the backup was interrupted, or the file was truncated)',
+      )
     const [offset, length] = [Number(match[1]), Number(match[2])]
     const contentEnd = size - (tailLength - match.index)
-    if (offset + length !== contentEnd) throw invalid(path, 'its end marker does not match its size (the file was altered or truncated)')
+    if (offset + length !== contentEnd)
+      throw invalid(path, 'its end marker does not match its size (the file was altered or truncated)')
     const json = Buffer.alloc(length)
     await handle.read(json, 0, length, offset)
-    if (createHash('sha256').update(json).digest('hex') !== match[3]) throw invalid(path, 'its manifest does not match its checksum (the file was altered)')
+    if (createHash('sha256').update(json).digest('hex') !== match[3])
+      throw invalid(path, 'its manifest does not match its checksum (the file was altered)')
     let manifest: Manifest
     try {
       manifest = JSON.parse(json.toString('utf8')) as Manifest
     } catch {
       throw invalid(path, 'its manifest is not valid JSON (the file was altered)')
     }
-    if (manifest.format !== 'nself-backup' || manifest.formatVersion !== 1) throw invalid(path, `unknown backup format ${String(manifest.format)} ${String(manifest.formatVersion)}`)
+    if (manifest.format !== 'nself-backup' || manifest.formatVersion !== 1)
+      throw invalid(path, `unknown backup format ${String(manifest.format)} ${String(manifest.formatVersion)}`)
     return {manifest, size, manifestOffset: offset}
   } finally {
     await handle.close()
@@ -196,22 +203,29 @@ export async function verifyBackup(path: string): Promise<Manifest> {
   const sections = [...manifest.sections].sort((a, b) => a.offset - b.offset)
   let expected = MAGIC.length
   for (const section of sections) {
-    if (section.offset !== expected) throw invalid(path, `section ${section.name} is not where the manifest says (the file was altered)`)
+    if (section.offset !== expected)
+      throw invalid(path, `section ${section.name} is not where the manifest says (the file was altered)`)
     expected += section.length
   }
-  if (expected !== read.manifestOffset) throw invalid(path, 'its sections do not end where the manifest starts (the file was altered)')
+  if (expected !== read.manifestOffset)
+    throw invalid(path, 'its sections do not end where the manifest starts (the file was altered)')
   const hashes = new Map<SectionInfo, Hash>(sections.map((s) => [s, createHash('sha256')]))
   let position = MAGIC.length
   const end = read.manifestOffset
   if (end > position) {
-    for await (const chunk of createReadStream(path, {start: position, end: end - 1, highWaterMark: 1 << 20}) as AsyncIterable<Buffer>) {
+    for await (const chunk of createReadStream(path, {
+      start: position,
+      end: end - 1,
+      highWaterMark: 1 << 20,
+    }) as AsyncIterable<Buffer>) {
       for (const section of sections) feedSection(section, hashes.get(section)!, chunk, position)
       position += chunk.length
     }
   }
   if (position !== end) throw invalid(path, `it could not be read to the end (${position} of ${end} bytes)`)
   for (const section of sections) {
-    if (hashes.get(section)!.digest('hex') !== section.sha256) throw invalid(path, `section ${section.name} does not match its checksum: the file was altered or damaged`)
+    if (hashes.get(section)!.digest('hex') !== section.sha256)
+      throw invalid(path, `section ${section.name} does not match its checksum: the file was altered or damaged`)
   }
   return manifest
 }
@@ -225,10 +239,17 @@ function feedSection(section: SectionInfo, hash: Hash, chunk: Buffer, position: 
 /** A stream of one section's stored bytes. */
 export function sectionStream(path: string, section: SectionInfo): NodeJS.ReadableStream {
   if (section.length === 0) return Readable.from([])
-  return createReadStream(path, {start: section.offset, end: section.offset + section.length - 1, highWaterMark: 1 << 20})
+  return createReadStream(path, {
+    start: section.offset,
+    end: section.offset + section.length - 1,
+    highWaterMark: 1 << 20,
+  })
 }
 
 function invalid(path: string, reason: string): ValidationError {
   const name = path.split('/').pop()
-  return new ValidationError(`backup ${name} cannot be used: ${reason}`, {code: 'NSELF_BACKUP_INVALID', hint: 'Nothing was changed. Choose another backup (nself db backup:list).'})
+  return new ValidationError(`backup ${name} cannot be used: ${reason}`, {
+    code: 'NSELF_BACKUP_INVALID',
+    hint: 'Nothing was changed. Choose another backup (nself db backup:list).',
+  })
 }

@@ -5,8 +5,24 @@
  */
 import type {NselfConfig} from '../config/index.js'
 
-export {backupBeforeChange, createBackup, defaultBackupName, GZIP_LEVEL, type BackupOptions, type BackupResult} from './create.js'
-export {recoverInterruptedRestore, restoreBackup, restoreScope, type RestoreOptions, type RestoreResult, type RestoreScope, type RestoredTable, type SchemaTables} from './restore.js'
+export {
+  backupBeforeChange,
+  createBackup,
+  defaultBackupName,
+  GZIP_LEVEL,
+  type BackupOptions,
+  type BackupResult,
+} from './create.js'
+export {
+  recoverInterruptedRestore,
+  restoreBackup,
+  restoreScope,
+  type RestoreOptions,
+  type RestoreResult,
+  type RestoreScope,
+  type RestoredTable,
+  type SchemaTables,
+} from './restore.js'
 export {listBackups, findBackup, pruneBackups, type BackupEntry} from './store.js'
 export {readManifest, verifyBackup, EXTENSION, type Manifest} from './format.js'
 export {findPgTools, type PgTools} from './pgtools.js'
@@ -19,4 +35,11 @@ export function requiresBackupBeforeChange(config: NselfConfig): boolean {
 }
 
 export {resetDatabase, dropProjectObjects, type ResetOptions, type ResetResult} from './reset.js'
-export {installSchedule, removeSchedule, showSchedule, scheduleLine, type Schedule, type ScheduleTarget} from './schedule.js'
+export {
+  installSchedule,
+  removeSchedule,
+  showSchedule,
+  scheduleLine,
+  type Schedule,
+  type ScheduleTarget,
+} from './schedule.js'

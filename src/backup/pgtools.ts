@@ -23,7 +23,10 @@ export interface PgTools {
 const run = promisify(execFile)
 
 /** The tools, when both are found, agree on a major version and that version can dump the server. */
-export async function findPgTools(serverVersionNum: number, env: NodeJS.ProcessEnv = process.env): Promise<PgTools | undefined> {
+export async function findPgTools(
+  serverVersionNum: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<PgTools | undefined> {
   if (['1', 'true'].includes(env.NSELF_NO_PG_DUMP ?? '')) return undefined
   const dirs = env.NSELF_PG_BIN_DIR ? [env.NSELF_PG_BIN_DIR] : (env.PATH ?? '').split(delimiter).filter(Boolean)
   const find = (name: string) => dirs.map((d) => join(d, name)).find((p) => existsSync(p))
@@ -51,7 +54,13 @@ async function versionOf(path: string): Promise<string> {
 export function toolEnv(target: ResolvedConnection, database: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('PG')) env[key] = value
-  Object.assign(env, {PGHOST: target.host, PGPORT: String(target.port), PGUSER: target.user, PGDATABASE: database, PGAPPNAME: 'nself backup'})
+  Object.assign(env, {
+    PGHOST: target.host,
+    PGPORT: String(target.port),
+    PGUSER: target.user,
+    PGDATABASE: database,
+    PGAPPNAME: 'nself backup',
+  })
   if (target.password) env.PGPASSWORD = target.password
   const sslmode = target.url ? new URL(target.url).searchParams.get('sslmode') : null
   if (sslmode) env.PGSSLMODE = sslmode

@@ -8,7 +8,15 @@
 import type {Client} from 'pg'
 import {withTransaction} from '@nself/sdk/sql'
 import type {NselfConfig} from '../config/index.js'
-import {migrateOptions, migrateUp, planFromScratch, type PlannedMigration, type Reporter, type RunOptions, type RunResult} from '../runner/index.js'
+import {
+  migrateOptions,
+  migrateUp,
+  planFromScratch,
+  type PlannedMigration,
+  type Reporter,
+  type RunOptions,
+  type RunResult,
+} from '../runner/index.js'
 import {seed, type PluginLoaders, type SeedEvent, type SeedResult} from '../seed/index.js'
 import {DROP_PROJECT_OBJECTS_SQL} from './drop.js'
 
@@ -38,14 +46,23 @@ export async function dropProjectObjects(client: Client): Promise<void> {
   await withTransaction(client, () => client.query(DROP_PROJECT_OBJECTS_SQL))
 }
 
-export async function resetDatabase(config: NselfConfig, client: Client, options: ResetOptions = {}): Promise<ResetResult> {
+export async function resetDatabase(
+  config: NselfConfig,
+  client: Client,
+  options: ResetOptions = {},
+): Promise<ResetResult> {
   const runOptions = migrateOptions(config)
   // Planned first: a migration file that cannot be read or split stops the reset before the drop.
   await options.beforeRun?.(planFromScratch(runOptions.migrationsDir))
   await dropProjectObjects(client)
   let run: RunResult
   try {
-    run = await migrateUp(client, {...runOptions, reporter: options.reporter, beforeRun: options.startRun, applied: options.applied})
+    run = await migrateUp(client, {
+      ...runOptions,
+      reporter: options.reporter,
+      beforeRun: options.startRun,
+      applied: options.applied,
+    })
   } catch (error) {
     await options.afterRun?.(undefined, error as Error)
     throw error

@@ -22,7 +22,17 @@ import {NselfError, OperationError, RefusedError, ValidationError} from '@nself/
 import type {NselfConfig} from '../config/index.js'
 import {projectSchemas, setvalSql, type SchemaScript, type TableCopy} from './catalog.js'
 import {backupBeforeChange, copySql, exitOf} from './create.js'
-import {BatchFailed, batchedFailure, estimateLocks, lockBudget, readJournal, runBatches, safetyPath, writeJournal, type BatchListener} from './batched.js'
+import {
+  BatchFailed,
+  batchedFailure,
+  estimateLocks,
+  lockBudget,
+  readJournal,
+  runBatches,
+  safetyPath,
+  writeJournal,
+  type BatchListener,
+} from './batched.js'
 import {dropProjectObjectsSql} from './drop.js'
 import {EXTENSION, sectionStream, verifyBackup, type Manifest, type SectionInfo, type TableInfo} from './format.js'
 import {findPgTools, type PgTools} from './pgtools.js'
@@ -87,17 +97,33 @@ export interface RestoreResult {
   batches?: {safetyBackup: string}
 }
 
-export async function restoreBackup(config: NselfConfig, client: Client, path: string, options: RestoreOptions = {}): Promise<RestoreResult> {
+export async function restoreBackup(
+  config: NselfConfig,
+  client: Client,
+  path: string,
+  options: RestoreOptions = {},
+): Promise<RestoreResult> {
   const manifest = options.verified ?? (await verifyBackup(path))
-  const script = JSON.parse((await readSection(path, section(manifest, 'schema.json'))).toString('utf8')) as SchemaScript
+  const script = JSON.parse(
+    (await readSection(path, section(manifest, 'schema.json'))).toString('utf8'),
+  ) as SchemaScript
   if (manifest.method === 'pg_dump') {
-    const tools = options.tools === undefined ? await findPgTools((await serverVersion(client)).versionNum) : (options.tools ?? undefined)
+    const tools =
+      options.tools === undefined
+        ? await findPgTools((await serverVersion(client)).versionNum)
+        : (options.tools ?? undefined)
     if (!tools) {
-      throw new RefusedError(`backup ${manifest.name} was made with pg_dump and needs pg_restore (PostgreSQL ${manifest.server.version.split('.')[0]} or newer) to restore: none found`, {
-        hint: 'Install the PostgreSQL client tools (or set NSELF_PG_BIN_DIR). Nothing was changed.',
-      })
+      throw new RefusedError(
+        `backup ${manifest.name} was made with pg_dump and needs pg_restore (PostgreSQL ${manifest.server.version.split('.')[0]} or newer) to restore: none found`,
+        {
+          hint: 'Install the PostgreSQL client tools (or set NSELF_PG_BIN_DIR). Nothing was changed.',
+        },
+      )
     }
-    const [pre, post] = await Promise.all([archiveSql(tools, path, manifest, 'pre-data'), archiveSql(tools, path, manifest, 'post-data')])
+    const [pre, post] = await Promise.all([
+      archiveSql(tools, path, manifest, 'pre-data'),
+      archiveSql(tools, path, manifest, 'post-data'),
+    ])
     script.pre = [pre]
     script.post = [post]
   }
@@ -113,7 +139,14 @@ export async function restoreBackup(config: NselfConfig, client: Client, path: s
   let tables: RestoredTable[] | undefined
   if (!batched) {
     try {
-      tables = await restoreInTransaction(client, path, manifest, script, dropProjectObjectsSql(dropSchemas), lockTimeout)
+      tables = await restoreInTransaction(
+        client,
+        path,
+        manifest,
+        script,
+        dropProjectObjectsSql(dropSchemas),
+        lockTimeout,
+      )
     } catch (error) {
       // Out of lock slots: nothing happened (it rolled back), and batches fit where one transaction did not.
       if ((error as {code?: string}).code !== '53200') throw error
@@ -121,7 +154,9 @@ export async function restoreBackup(config: NselfConfig, client: Client, path: s
   }
   let safety: string | undefined
   if (!tables) {
-    safety = options.recovering ? path : (options.safetyBackup ?? (await backupBeforeChange(config, client, 'restore', options.tools)))
+    safety = options.recovering
+      ? path
+      : (options.safetyBackup ?? (await backupBeforeChange(config, client, 'restore', options.tools)))
     if (!options.recovering) {
       if (!options.safetyBackup) options.onSafetyBackup?.(safety)
       await writeJournal(client, {backup: manifest.name, safety})
@@ -158,11 +193,19 @@ async function restoreInBatches(
   const loadOne = async (index: number) => {
     const table = script.tables[index]
     const info = manifest.tables.find((t) => t.schema === table.schema && t.name === table.name)
-    if (!info) throw new ValidationError(`backup ${manifest.name}: table ${table.schema}.${table.name} is not in the manifest`)
+    if (!info)
+      throw new ValidationError(`backup ${manifest.name}: table ${table.schema}.${table.name} is not in the manifest`)
     restored.push(await loadTable(client, path, manifest, table, info))
   }
   try {
-    await runBatches(client, {manifest, script, dropSchemas, lockTimeoutSeconds: config.settings.migrationLockTimeoutSeconds, loadTable: loadOne, onBatch: options.onBatch})
+    await runBatches(client, {
+      manifest,
+      script,
+      dropSchemas,
+      lockTimeoutSeconds: config.settings.migrationLockTimeoutSeconds,
+      loadTable: loadOne,
+      onBatch: options.onBatch,
+    })
     return restored
   } catch (error) {
     const step = error instanceof BatchFailed ? error.step : 'preparing the batches'
@@ -204,21 +247,31 @@ export async function recoverInterruptedRestore(
       hint: 'Restore a backup of your choice: nself db restore --name NAME (nself db backup:list shows them).',
     })
   }
-  notice(`A restore of ${journal.backup} (started ${since} UTC) was interrupted part-way; returning the database to its state before it from ${basename(safety, EXTENSION)} …`)
+  notice(
+    `A restore of ${journal.backup} (started ${since} UTC) was interrupted part-way; returning the database to its state before it from ${basename(safety, EXTENSION)} …`,
+  )
   await restoreBackup(config, client, safety, {batched: true, clean: true, recovering: true})
   notice(`The database is back to its state before that restore.`)
   return {backup: journal.backup, safetyBackup: safety}
 }
 
 /** The database's project schemas as the restore will treat them (see RestoreOptions.clean). */
-export async function restoreScope(client: Client, database: string, manifest: Manifest, clean = false): Promise<RestoreScope> {
+export async function restoreScope(
+  client: Client,
+  database: string,
+  manifest: Manifest,
+  clean = false,
+): Promise<RestoreScope> {
   const schemas = await projectSchemas(client)
   const {rows} = await client.query<{schema: string; tables: number}>(
     `SELECT n.nspname AS schema, count(*)::int AS tables FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY ($1) GROUP BY 1`,
     [schemas],
   )
-  const counted = (schema: string): SchemaTables => ({schema, tables: rows.find((r) => r.schema === schema)?.tables ?? 0})
+  const counted = (schema: string): SchemaTables => ({
+    schema,
+    tables: rows.find((r) => r.schema === schema)?.tables ?? 0,
+  })
   const inBackup = new Set(manifest.schemas)
   const outside = schemas.filter((s) => !inBackup.has(s)).map(counted)
   return {
@@ -231,7 +284,8 @@ export async function restoreScope(client: Client, database: string, manifest: M
 
 function section(manifest: Manifest, name: string): SectionInfo {
   const found = manifest.sections.find((s) => s.name === name)
-  if (!found) throw new ValidationError(`backup ${manifest.name} has no section ${name}`, {hint: 'Nothing was changed.'})
+  if (!found)
+    throw new ValidationError(`backup ${manifest.name} has no section ${name}`, {hint: 'Nothing was changed.'})
   return found
 }
 
@@ -244,7 +298,14 @@ async function readSection(path: string, info: SectionInfo): Promise<Buffer> {
 
 // ---------------------------------------------------------------- built-in
 
-async function restoreInTransaction(client: Client, path: string, manifest: Manifest, script: SchemaScript, drop: string, lockTimeoutSeconds: number): Promise<RestoredTable[]> {
+async function restoreInTransaction(
+  client: Client,
+  path: string,
+  manifest: Manifest,
+  script: SchemaScript,
+  drop: string,
+  lockTimeoutSeconds: number,
+): Promise<RestoredTable[]> {
   try {
     return await inSession(client, 'ISOLATION LEVEL READ COMMITTED', async () => {
       // Dropping needs every table's exclusive lock: fail (and roll back) rather than wait forever
@@ -255,7 +316,10 @@ async function restoreInTransaction(client: Client, path: string, manifest: Mani
       const restored: RestoredTable[] = []
       for (const table of script.tables) {
         const info = manifest.tables.find((t) => t.schema === table.schema && t.name === table.name)
-        if (!info) throw new ValidationError(`backup ${manifest.name}: table ${table.schema}.${table.name} is not in the manifest`)
+        if (!info)
+          throw new ValidationError(
+            `backup ${manifest.name}: table ${table.schema}.${table.name} is not in the manifest`,
+          )
         restored.push(await loadTable(client, path, manifest, table, info))
       }
       await runBatched(client, script.post)
@@ -267,7 +331,10 @@ async function restoreInTransaction(client: Client, path: string, manifest: Mani
     if (error instanceof NselfError) throw error
     // Out of lock slots: the caller goes on in batches (this one rolled back).
     if ((error as {code?: string}).code === '53200') throw error
-    throw new OperationError(`restoring ${manifest.name} failed, and everything was rolled back (the database is as it was): ${(error as Error).message}`, {cause: error})
+    throw new OperationError(
+      `restoring ${manifest.name} failed, and everything was rolled back (the database is as it was): ${(error as Error).message}`,
+      {cause: error},
+    )
   }
 }
 
@@ -280,7 +347,13 @@ async function runBatched(client: Client, statements: string[]): Promise<void> {
  * One table's COPY. The table is new in this transaction, so the rows COPY reports are the table's
  * rows; a count or checksum that differs from the manifest aborts the whole restore.
  */
-async function loadTable(client: Client, path: string, manifest: Manifest, table: TableCopy, info: TableInfo): Promise<RestoredTable> {
+async function loadTable(
+  client: Client,
+  path: string,
+  manifest: Manifest,
+  table: TableCopy,
+  info: TableInfo,
+): Promise<RestoredTable> {
   const {from} = await import('pg-copy-streams')
   const stored = section(manifest, `data/${table.schema}.${table.name}`)
   const copy = client.query(from(copySql(table, 'FROM STDIN')))
@@ -292,11 +365,19 @@ async function loadTable(client: Client, path: string, manifest: Manifest, table
     },
   })
   // Uncompressed, the stored bytes are the COPY stream and verifyBackup already hashed them.
-  await pipeline(stored.compressed ? [sectionStream(path, stored), createGunzip(), tap, copy] : [sectionStream(path, stored), copy])
+  await pipeline(
+    stored.compressed ? [sectionStream(path, stored), createGunzip(), tap, copy] : [sectionStream(path, stored), copy],
+  )
   const sha256 = stored.compressed ? hash.digest('hex') : stored.sha256
   const name = `${table.schema}.${table.name}`
-  if (sha256 !== info.sha256) throw new ValidationError(`backup ${manifest.name}: the data of ${name} does not match its checksum; the restore was rolled back`)
-  if (copy.rowCount !== info.rows) throw new ValidationError(`${name} has ${copy.rowCount} rows after the restore, the backup has ${info.rows}; the restore was rolled back`)
+  if (sha256 !== info.sha256)
+    throw new ValidationError(
+      `backup ${manifest.name}: the data of ${name} does not match its checksum; the restore was rolled back`,
+    )
+  if (copy.rowCount !== info.rows)
+    throw new ValidationError(
+      `${name} has ${copy.rowCount} rows after the restore, the backup has ${info.rows}; the restore was rolled back`,
+    )
   return {schema: table.schema, name: table.name, expected: info.rows, rows: copy.rowCount}
 }
 
@@ -307,16 +388,28 @@ async function loadTable(client: Client, path: string, manifest: Manifest, table
  * transaction. pg_restore's script sets session settings; they are made LOCAL so they end with the
  * transaction, and psql-only lines (\\restrict, \\unrestrict) are dropped.
  */
-async function archiveSql(tools: PgTools, path: string, manifest: Manifest, part: 'pre-data' | 'post-data'): Promise<string> {
+async function archiveSql(
+  tools: PgTools,
+  path: string,
+  manifest: Manifest,
+  part: 'pre-data' | 'post-data',
+): Promise<string> {
   const restore = spawn(tools.pgRestore, [`--section=${part}`, '--file=-'], {stdio: ['pipe', 'pipe', 'pipe']})
   const chunks: Buffer[] = []
   restore.stdout.on('data', (chunk: Buffer) => chunks.push(chunk))
-  await Promise.all([pipeline(sectionStream(path, section(manifest, 'pg_dump.schema')), restore.stdin), exitOf(restore, 'pg_restore')])
+  await Promise.all([
+    pipeline(sectionStream(path, section(manifest, 'pg_dump.schema')), restore.stdin),
+    exitOf(restore, 'pg_restore'),
+  ])
   return Buffer.concat(chunks)
     .toString('utf8')
     .split('\n')
     .filter((line) => !/^\\(un)?restrict\b/.test(line))
-    .map((line) => line.replace(/^SET (?!LOCAL )/, 'SET LOCAL ').replace(/^(SELECT pg_catalog\.set_config\('[^']+', '.*', )false\);$/, '$1true);'))
+    .map((line) =>
+      line
+        .replace(/^SET (?!LOCAL )/, 'SET LOCAL ')
+        .replace(/^(SELECT pg_catalog\.set_config\('[^']+', '.*', )false\);$/, '$1true);'),
+    )
     .join('\n')
 }
 
@@ -335,7 +428,11 @@ interface SeedFile {
  * folder is on the way: nself never writes through one.
  */
 async function planSeeds(config: NselfConfig, path: string, manifest: Manifest): Promise<SeedFile[]> {
-  const entries = JSON.parse((await readSection(path, section(manifest, 'seeds.json'))).toString('utf8')) as {path: string; mode: number; data: string}[]
+  const entries = JSON.parse((await readSection(path, section(manifest, 'seeds.json'))).toString('utf8')) as {
+    path: string
+    mode: number
+    data: string
+  }[]
   const root = resolve(config.project.seedsDir)
   const files: SeedFile[] = []
   for (const entry of entries) {
@@ -343,7 +440,12 @@ async function planSeeds(config: NselfConfig, path: string, manifest: Manifest):
     if (!target.startsWith(root + sep)) continue // a path that would leave the seeds folder
     const shown = join(config.project.seedsDir, entry.path)
     refuseLinks(root, target, shown)
-    files.push({target, shown, data: Buffer.from(entry.data, 'base64'), mode: (Number(entry.mode) & 0o044) === 0 ? 0o600 : 0o644})
+    files.push({
+      target,
+      shown,
+      data: Buffer.from(entry.data, 'base64'),
+      mode: (Number(entry.mode) & 0o044) === 0 ? 0o600 : 0o644,
+    })
   }
   return files
 }
@@ -361,11 +463,22 @@ function refuseLinks(root: string, target: string, shown: string): void {
       return // nothing there yet: created by nself
     }
     const last = i === parts.length - 1
-    const why = st.isSymbolicLink() ? 'is a symbolic link' : last ? (st.isFile() ? undefined : 'is not a plain file') : st.isDirectory() ? undefined : 'is not a folder'
+    const why = st.isSymbolicLink()
+      ? 'is a symbolic link'
+      : last
+        ? st.isFile()
+          ? undefined
+          : 'is not a plain file'
+        : st.isDirectory()
+          ? undefined
+          : 'is not a folder'
     if (why) {
-      throw new RefusedError(`${last ? shown : current} ${why}: nself restores seed files only as plain files, never through a link`, {
-        hint: 'Remove it (or move the file it points to into the seeds folder) and run the restore again. Nothing was changed.',
-      })
+      throw new RefusedError(
+        `${last ? shown : current} ${why}: nself restores seed files only as plain files, never through a link`,
+        {
+          hint: 'Remove it (or move the file it points to into the seeds folder) and run the restore again. Nothing was changed.',
+        },
+      )
     }
   }
 }
@@ -376,7 +489,11 @@ async function writeSeeds(files: SeedFile[]): Promise<string[]> {
     await mkdir(dirname(file.target), {recursive: true})
     const temporary = `${file.target}.${process.pid}.tmp`
     await rm(temporary, {force: true})
-    const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, file.mode)
+    const handle = await open(
+      temporary,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      file.mode,
+    )
     try {
       await handle.writeFile(file.data)
       await handle.chmod(file.mode)

@@ -50,7 +50,9 @@ export function scheduleLine(target: ScheduleTarget, cron: string): string {
   const log = `${target.projectRoot}/.nself/backup-schedule.log`
   const parts = [target.projectRoot, path, ...target.nself]
   if (parts.some((p) => /[\n\r]/.test(p))) {
-    throw new UsageError('cannot schedule backups: the project path, PATH or the nself path holds a line break, which a crontab line cannot carry')
+    throw new UsageError(
+      'cannot schedule backups: the project path, PATH or the nself path holds a line break, which a crontab line cannot carry',
+    )
   }
   const command = `cd ${quote(target.projectRoot)} && PATH=${quote(path)} ${target.nself.map(quote).join(' ')} db backup >> ${quote(log)} 2>&1`
   return `${validateCron(cron)} ${cronEscape(command)} ${marker(target.projectRoot)}`
@@ -98,12 +100,17 @@ async function writeCrontab(text: string, env: NodeJS.ProcessEnv = process.env):
   const file = env.NSELF_CRONTAB_FILE
   if (file) return writeFileSync(file, text, {mode: 0o600})
   await new Promise<void>((resolve, reject) => {
-    const child = execFile(env.NSELF_CRONTAB || 'crontab', ['-'], (error, _stdout, stderr) => (error ? reject(cronError(error, stderr)) : resolve()))
+    const child = execFile(env.NSELF_CRONTAB || 'crontab', ['-'], (error, _stdout, stderr) =>
+      error ? reject(cronError(error, stderr)) : resolve(),
+    )
     child.stdin?.end(text)
   })
 }
 
 function cronError(error: {code?: unknown; message: string}, stderr: string): OperationError {
-  if (error.code === 'ENOENT') return new OperationError('crontab was not found on this machine', {hint: 'Install cron, or schedule `nself db backup` with your own scheduler.'})
+  if (error.code === 'ENOENT')
+    return new OperationError('crontab was not found on this machine', {
+      hint: 'Install cron, or schedule `nself db backup` with your own scheduler.',
+    })
   return new OperationError(`crontab failed: ${stderr.trim() || error.message}`)
 }

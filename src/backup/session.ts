@@ -23,7 +23,9 @@ export function inSession<T>(client: Client, mode: string, fn: () => Promise<T>)
 }
 
 export async function serverVersion(client: Client): Promise<{version: string; versionNum: number}> {
-  const {rows} = await client.query<{version: string; num: string}>(`SELECT current_setting('server_version') AS version, current_setting('server_version_num') AS num`)
+  const {rows} = await client.query<{version: string; num: string}>(
+    `SELECT current_setting('server_version') AS version, current_setting('server_version_num') AS num`,
+  )
   return {version: rows[0].version.split(' ')[0], versionNum: Number(rows[0].num)}
 }
 

@@ -37,7 +37,14 @@ async function describe(path: string, name: string): Promise<BackupEntry> {
     const {manifest} = await readManifest(path)
     return {name, path, size: info.size, createdAt: manifest.createdAt, valid: true, manifest}
   } catch (error) {
-    return {name, path, size: info.size, createdAt: info.mtime.toISOString(), valid: false, problem: (error as Error).message.replace(/^backup \S+ cannot be used: /, '')}
+    return {
+      name,
+      path,
+      size: info.size,
+      createdAt: info.mtime.toISOString(),
+      valid: false,
+      problem: (error as Error).message.replace(/^backup \S+ cannot be used: /, ''),
+    }
   }
 }
 
@@ -51,14 +58,18 @@ export async function findBackup(dir: string, name?: string): Promise<BackupEntr
     return found
   }
   const valid = backups.filter((b) => b.valid)
-  if (valid.length === 0) throw new ValidationError(`there is no valid backup in ${dir}`, {hint: 'Take one with: nself db backup'})
+  if (valid.length === 0)
+    throw new ValidationError(`there is no valid backup in ${dir}`, {hint: 'Take one with: nself db backup'})
   // The snapshot a restore, reset or migration took of the state it replaced is a way back, never
   // the backup meant by "the newest": a second plain restore would otherwise undo the first.
   const newest = valid.find((b) => !isAutomaticSnapshot(b.name))
   if (!newest) {
-    throw new ValidationError(`there is no backup in ${dir} to restore by default: only automatic snapshots (${valid[0].name} …)`, {
-      hint: `Name one with --name (nself db backup:list shows them), e.g. --name ${valid[0].name}`,
-    })
+    throw new ValidationError(
+      `there is no backup in ${dir} to restore by default: only automatic snapshots (${valid[0].name} …)`,
+      {
+        hint: `Name one with --name (nself db backup:list shows them), e.g. --name ${valid[0].name}`,
+      },
+    )
   }
   return newest
 }
@@ -100,4 +111,3 @@ export async function removeStalePartials(dir: string): Promise<string[]> {
   }
   return removed
 }
-

@@ -28,7 +28,10 @@ export function hasTerminal(): boolean {
  */
 export function requireTerminal(question: string, flag: string): void {
   if (hasTerminal()) return
-  throw new RefusedError(`cannot ask "${question}" without a terminal`, {code: 'NSELF_NO_TERMINAL', hint: `Pass ${flag} instead.`})
+  throw new RefusedError(`cannot ask "${question}" without a terminal`, {
+    code: 'NSELF_NO_TERMINAL',
+    hint: `Pass ${flag} instead.`,
+  })
 }
 
 export async function confirmDestructive(options: ConfirmOptions): Promise<void> {
@@ -36,7 +39,10 @@ export async function confirmDestructive(options: ConfirmOptions): Promise<void>
   const tty = options.stdinIsTTY ?? hasTerminal()
   if (!tty) {
     throw new RefusedError(`refusing to ${options.action} without a terminal to confirm`, {
-      hint: options.forceIsEnough === false ? 'Run it in a terminal and type the confirmation.' : 'Pass --force to confirm.',
+      hint:
+        options.forceIsEnough === false
+          ? 'Run it in a terminal and type the confirmation.'
+          : 'Pass --force to confirm.',
     })
   }
   const {default: Enquirer} = await import('enquirer')
@@ -46,10 +52,12 @@ export async function confirmDestructive(options: ConfirmOptions): Promise<void>
       name: 'answer',
       message: `About to ${options.action}. Type "${options.typed}" to confirm`,
     })
-    if (answer.trim() !== options.typed) throw new RefusedError(`confirmation did not match "${options.typed}": nothing was changed`)
+    if (answer.trim() !== options.typed)
+      throw new RefusedError(`confirmation did not match "${options.typed}": nothing was changed`)
     return
   }
-  if (!(await askYesNo(`About to ${options.action}. Continue?`))) throw new RefusedError('cancelled: nothing was changed')
+  if (!(await askYesNo(`About to ${options.action}. Continue?`)))
+    throw new RefusedError('cancelled: nothing was changed')
 }
 
 /**

@@ -56,7 +56,9 @@ export abstract class DbCommand<T extends typeof Command> extends BaseCommand<T>
    * catalog lookup when there is nothing to do; the backup code loads only when there is.
    */
   private async recoverInterruptedRestore(client: Client): Promise<void> {
-    const {rows} = await client.query<{found: string | null}>(`SELECT pg_catalog.to_regclass('nself_restore.journal')::text AS found`)
+    const {rows} = await client.query<{found: string | null}>(
+      `SELECT pg_catalog.to_regclass('nself_restore.journal')::text AS found`,
+    )
     if (!rows[0].found) return
     const {recoverInterruptedRestore} = await import('../backup/index.js')
     await recoverInterruptedRestore(this.nself, client, (message) => this.notice(message), this.lostRestoreSafetyOk)

@@ -16,7 +16,15 @@ export default class NselfHelp extends Help {
       flags[f.name] =
         f.type === 'boolean'
           ? {name: f.name, type: 'boolean', description: summary, allowNo: true, helpGroup: 'PLUGIN'}
-          : {name: f.name, type: 'option', description: summary, multiple: false, helpGroup: 'PLUGIN', ...(f.options ? {options: f.options} : {}), helpValue: f.type === 'integer' ? '<n>' : '<value>'}
+          : {
+              name: f.name,
+              type: 'option',
+              description: summary,
+              multiple: false,
+              helpGroup: 'PLUGIN',
+              ...(f.options ? {options: f.options} : {}),
+              helpValue: f.type === 'integer' ? '<n>' : '<value>',
+            }
     }
     return super.showCommandHelp({...command, flags})
   }

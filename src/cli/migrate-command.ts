@@ -14,9 +14,24 @@ import {DbCommand} from './db-command.js'
 import {confirmDestructive} from './confirm.js'
 import {fireAfterMigrate, fireBeforeMigrate} from './migrate-hooks.js'
 import {migrationProgress, type MigrationProgress} from './operation-progress.js'
-import {checkMissingPluginFlags, declaredPluginFlags, flagValues, toOclifFlags, type PluginFlag} from './plugin-flags.js'
+import {
+  checkMissingPluginFlags,
+  declaredPluginFlags,
+  flagValues,
+  toOclifFlags,
+  type PluginFlag,
+} from './plugin-flags.js'
 import {backupBeforeChange, requiresBackupBeforeChange} from '../backup/index.js'
-import {displayPath, losesData, migrateOptions, type AppliedMigration, type Direction, type PlannedMigration, type RunOptions, type RunResult} from '../runner/index.js'
+import {
+  displayPath,
+  losesData,
+  migrateOptions,
+  type AppliedMigration,
+  type Direction,
+  type PlannedMigration,
+  type RunOptions,
+  type RunResult,
+} from '../runner/index.js'
 
 export const migrateFlags = {
   steps: Flags.integer({description: 'How many migrations to run.', min: 1}),
@@ -73,11 +88,20 @@ export abstract class MigrateCommand<T extends typeof Command> extends DbCommand
     if (this.pluginFlags.length === 0) return own
     // Inherited statics (baseFlags, enableJsonFlag) are not own properties of the class: name them.
     const {args, baseFlags, enableJsonFlag, strict} = own
-    return {args, baseFlags, enableJsonFlag, strict, flags: {...own.flags, ...toOclifFlags(this.pluginFlags)}} as unknown as T
+    return {
+      args,
+      baseFlags,
+      enableJsonFlag,
+      strict,
+      flags: {...own.flags, ...toOclifFlags(this.pluginFlags)},
+    } as unknown as T
   }
 
   protected runOptions(direction: Direction): RunOptions {
-    this.progress = migrationProgress(this.reporter({extraOutput: this.shared['show-sql']}), this.shared['show-sql'] && !this.jsonEnabled())
+    this.progress = migrationProgress(
+      this.reporter({extraOutput: this.shared['show-sql']}),
+      this.shared['show-sql'] && !this.jsonEnabled(),
+    )
     return {
       ...migrateOptions(this.nself),
       dryRun: this.shared['dry-run'],
@@ -108,7 +132,8 @@ export abstract class MigrateCommand<T extends typeof Command> extends DbCommand
     const {isProduction, settings, environment, connection} = this.nself
     const lossy = planned.filter((m) => losesData(readFileSync(m.file, 'utf8')))
     if (isProduction && direction === 'down') {
-      for (const m of planned) this.logToStderr(`${m.version}_${m.name}: ${displayPath(m.file)}${lossy.includes(m) ? ' — LOSES DATA' : ''}`)
+      for (const m of planned)
+        this.logToStderr(`${m.version}_${m.name}: ${displayPath(m.file)}${lossy.includes(m) ? ' — LOSES DATA' : ''}`)
       // Before asking: a production rollback runs only down files proven on a throwaway database.
       refuseUnverifiedDowns(planned, lossy, this.shared.force)
     }
@@ -127,7 +152,15 @@ export abstract class MigrateCommand<T extends typeof Command> extends DbCommand
   protected hookOptions(direction: Direction, planned: PlannedMigration[]): BeforeMigrateOptions {
     const env = this.nself.env
     const flags = flagValues(this.pluginFlags, this.flags, (name) => env.get(name)?.value)
-    return {direction, migrations: planned.map(info), environment: this.nself.environment, database: this.nself.connection.database, dryRun: this.shared['dry-run'], flags, command: this.id ?? ''}
+    return {
+      direction,
+      migrations: planned.map(info),
+      environment: this.nself.environment,
+      database: this.nself.connection.database,
+      dryRun: this.shared['dry-run'],
+      flags,
+      command: this.id ?? '',
+    }
   }
 
   /**
@@ -135,7 +168,11 @@ export abstract class MigrateCommand<T extends typeof Command> extends DbCommand
    * was attempted and what completed. A hook's error with an exit code is returned, for the command
    * to end with once it reported the run; other hook errors are warnings.
    */
-  protected async afterRun(direction: Direction, result: RunResult | undefined, error?: Error): Promise<Error | undefined> {
+  protected async afterRun(
+    direction: Direction,
+    result: RunResult | undefined,
+    error?: Error,
+  ): Promise<Error | undefined> {
     await this.progress?.finish(error)
     if (!this.hooksPassed) return undefined
     const options: AfterMigrateOptions = {
@@ -153,22 +190,42 @@ export abstract class MigrateCommand<T extends typeof Command> extends DbCommand
     if (result.dryRun) {
       this.log(result.planned.length ? `Would ${verb} ${result.planned.length} migration(s):` : `Nothing to ${verb}.`)
       for (const m of result.planned) this.log(`  ${m.version}_${m.name}${describeSteps(m)}`)
-      if (this.shared['show-sql']) for (const m of result.planned) for (const s of m.statements) this.log(`-- ${commentText(`${m.version}_${m.name}`)}:${s.line}\n${s.sql};`)
+      if (this.shared['show-sql'])
+        for (const m of result.planned)
+          for (const s of m.statements) this.log(`-- ${commentText(`${m.version}_${m.name}`)}:${s.line}\n${s.sql};`)
     } else {
       const total = result.applied.reduce((sum, a) => sum + a.ms, 0)
-      this.log(result.applied.length ? `${result.direction === 'up' ? 'Applied' : 'Rolled back'} ${result.applied.length} migration(s) in ${total} ms.` : `Nothing to ${verb}.`)
+      this.log(
+        result.applied.length
+          ? `${result.direction === 'up' ? 'Applied' : 'Rolled back'} ${result.applied.length} migration(s) in ${total} ms.`
+          : `Nothing to ${verb}.`,
+      )
     }
     return {
       direction: result.direction,
       dryRun: result.dryRun,
-      planned: result.planned.map((m) => ({...info(m), statements: m.statements.length, nonTransactional: m.steps.flatMap((s) => (s.kind === 'single' ? [{line: s.statement.line, reason: s.reason}] : []))})),
+      planned: result.planned.map((m) => ({
+        ...info(m),
+        statements: m.statements.length,
+        nonTransactional: m.steps.flatMap((s) =>
+          s.kind === 'single' ? [{line: s.statement.line, reason: s.reason}] : [],
+        ),
+      })),
       applied: result.applied.map((a) => ({version: a.version, name: a.name, ms: a.ms})),
     }
   }
 
   /** Runs the library call between the hooks. */
-  protected async migrate(direction: Direction, flags: MigrateFlagValues, fn: (client: Client, options: RunOptions) => Promise<RunResult>): Promise<object> {
-    this.shared = {'dry-run': Boolean(flags['dry-run']), 'show-sql': Boolean(flags['show-sql']), force: Boolean(flags.force)}
+  protected async migrate(
+    direction: Direction,
+    flags: MigrateFlagValues,
+    fn: (client: Client, options: RunOptions) => Promise<RunResult>,
+  ): Promise<object> {
+    this.shared = {
+      'dry-run': Boolean(flags['dry-run']),
+      'show-sql': Boolean(flags['show-sql']),
+      force: Boolean(flags.force),
+    }
     const client = await this.connect()
     let result: RunResult | undefined
     try {
@@ -205,8 +262,11 @@ function refuseUnverifiedDowns(planned: PlannedMigration[], lossy: PlannedMigrat
   })
   if (unverified.length === 0) return
   const loss = lossy.length ? ` (${lossy.map((m) => m.version).join(', ')} lose data)` : ''
-  throw new RefusedError(`Refusing to roll back production${loss} with down files that were never verified:\n${unverified.join('\n')}`, {
-    code: 'NSELF_DOWN_NOT_VERIFIED',
-    hint: `Verify each pair first: nself db validate --check-down ${planned[0].version} (on a throwaway database), or pass --force to run it anyway.`,
-  })
+  throw new RefusedError(
+    `Refusing to roll back production${loss} with down files that were never verified:\n${unverified.join('\n')}`,
+    {
+      code: 'NSELF_DOWN_NOT_VERIFIED',
+      hint: `Verify each pair first: nself db validate --check-down ${planned[0].version} (on a throwaway database), or pass --force to run it anyway.`,
+    },
+  )
 }

@@ -10,7 +10,12 @@ import {ExitCode, NselfError, RefusedError, exitCodeOf, isForeignNselfError} fro
 import type {AfterMigrateOptions, BeforeMigrateOptions, NselfHooks} from '@nself/sdk/hooks'
 
 type Config = Interfaces.Config
-type RunHook = <K extends 'beforeMigrate' | 'afterMigrate'>(event: K, options: NselfHooks[K]['options'], timeout?: number, capture?: boolean) => Promise<Hook.Result<void>>
+type RunHook = <K extends 'beforeMigrate' | 'afterMigrate'>(
+  event: K,
+  options: NselfHooks[K]['options'],
+  timeout?: number,
+  capture?: boolean,
+) => Promise<Hook.Result<void>>
 
 /** Config.runHook typed for nself's hook events (the interface type does not take the hooks map). */
 const runHook = (config: Config): RunHook => config.runHook.bind(config)
@@ -23,14 +28,20 @@ export async function fireBeforeMigrate(config: Config, options: BeforeMigrateOp
   const reasons = result.failures.map((f) => describeFailure(f as Failure))
   // oclif skips a hook file that exports no function without a word: for a guard, that is a failure too.
   const answered = new Set([...result.successes, ...result.failures].map((r) => r.plugin.name))
-  for (const p of declaring) if (!answered.has(p.name)) reasons.push(`plugin ${p.name}: its beforeMigrate hook file exports no function`)
+  for (const p of declaring)
+    if (!answered.has(p.name)) reasons.push(`plugin ${p.name}: its beforeMigrate hook file exports no function`)
   if (reasons.length === 0) return
   const vetoed = result.failures.length > 0 && result.failures.every((f) => exitCodeOf(f.error) === ExitCode.refused)
-  throw new RefusedError(reasons.length === 1 ? `Refused by ${reasons[0]}` : `Refused by plugins:\n${reasons.map((r) => `  - ${r}`).join('\n')}`, {
-    hint: vetoed
-      ? 'Nothing was changed.'
-      : 'Nothing was changed. A beforeMigrate hook that fails or cannot load refuses every run: fix the plugin, or remove it (nself plugins uninstall <plugin>).',
-  })
+  throw new RefusedError(
+    reasons.length === 1
+      ? `Refused by ${reasons[0]}`
+      : `Refused by plugins:\n${reasons.map((r) => `  - ${r}`).join('\n')}`,
+    {
+      hint: vetoed
+        ? 'Nothing was changed.'
+        : 'Nothing was changed. A beforeMigrate hook that fails or cannot load refuses every run: fix the plugin, or remove it (nself plugins uninstall <plugin>).',
+    },
+  )
 }
 
 function describeFailure(f: Failure): string {
@@ -40,7 +51,10 @@ function describeFailure(f: Failure): string {
 }
 
 /** What afterMigrate's failures mean for the command: warnings, and the error to end with (if any). */
-export async function fireAfterMigrate(config: Config, options: AfterMigrateOptions): Promise<{warnings: string[]; error?: NselfError}> {
+export async function fireAfterMigrate(
+  config: Config,
+  options: AfterMigrateOptions,
+): Promise<{warnings: string[]; error?: NselfError}> {
   if (![...config.plugins.values()].some((p) => (p.hooks.afterMigrate ?? []).length > 0)) return {warnings: []}
   const {failures} = await runHook(config)('afterMigrate', options, undefined, true)
   const warnings: string[] = []
@@ -56,8 +70,14 @@ export async function fireAfterMigrate(config: Config, options: AfterMigrateOpti
 function asCommandError(f: Failure, options: AfterMigrateOptions): NselfError {
   const e = f.error as Error & {code?: unknown; hint?: string}
   const code = e instanceof NselfError || isForeignNselfError(e) ? String(e.code) : 'NSELF_PLUGIN_FAILED'
-  const applied = options.dryRun ? '' : ` (${options.applied.length} migration(s) ${options.direction === 'up' ? 'applied' : 'rolled back'}: they stay so)`
-  return new NselfError(`afterMigrate hook of ${f.plugin.name}${applied}: ${messageOf(e)}`, exitCodeOf(e), {code, ...(e.hint ? {hint: e.hint} : {}), cause: e})
+  const applied = options.dryRun
+    ? ''
+    : ` (${options.applied.length} migration(s) ${options.direction === 'up' ? 'applied' : 'rolled back'}: they stay so)`
+  return new NselfError(`afterMigrate hook of ${f.plugin.name}${applied}: ${messageOf(e)}`, exitCodeOf(e), {
+    code,
+    ...(e.hint ? {hint: e.hint} : {}),
+    cause: e,
+  })
 }
 
 function hasExitCode(error: unknown): boolean {
@@ -68,7 +88,12 @@ function hasExitCode(error: unknown): boolean {
 
 function isLoadError(error: unknown): boolean {
   const code = (error as {code?: unknown})?.code
-  return error instanceof SyntaxError || code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || code === 'ERR_UNKNOWN_FILE_EXTENSION'
+  return (
+    error instanceof SyntaxError ||
+    code === 'ERR_MODULE_NOT_FOUND' ||
+    code === 'MODULE_NOT_FOUND' ||
+    code === 'ERR_UNKNOWN_FILE_EXTENSION'
+  )
 }
 
 function messageOf(error: unknown): string {

@@ -20,7 +20,9 @@ export function label(m: PlannedMigration): string {
 /** showSql: print each statement before it runs (the runner then sends statements one by one). */
 export function migrationProgress(reporter: ProgressReporter, showSql = false): MigrationProgress {
   // Only when asked for: the runner batches migrations unless someone listens to statements.
-  const statement: Reporter['statement'] = showSql ? (m, s) => reporter.detail(`-- ${commentText(`${m.version}_${m.name}`)}:${s.line}\n${s.sql};`) : undefined
+  const statement: Reporter['statement'] = showSql
+    ? (m, s) => reporter.detail(`-- ${commentText(`${m.version}_${m.name}`)}:${s.line}\n${s.sql};`)
+    : undefined
   return {
     start: (planned) => reporter.start(planned.map((m) => ({id: m.version, title: label(m)}))),
     finish: (error) => reporter.finish(error),
@@ -35,7 +37,9 @@ export function migrationProgress(reporter: ProgressReporter, showSql = false): 
 
 /** "3 statement(s): transaction (2), alone (line 4: concurrent index build)" for --verbose. */
 export function describePlan(m: PlannedMigration): string {
-  const steps = m.steps.map((s) => (s.kind === 'transaction' ? `transaction (${s.statements.length})` : `alone (line ${s.statement.line}: ${s.reason})`))
+  const steps = m.steps.map((s) =>
+    s.kind === 'transaction' ? `transaction (${s.statements.length})` : `alone (line ${s.statement.line}: ${s.reason})`,
+  )
   const resume = m.resumeFrom ? `; continues after statement ${m.resumeFrom}` : ''
   return `${m.statements.length} statement(s): ${steps.join(', ') || 'nothing to run'}${resume}`
 }

@@ -50,7 +50,12 @@ function parseLines(text: string): OpLogEntry[] {
 }
 
 /** Calls onEntry for every line appended after now, until the signal aborts. */
-export async function followOpLog(stateDir: string, onEntry: (e: OpLogEntry) => void, signal: AbortSignal, intervalMs = 250): Promise<void> {
+export async function followOpLog(
+  stateDir: string,
+  onEntry: (e: OpLogEntry) => void,
+  signal: AbortSignal,
+  intervalMs = 250,
+): Promise<void> {
   const path = opLogPath(stateDir)
   let offset = existsSync(path) ? statSync(path).size : 0
   let rest = ''

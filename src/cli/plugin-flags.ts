@@ -29,15 +29,25 @@ const KNOWN_PLUGIN_FLAGS: Record<string, Record<string, string>> = {
 type PluginLike = {name: string; pjson: unknown}
 
 /** The plugin flags declared for this command by the loaded plugins; bad declarations are reported, not fatal. */
-export function declaredPluginFlags(plugins: Iterable<PluginLike>, commandId: string, taken: Set<string>, warn: (message: string) => void = () => {}): PluginFlag[] {
+export function declaredPluginFlags(
+  plugins: Iterable<PluginLike>,
+  commandId: string,
+  taken: Set<string>,
+  warn: (message: string) => void = () => {},
+): PluginFlag[] {
   const out: PluginFlag[] = []
   for (const plugin of plugins) {
-    const declared = (plugin.pjson as {nself?: {flags?: Record<string, Record<string, unknown>>}})?.nself?.flags?.[commandId]
+    const declared = (plugin.pjson as {nself?: {flags?: Record<string, Record<string, unknown>>}})?.nself?.flags?.[
+      commandId
+    ]
     if (!declared || typeof declared !== 'object') continue
     for (const [name, raw] of Object.entries(declared)) {
       const problem = checkDeclaration(name, raw)
       if (problem) warn(`plugin ${plugin.name}: flag --${name} of ${commandId} ignored: ${problem}`)
-      else if (taken.has(name)) warn(`plugin ${plugin.name}: flag --${name} of ${commandId} ignored: the command or another plugin already has --${name}`)
+      else if (taken.has(name))
+        warn(
+          `plugin ${plugin.name}: flag --${name} of ${commandId} ignored: the command or another plugin already has --${name}`,
+        )
       else {
         taken.add(name)
         out.push({...(raw as PluginFlagDeclaration), name, plugin: plugin.name})
@@ -53,7 +63,8 @@ function checkDeclaration(name: string, raw: unknown): string | undefined {
   if (!d || typeof d !== 'object') return 'the declaration is not an object'
   if (!['boolean', 'string', 'integer'].includes(String(d.type))) return 'type must be "boolean", "string" or "integer"'
   if (typeof d.description !== 'string' || !d.description) return 'description is missing'
-  if (d.env !== undefined && (typeof d.env !== 'string' || !/^[A-Z_][A-Z0-9_]*$/.test(d.env))) return 'env must be an environment variable name'
+  if (d.env !== undefined && (typeof d.env !== 'string' || !/^[A-Z_][A-Z0-9_]*$/.test(d.env)))
+    return 'env must be an environment variable name'
   return undefined
 }
 
@@ -71,7 +82,11 @@ export function toOclifFlags(flags: PluginFlag[]): Interfaces.FlagInput {
 }
 
 /** The values handed to hooks: the parsed flag, else its env variable (process env first, then the project's settings). */
-export function flagValues(flags: PluginFlag[], parsed: Record<string, unknown>, projectEnv: (name: string) => string | undefined): Record<string, unknown> {
+export function flagValues(
+  flags: PluginFlag[],
+  parsed: Record<string, unknown>,
+  projectEnv: (name: string) => string | undefined,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const f of flags) {
     let value = parsed[f.name]
@@ -98,7 +113,9 @@ export function checkMissingPluginFlags(commandId: string, argv: string[], avail
     const name = /^--(?:no-)?([a-z][a-z0-9-]*)(?:=.*)?$/.exec(arg)?.[1]
     const plugin = name ? known[name] : undefined
     if (plugin && !available.has(name!)) {
-      throw new UsageError(`--${name} is added to this command by the plugin ${plugin}, which is not installed`, {hint: `Install it: nself plugins install ${plugin}`})
+      throw new UsageError(`--${name} is added to this command by the plugin ${plugin}, which is not installed`, {
+        hint: `Install it: nself plugins install ${plugin}`,
+      })
     }
   }
 }

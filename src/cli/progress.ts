@@ -156,7 +156,10 @@ function listrReporter(options: ReporterOptions): ProgressReporter {
           else task.title = outcome.text
         },
       }))
-      const listr = import('listr2').then(({Listr}) => new Listr(tasks, {exitOnError: true, collectErrors: false, rendererOptions: {collapseSkips: false}}))
+      const listr = import('listr2').then(
+        ({Listr}) =>
+          new Listr(tasks, {exitOnError: true, collectErrors: false, rendererOptions: {collapseSkips: false}}),
+      )
       display = listr.then((l) => l.run()).catch(() => {})
       return listr.then(() => {})
     },

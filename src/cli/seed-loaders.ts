@@ -9,9 +9,19 @@ import type {PluginLoaders} from '../seed/loaders.js'
 
 export const SEED_LOADER_TIMEOUT_MS = 5000
 
-export async function collectSeedLoaders(config: Config, environment: string, warn: (message: string) => void): Promise<PluginLoaders[]> {
-  const result = await config.runHook<'seedLoader', NselfHooks>('seedLoader', {environment}, SEED_LOADER_TIMEOUT_MS, true)
-  for (const failure of result.failures) warn(`plugin ${failure.plugin.name}: its seedLoader hook failed: ${failure.error.message}`)
+export async function collectSeedLoaders(
+  config: Config,
+  environment: string,
+  warn: (message: string) => void,
+): Promise<PluginLoaders[]> {
+  const result = await config.runHook<'seedLoader', NselfHooks>(
+    'seedLoader',
+    {environment},
+    SEED_LOADER_TIMEOUT_MS,
+    true,
+  )
+  for (const failure of result.failures)
+    warn(`plugin ${failure.plugin.name}: its seedLoader hook failed: ${failure.error.message}`)
   return result.successes
     .filter((s) => s.result !== undefined && s.result !== null)
     .map((s) => ({plugin: s.plugin.name, loaders: (Array.isArray(s.result) ? s.result : [s.result]) as SeedLoader[]}))

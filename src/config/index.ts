@@ -50,11 +50,15 @@ export function loadConfig(options: LoadConfigOptions = {}): NselfConfig {
   const env = collectEnv(project.root, processEnv)
   const environment = env.get('ENVIRONMENT')?.value || 'development'
   if (!/^[a-z][a-z0-9_-]*$/.test(environment)) {
-    throw new ConfigError(`ENVIRONMENT=${JSON.stringify(environment)} in ${env.get('ENVIRONMENT')!.source} is not valid: expected a lower-case name such as development, staging or production`)
+    throw new ConfigError(
+      `ENVIRONMENT=${JSON.stringify(environment)} in ${env.get('ENVIRONMENT')!.source} is not valid: expected a lower-case name such as development, staging or production`,
+    )
   }
   const settings = parseSettings(env)
   readSetting(env, 'NSELF_DEBUG', parsers.boolean, 'true or false')
-  const backupDir = isAbsolute(settings.backupLocation) ? settings.backupLocation : join(project.root, settings.backupLocation)
+  const backupDir = isAbsolute(settings.backupLocation)
+    ? settings.backupLocation
+    : join(project.root, settings.backupLocation)
   if (env.has('DB_BACKUP_LOCATION')) checkBackupDir(env, backupDir)
   return {
     project,
@@ -123,7 +127,10 @@ function collectEnv(root: string, processEnv: NodeJS.ProcessEnv): EnvEntries {
     if (value !== undefined) fromProcess.set(key, {value, source: 'the process environment'})
   }
   const environment =
-    fromProcess.get('ENVIRONMENT')?.value || local.get('ENVIRONMENT')?.value || base.get('ENVIRONMENT')?.value || 'development'
+    fromProcess.get('ENVIRONMENT')?.value ||
+    local.get('ENVIRONMENT')?.value ||
+    base.get('ENVIRONMENT')?.value ||
+    'development'
   const perEnvironment = /^[a-z][a-z0-9_-]*$/.test(environment)
     ? readEnvFile(join(root, `.env.${environment}`), `.env.${environment}`)
     : new Map<string, EnvEntry>()

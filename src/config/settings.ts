@@ -54,15 +54,70 @@ interface SettingSpec<K extends keyof Settings> {
 }
 
 const specs: {[K in keyof Settings]: SettingSpec<K>} = {
-  migrationTable: {key: 'migrationTable', variable: 'DB_MIGRATION_TABLE', parse: tableName, fallback: 'schema_migrations', allowed: 'a lower-case table name, optionally schema-qualified (schema_migrations, nself.migrations), not in pg_* or information_schema'},
-  migrationLockTimeoutSeconds: {key: 'migrationLockTimeoutSeconds', variable: 'DB_MIGRATION_LOCK_TIMEOUT', parse: upTo(MAX_TIMEOUT_SECONDS), fallback: 60, allowed: `a whole number of seconds from 0 to ${MAX_TIMEOUT_SECONDS} (0 = do not wait)`},
-  migrationStatementTimeoutSeconds: {key: 'migrationStatementTimeoutSeconds', variable: 'DB_MIGRATION_STATEMENT_TIMEOUT', parse: upTo(MAX_TIMEOUT_SECONDS), fallback: 300, allowed: `a whole number of seconds from 0 to ${MAX_TIMEOUT_SECONDS} (0 = no limit)`},
-  backupRetentionDays: {key: 'backupRetentionDays', variable: 'DB_BACKUP_RETENTION_DAYS', parse: upTo(100_000), fallback: 30, allowed: 'a whole number of days from 0 to 100000 (0 = keep every backup)'},
-  backupCompression: {key: 'backupCompression', variable: 'DB_BACKUP_COMPRESSION', parse: boolean, fallback: false, allowed: 'true or false'},
-  backupLocation: {key: 'backupLocation', variable: 'DB_BACKUP_LOCATION', parse: path, fallback: './database/backups', allowed: 'a directory path, relative to the project or absolute'},
-  autoMigrate: {key: 'autoMigrate', variable: 'DB_AUTO_MIGRATE', parse: boolean, fallback: false, allowed: 'true or false'},
-  confirmDestructive: {key: 'confirmDestructive', variable: 'DB_CONFIRM_DESTRUCTIVE', parse: boolean, fallback: false, allowed: 'true or false'},
-  seedOnInit: {key: 'seedOnInit', variable: 'DB_SEED_ON_INIT', parse: boolean, fallback: false, allowed: 'true or false'},
+  migrationTable: {
+    key: 'migrationTable',
+    variable: 'DB_MIGRATION_TABLE',
+    parse: tableName,
+    fallback: 'schema_migrations',
+    allowed:
+      'a lower-case table name, optionally schema-qualified (schema_migrations, nself.migrations), not in pg_* or information_schema',
+  },
+  migrationLockTimeoutSeconds: {
+    key: 'migrationLockTimeoutSeconds',
+    variable: 'DB_MIGRATION_LOCK_TIMEOUT',
+    parse: upTo(MAX_TIMEOUT_SECONDS),
+    fallback: 60,
+    allowed: `a whole number of seconds from 0 to ${MAX_TIMEOUT_SECONDS} (0 = do not wait)`,
+  },
+  migrationStatementTimeoutSeconds: {
+    key: 'migrationStatementTimeoutSeconds',
+    variable: 'DB_MIGRATION_STATEMENT_TIMEOUT',
+    parse: upTo(MAX_TIMEOUT_SECONDS),
+    fallback: 300,
+    allowed: `a whole number of seconds from 0 to ${MAX_TIMEOUT_SECONDS} (0 = no limit)`,
+  },
+  backupRetentionDays: {
+    key: 'backupRetentionDays',
+    variable: 'DB_BACKUP_RETENTION_DAYS',
+    parse: upTo(100_000),
+    fallback: 30,
+    allowed: 'a whole number of days from 0 to 100000 (0 = keep every backup)',
+  },
+  backupCompression: {
+    key: 'backupCompression',
+    variable: 'DB_BACKUP_COMPRESSION',
+    parse: boolean,
+    fallback: false,
+    allowed: 'true or false',
+  },
+  backupLocation: {
+    key: 'backupLocation',
+    variable: 'DB_BACKUP_LOCATION',
+    parse: path,
+    fallback: './database/backups',
+    allowed: 'a directory path, relative to the project or absolute',
+  },
+  autoMigrate: {
+    key: 'autoMigrate',
+    variable: 'DB_AUTO_MIGRATE',
+    parse: boolean,
+    fallback: false,
+    allowed: 'true or false',
+  },
+  confirmDestructive: {
+    key: 'confirmDestructive',
+    variable: 'DB_CONFIRM_DESTRUCTIVE',
+    parse: boolean,
+    fallback: false,
+    allowed: 'true or false',
+  },
+  seedOnInit: {
+    key: 'seedOnInit',
+    variable: 'DB_SEED_ON_INIT',
+    parse: boolean,
+    fallback: false,
+    allowed: 'true or false',
+  },
 }
 
 export function parseSettings(env: EnvEntries): Settings {
@@ -83,7 +138,12 @@ export function readSetting<T>(env: EnvEntries, variable: string, parse: Parser<
 }
 
 /** "DB_X="v" in .env.local:3 is not valid: expected …", the value left out for secrets. */
-export function invalidSetting(env: EnvEntries, variable: string, allowed: string, options: {secret?: boolean} = {}): ConfigError {
+export function invalidSetting(
+  env: EnvEntries,
+  variable: string,
+  allowed: string,
+  options: {secret?: boolean} = {},
+): ConfigError {
   const entry = env.get(variable)!
   const where = entry.line ? `${entry.source}:${entry.line}` : entry.source
   const shown = options.secret ? variable : `${variable}=${JSON.stringify(entry.value)}`

@@ -52,7 +52,14 @@ export async function readCatalog(client: Client): Promise<CatalogSnapshot> {
     `SELECT nspname FROM pg_namespace n WHERE ${USER_SCHEMAS}
        AND nspname NOT IN ('public', 'auth', 'storage', 'hdb_catalog') ORDER BY 1`,
   )
-  const snapshot: CatalogSnapshot = {schemas: schemas.rows.map((r) => r.nspname), tables: [], columns: [], constraints: [], indexes: [], enums: []}
+  const snapshot: CatalogSnapshot = {
+    schemas: schemas.rows.map((r) => r.nspname),
+    tables: [],
+    columns: [],
+    constraints: [],
+    indexes: [],
+    enums: [],
+  }
   for (const [key, query] of Object.entries(QUERIES)) {
     snapshot[key as keyof typeof QUERIES] = (await client.query(query)).rows
   }

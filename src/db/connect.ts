@@ -24,7 +24,10 @@ export interface OpenOptions {
 }
 
 /** Host, port, user and password to use, starting the embedded server when it is the target. */
-export async function resolveConnection(config: NselfConfig, onNotice?: (m: string) => void): Promise<ResolvedConnection> {
+export async function resolveConnection(
+  config: NselfConfig,
+  onNotice?: (m: string) => void,
+): Promise<ResolvedConnection> {
   const settings = config.connection
   if (!settings.embedded) return settings
   requireProject(config)
@@ -107,18 +110,33 @@ export function connectionError(error: unknown, target: ConnectionSettings, data
   const source = target.embedded ? 'the embedded server' : 'POSTGRES_HOST/POSTGRES_PORT (or DATABASE_URL) in .env.local'
   switch (code) {
     case 'ECONNREFUSED':
-      return new ConnectionError(`cannot connect to PostgreSQL at ${where}: connection refused`, {cause: error, hint: `Is the server running? Check ${source}.`})
+      return new ConnectionError(`cannot connect to PostgreSQL at ${where}: connection refused`, {
+        cause: error,
+        hint: `Is the server running? Check ${source}.`,
+      })
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new ConnectionError(`cannot connect to PostgreSQL: unknown host ${target.host}`, {cause: error, hint: `Check ${source}.`})
+      return new ConnectionError(`cannot connect to PostgreSQL: unknown host ${target.host}`, {
+        cause: error,
+        hint: `Check ${source}.`,
+      })
     case '28P01':
     case '28000':
-      return new ConnectionError(`password authentication failed for user "${target.user}" at ${where}`, {cause: error, hint: 'Check POSTGRES_USER and POSTGRES_PASSWORD (or DATABASE_URL) in .env.local.'})
+      return new ConnectionError(`password authentication failed for user "${target.user}" at ${where}`, {
+        cause: error,
+        hint: 'Check POSTGRES_USER and POSTGRES_PASSWORD (or DATABASE_URL) in .env.local.',
+      })
     case '3D000':
-      return new ConnectionError(`database "${database}" does not exist at ${where}`, {cause: error, hint: `Create it (createdb ${database}) or fix POSTGRES_DB (or DATABASE_URL).`})
+      return new ConnectionError(`database "${database}" does not exist at ${where}`, {
+        cause: error,
+        hint: `Create it (createdb ${database}) or fix POSTGRES_DB (or DATABASE_URL).`,
+      })
     default:
       if (/timeout/i.test(message)) {
-        return new ConnectionError(`timed out after ${CONNECT_TIMEOUT_MS / 1000} s connecting to PostgreSQL at ${where}`, {cause: error, hint: `Check ${source} and the network.`})
+        return new ConnectionError(
+          `timed out after ${CONNECT_TIMEOUT_MS / 1000} s connecting to PostgreSQL at ${where}`,
+          {cause: error, hint: `Check ${source} and the network.`},
+        )
       }
       return new ConnectionError(`cannot connect to PostgreSQL at ${where}: ${message}`, {cause: error})
   }

@@ -17,7 +17,23 @@
  */
 import {execFileSync, spawn} from 'node:child_process'
 import {randomBytes, createHash} from 'node:crypto'
-import {closeSync, constants, existsSync, fchownSync, fstatSync, lchownSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync} from 'node:fs'
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fchownSync,
+  fstatSync,
+  lchownSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import {createServer} from 'node:net'
 import {dirname, join} from 'node:path'
 import {ConnectionError, OperationError} from '@nself/sdk/errors'
@@ -55,7 +71,10 @@ export function embeddedStateFile(stateDir: string): string {
 }
 
 /** Start the server if needed (initialising its data on first use) and say how to reach it. */
-export async function ensureEmbeddedServer(stateDir: string, onNotice?: (message: string) => void): Promise<EmbeddedServer> {
+export async function ensureEmbeddedServer(
+  stateDir: string,
+  onNotice?: (message: string) => void,
+): Promise<EmbeddedServer> {
   mkdirSync(stateDir, {recursive: true})
   return withStartLock(stateDir, async () => {
     const state = readOrCreateState(stateDir)
@@ -95,7 +114,12 @@ export async function stopEmbeddedServer(stateDir: string): Promise<boolean> {
   return true
 }
 
-export function embeddedStatus(stateDir: string): {initialised: boolean; running: boolean; port?: number; dataDir?: string} {
+export function embeddedStatus(stateDir: string): {
+  initialised: boolean
+  running: boolean
+  port?: number
+  dataDir?: string
+} {
   const state = readState(stateDir)
   if (!state) return {initialised: false, running: false}
   return {
@@ -194,7 +218,8 @@ export function prepareServerDir(dir: string, runAs: RunAs | undefined): void {
   if (shared) {
     const owners = [process.getuid?.(), runAs?.uid]
     const mode = st.mode & 0o777
-    if (!owners.includes(st.uid) || (mode & 0o077) !== 0) throw notOurs(dir, `(owner uid ${st.uid}, mode ${mode.toString(8).padStart(4, '0')})`)
+    if (!owners.includes(st.uid) || (mode & 0o077) !== 0)
+      throw notOurs(dir, `(owner uid ${st.uid}, mode ${mode.toString(8).padStart(4, '0')})`)
   }
   // lchown: the folder was just checked not to be a link, and a link is never followed here.
   if (runAs) lchownSync(dir, runAs.uid, runAs.gid)
@@ -202,9 +227,12 @@ export function prepareServerDir(dir: string, runAs: RunAs | undefined): void {
 
 function notOurs(path: string, why: string): OperationError {
   const what = why.startsWith('(') ? `already exists and is not nself's ${why}` : why
-  return new OperationError(`${path} ${what}: nself will not use it, as someone else could read or redirect what it writes there`, {
-    hint: `Remove ${path} if you made it, or let the postgres user reach the project folder (chmod o+x on each folder above it) so the data stays in .nself/postgres.`,
-  })
+  return new OperationError(
+    `${path} ${what}: nself will not use it, as someone else could read or redirect what it writes there`,
+    {
+      hint: `Remove ${path} if you made it, or let the postgres user reach the project folder (chmod o+x on each folder above it) so the data stays in .nself/postgres.`,
+    },
+  )
 }
 
 /**
@@ -238,7 +266,10 @@ async function withStartLock<T>(stateDir: string, fn: () => Promise<T>): Promise
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
       if (lockIsStale(lock)) rmSync(lock, {force: true})
-      else if (Date.now() > deadline) throw new OperationError(`timed out waiting for ${lock}`, {hint: 'Remove the file if no nself command is running.'})
+      else if (Date.now() > deadline)
+        throw new OperationError(`timed out waiting for ${lock}`, {
+          hint: 'Remove the file if no nself command is running.',
+        })
       else await sleep(25)
     }
   }
@@ -266,9 +297,12 @@ async function binaries(): Promise<Binaries> {
   try {
     return (await import(name)) as Binaries
   } catch {
-    throw new ConnectionError(`no embedded PostgreSQL for ${process.platform}-${process.arch} (npm package ${name} is not installed)`, {
-      hint: 'Point nself at a PostgreSQL server with POSTGRES_HOST or DATABASE_URL in .env.local.',
-    })
+    throw new ConnectionError(
+      `no embedded PostgreSQL for ${process.platform}-${process.arch} (npm package ${name} is not installed)`,
+      {
+        hint: 'Point nself at a PostgreSQL server with POSTGRES_HOST or DATABASE_URL in .env.local.',
+      },
+    )
   }
 }
 
@@ -298,7 +332,23 @@ async function initialise(state: EmbeddedState, runAs: RunAs | undefined): Promi
   const pwfile = join(dirname(state.dataDir), '.pwfile')
   writePrivateFile(pwfile, state.password + '\n', runAs)
   try {
-    await run(initdb, ['-D', state.dataDir, '-U', USER, `--pwfile=${pwfile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync'], runAs)
+    await run(
+      initdb,
+      [
+        '-D',
+        state.dataDir,
+        '-U',
+        USER,
+        `--pwfile=${pwfile}`,
+        '-A',
+        'scram-sha-256',
+        '-E',
+        'UTF8',
+        '--locale=C',
+        '--no-sync',
+      ],
+      runAs,
+    )
   } finally {
     rmSync(pwfile, {force: true})
   }
@@ -308,7 +358,16 @@ async function startServer(state: EmbeddedState, runAs: RunAs | undefined): Prom
   const {postgres} = await binaries()
   const log = join(dirname(state.dataDir), 'server.log')
   const fd = openServerLog(log, runAs)
-  const args = ['-D', state.dataDir, '-p', String(state.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=']
+  const args = [
+    '-D',
+    state.dataDir,
+    '-p',
+    String(state.port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+  ]
   const child = spawn(postgres, args, {detached: true, stdio: ['ignore', fd, fd], ...runAs})
   closeSync(fd)
   let exited = false
@@ -317,7 +376,9 @@ async function startServer(state: EmbeddedState, runAs: RunAs | undefined): Prom
   const deadline = Date.now() + 30_000
   while (!serverReady(state.dataDir)) {
     if (exited || Date.now() > deadline) {
-      throw new ConnectionError(`the embedded PostgreSQL server did not start: ${lastLines(log)}`, {hint: `See ${log}.`})
+      throw new ConnectionError(`the embedded PostgreSQL server did not start: ${lastLines(log)}`, {
+        hint: `See ${log}.`,
+      })
     }
     await sleep(10)
   }
@@ -380,7 +441,11 @@ function run(command: string, args: string[], runAs: RunAs | undefined): Promise
     child.stderr.on('data', (d) => (output += d))
     child.on('error', reject)
     child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new OperationError(`${command} failed (exit ${code}): ${output.trim().split('\n').slice(-3).join(' | ')}`)),
+      code === 0
+        ? resolve()
+        : reject(
+            new OperationError(`${command} failed (exit ${code}): ${output.trim().split('\n').slice(-3).join(' | ')}`),
+          ),
     )
   })
 }

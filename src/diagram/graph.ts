@@ -4,7 +4,15 @@
  * element also carries what a migration did to it (added, changed, dropped), and what the
  * migration dropped is kept in the graph so a reviewer sees it.
  */
-import type {ColumnModel, ColumnType, DefaultValue, EnumModel, ForeignKeyModel, SchemaModel, TableModel} from '../schema/model.js'
+import type {
+  ColumnModel,
+  ColumnType,
+  DefaultValue,
+  EnumModel,
+  ForeignKeyModel,
+  SchemaModel,
+  TableModel,
+} from '../schema/model.js'
 
 export type DiffStatus = 'added' | 'changed' | 'dropped'
 
@@ -88,7 +96,18 @@ export interface GraphOptions {
 }
 
 /** Colours for groups that declare none: distinct, readable behind dark header text. */
-const PALETTE = ['#3b82f6', '#10b981', '#f59e0b', '#8b5cf6', '#ef4444', '#14b8a6', '#ec4899', '#84cc16', '#f97316', '#06b6d4']
+const PALETTE = [
+  '#3b82f6',
+  '#10b981',
+  '#f59e0b',
+  '#8b5cf6',
+  '#ef4444',
+  '#14b8a6',
+  '#ec4899',
+  '#84cc16',
+  '#f97316',
+  '#06b6d4',
+]
 const DEFAULT_HEADER = '#475569'
 
 const keyOf = (schema: string, name: string): string => `${schema}.${name}`
@@ -104,7 +123,11 @@ export function buildGraph(model: SchemaModel, options: GraphOptions = {}): Diag
   }))
   const groupOf = new Map<string, DiagramGroup>()
   for (const g of groups) for (const t of g.tables) groupOf.set(t, g)
-  const tableColour = (t: TableModel): string => colours.tables.get(keyOf(t.schema, t.name)) ?? colours.tables.get(t.name) ?? groupOf.get(keyOf(t.schema, t.name))?.color ?? DEFAULT_HEADER
+  const tableColour = (t: TableModel): string =>
+    colours.tables.get(keyOf(t.schema, t.name)) ??
+    colours.tables.get(t.name) ??
+    groupOf.get(keyOf(t.schema, t.name))?.color ??
+    DEFAULT_HEADER
   const graph: DiagramGraph = {
     tables: model.tables.map((t) => toTable(t, tableColour(t), groupOf.get(keyOf(t.schema, t.name))?.name)),
     enums: model.enums.map(toEnum),
@@ -122,7 +145,9 @@ function toTable(t: TableModel, color: string, group: string | undefined): Diagr
   const pk = new Set(t.primaryKey?.columns ?? [])
   const unique = new Set([
     ...t.uniques.filter((u) => u.columns.length === 1).map((u) => u.columns[0]),
-    ...t.indexes.filter((i) => i.unique && i.parts.length === 1 && i.parts[0].kind === 'column').map((i) => (i.parts[0] as {name: string}).name),
+    ...t.indexes
+      .filter((i) => i.unique && i.parts.length === 1 && i.parts[0].kind === 'column')
+      .map((i) => (i.parts[0] as {name: string}).name),
   ])
   const fk = new Set(t.foreignKeys.flatMap((f) => f.columns))
   return {
@@ -171,11 +196,18 @@ function defaultText(d: DefaultValue): string {
 }
 
 function toEnum(e: EnumModel): DiagramEnum {
-  return {id: keyOf(e.schema, e.name), label: labelOf(e.schema, e.name), values: [...e.values], ...(e.note ? {note: e.note} : {})}
+  return {
+    id: keyOf(e.schema, e.name),
+    label: labelOf(e.schema, e.name),
+    values: [...e.values],
+    ...(e.note ? {note: e.note} : {}),
+  }
 }
 
 function toEdge(t: TableModel, fk: ForeignKeyModel): DiagramEdge {
-  const notNull = new Set(t.columns.filter((c) => c.notNull || t.primaryKey?.columns.includes(c.name)).map((c) => c.name))
+  const notNull = new Set(
+    t.columns.filter((c) => c.notNull || t.primaryKey?.columns.includes(c.name)).map((c) => c.name),
+  )
   return {
     id: `${keyOf(t.schema, t.name)}.${fk.name}`,
     from: keyOf(t.schema, t.name),
@@ -194,10 +226,16 @@ export function readColours(source: string): {groups: Map<string, string>; table
   const groups = new Map<string, string>()
   const tables = new Map<string, string>()
   const name = String.raw`((?:"[^"\n]*"|[\w$]+)(?:\.(?:"[^"\n]*"|[\w$]+))?)`
-  const pattern = new RegExp(String.raw`^[ \t]*(TableGroup|Table)[ \t]+${name}(?:[ \t]+as[ \t]+[\w$"]+)?[ \t]*\[([^\]\n]*)\]`, 'gim')
+  const pattern = new RegExp(
+    String.raw`^[ \t]*(TableGroup|Table)[ \t]+${name}(?:[ \t]+as[ \t]+[\w$"]+)?[ \t]*\[([^\]\n]*)\]`,
+    'gim',
+  )
   for (const m of source.matchAll(pattern)) {
     const isGroup = m[1].toLowerCase() === 'tablegroup'
-    const setting = new RegExp(String.raw`\b${isGroup ? 'color' : 'headercolor'}\s*:\s*(#[0-9a-f]{3}(?:[0-9a-f]{3})?)\b`, 'i').exec(m[3])
+    const setting = new RegExp(
+      String.raw`\b${isGroup ? 'color' : 'headercolor'}\s*:\s*(#[0-9a-f]{3}(?:[0-9a-f]{3})?)\b`,
+      'i',
+    ).exec(m[3])
     if (!setting) continue
     const key = m[2].replace(/"/g, '')
     if (isGroup) groups.set(key, setting[1])
@@ -207,7 +245,12 @@ export function readColours(source: string): {groups: Map<string, string>; table
 }
 
 /** Marks what changed from `before` to `after`, and adds back what was dropped. */
-function markDiff(graph: DiagramGraph, before: SchemaModel, after: SchemaModel, colour: (t: TableModel) => string): void {
+function markDiff(
+  graph: DiagramGraph,
+  before: SchemaModel,
+  after: SchemaModel,
+  colour: (t: TableModel) => string,
+): void {
   const oldTables = new Map(before.tables.map((t) => [keyOf(t.schema, t.name), t]))
   const newTables = new Map(after.tables.map((t) => [keyOf(t.schema, t.name), t]))
   for (const table of graph.tables) {
@@ -256,5 +299,7 @@ function markDiff(graph: DiagramGraph, before: SchemaModel, after: SchemaModel, 
 
 /** A table without what the diff compares elsewhere (columns) or ignores (source locations). */
 function strip(t: TableModel): unknown {
-  return JSON.parse(JSON.stringify({...t, columns: undefined}, (k, v: unknown) => (k === 'loc' ? undefined : v))) as unknown
+  return JSON.parse(
+    JSON.stringify({...t, columns: undefined}, (k, v: unknown) => (k === 'loc' ? undefined : v)),
+  ) as unknown
 }

@@ -33,7 +33,11 @@ export interface RenderOptions {
 }
 
 export async function renderDiagram(model: SchemaModel, options: RenderOptions): Promise<string> {
-  const graph = buildGraph(model, {source: options.source, before: options.diff?.before, diffTitle: options.diff?.title})
+  const graph = buildGraph(model, {
+    source: options.source,
+    before: options.diff?.before,
+    diffTitle: options.diff?.title,
+  })
   const layout = await layoutGraph(graph)
   if (options.format === 'svg') return renderSvg(graph, layout, {standalone: true}) + '\n'
   return renderPage(graph, renderSvg(graph, layout, {standalone: false}), {title: options.title, tail: options.tail})
@@ -46,7 +50,9 @@ export async function loadSchema(path: string, shown: string): Promise<ParsedSch
     source = await readFile(path, 'utf8')
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (error as Error).message
-    throw new ConfigError(`cannot read the schema ${shown}: ${reason}`, {hint: 'create database/schema.dbml (nself init does) or pass --file PATH'})
+    throw new ConfigError(`cannot read the schema ${shown}: ${reason}`, {
+      hint: 'create database/schema.dbml (nself init does) or pass --file PATH',
+    })
   }
   const parsed = await parseSchema(source, shown)
   if (parsed.parseErrors.length > 0) {
@@ -97,5 +103,11 @@ export async function generateDiagram(options: GenerateOptions): Promise<Generat
   }
   const text = await renderDiagram(model, {format: options.format, title, source, diff})
   await writeFileSafely(options.out, text)
-  return {out: options.out, format: options.format, tables: model.tables.length, references: model.tables.reduce((n, t) => n + t.foreignKeys.length, 0), text}
+  return {
+    out: options.out,
+    format: options.format,
+    tables: model.tables.length,
+    references: model.tables.reduce((n, t) => n + t.foreignKeys.length, 0),
+    text,
+  }
 }

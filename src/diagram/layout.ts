@@ -75,13 +75,20 @@ function elk(): Promise<ElkInstance> {
 export const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text)
 
 /** The type as shown: `?` marks a nullable column. */
-export const shownType = (type: string, notNull: boolean): string => clip(type, METRICS.maxTypeChars) + (notNull ? '' : '?')
+export const shownType = (type: string, notNull: boolean): string =>
+  clip(type, METRICS.maxTypeChars) + (notNull ? '' : '?')
 
 export function tableSize(t: DiagramGraph['tables'][number]): {w: number; h: number} {
   const m = METRICS
   const header = Math.min(t.label.length, m.maxNameChars) * (m.charWidth + 0.6) + 2 * m.padX
   const note = t.note ? Math.min(t.note.length, m.maxNoteChars) * (m.charWidth - 0.6) + 2 * m.padX : 0
-  const rows = t.columns.map((c) => m.badgeWidth + (Math.min(c.name.length, m.maxNameChars) + 2 + shownType(c.type, c.notNull).length + (c.note ? 2 : 0)) * m.charWidth + 2 * m.padX)
+  const rows = t.columns.map(
+    (c) =>
+      m.badgeWidth +
+      (Math.min(c.name.length, m.maxNameChars) + 2 + shownType(c.type, c.notNull).length + (c.note ? 2 : 0)) *
+        m.charWidth +
+      2 * m.padX,
+  )
   const w = Math.ceil(Math.max(m.minWidth, header, note, ...rows))
   return {w, h: m.headerHeight + (t.note ? m.noteHeight : 0) + Math.max(1, t.columns.length) * m.rowHeight + 4}
 }
@@ -89,7 +96,10 @@ export function tableSize(t: DiagramGraph['tables'][number]): {w: number; h: num
 export function enumSize(e: DiagramGraph['enums'][number]): {w: number; h: number} {
   const m = METRICS
   const longest = Math.max(e.label.length + 6, ...e.values.map((v) => Math.min(v.length, m.maxNameChars)))
-  return {w: Math.ceil(Math.max(140, longest * m.charWidth + 2 * m.padX + 10)), h: m.headerHeight + Math.max(1, e.values.length) * m.rowHeight + 4}
+  return {
+    w: Math.ceil(Math.max(140, longest * m.charWidth + 2 * m.padX + 10)),
+    h: m.headerHeight + Math.max(1, e.values.length) * m.rowHeight + 4,
+  }
 }
 
 const layered = (nodes: number): LayoutOptions => ({
@@ -104,7 +114,11 @@ const layered = (nodes: number): LayoutOptions => ({
   // Big graphs: the cheapest settings that still give a clean layering (measured by bench/diagram.mjs).
   // (200 tables: ~4× faster than the defaults cold, and a squarer drawing).
   ...(nodes > 60
-    ? {'elk.layered.thoroughness': '1', 'elk.layered.crossingMinimization.greedySwitch.type': 'OFF', 'elk.layered.nodePlacement.strategy': 'SIMPLE'}
+    ? {
+        'elk.layered.thoroughness': '1',
+        'elk.layered.crossingMinimization.greedySwitch.type': 'OFF',
+        'elk.layered.nodePlacement.strategy': 'SIMPLE',
+      }
     : {}),
 })
 
@@ -126,12 +140,23 @@ export async function layoutGraph(graph: DiagramGraph): Promise<DiagramLayout> {
   for (const g of graph.groups) {
     const members = graph.tables.filter((t) => t.group === g.name)
     for (const t of members) clusterOf.set(t.id, `g:${g.name}`)
-    add({id: `g:${g.name}`, group: g.name, nodes: members.map((t) => ({id: t.id, ...size(tableSize(t))})), edges: [], packed: false})
+    add({
+      id: `g:${g.name}`,
+      group: g.name,
+      nodes: members.map((t) => ({id: t.id, ...size(tableSize(t))})),
+      edges: [],
+      packed: false,
+    })
   }
   const loose = graph.tables.filter((t) => !clusterOf.has(t.id))
   for (const t of loose) clusterOf.set(t.id, 'tables')
   add({id: 'tables', nodes: loose.map((t) => ({id: t.id, ...size(tableSize(t))})), edges: [], packed: false})
-  add({id: 'enums', nodes: graph.enums.map((e) => ({id: `enum:${e.id}`, ...size(enumSize(e))})), edges: [], packed: true})
+  add({
+    id: 'enums',
+    nodes: graph.enums.map((e) => ({id: `enum:${e.id}`, ...size(enumSize(e))})),
+    edges: [],
+    packed: true,
+  })
 
   const between = new Map<string, {from: string; to: string}>()
   for (const e of graph.edges) {
@@ -145,7 +170,11 @@ export async function layoutGraph(graph: DiagramGraph): Promise<DiagramLayout> {
   const inner = await Promise.all(clusters.map((c) => layoutCluster(engine, c)))
   const top = await engine.layout({
     id: 'root',
-    layoutOptions: {...layered(clusters.length), 'elk.layered.spacing.nodeNodeBetweenLayers': '120', 'elk.spacing.nodeNode': '60'},
+    layoutOptions: {
+      ...layered(clusters.length),
+      'elk.layered.spacing.nodeNodeBetweenLayers': '120',
+      'elk.spacing.nodeNode': '60',
+    },
     children: inner.map((n) => ({id: n.id, width: n.width, height: n.height})),
     edges: [...between.values()].map((e, i) => ({id: `c${i}`, sources: [e.from], targets: [e.to]})),
   })
@@ -179,7 +208,14 @@ async function layoutCluster(engine: ElkInstance, c: Cluster): Promise<ElkNode> 
 function place(graph: DiagramGraph, clusters: Cluster[], inner: ElkNode[], top: ElkNode): DiagramLayout {
   const margin = 40
   const at = new Map((top.children ?? []).map((n) => [n.id, {x: (n.x ?? 0) + margin, y: (n.y ?? 0) + margin}]))
-  const layout: DiagramLayout = {width: (top.width ?? 0) + 2 * margin, height: (top.height ?? 0) + 2 * margin, tables: new Map(), enums: new Map(), groups: new Map(), edges: []}
+  const layout: DiagramLayout = {
+    width: (top.width ?? 0) + 2 * margin,
+    height: (top.height ?? 0) + 2 * margin,
+    tables: new Map(),
+    enums: new Map(),
+    groups: new Map(),
+    edges: [],
+  }
   clusters.forEach((c, i) => {
     const origin = at.get(c.id) ?? {x: margin, y: margin}
     const laid = inner[i]
@@ -210,7 +246,11 @@ function rowY(box: Box, table: DiagramGraph['tables'][number] | undefined, colum
  * From the referencing column to the referenced one: out of the facing sides when the boxes are
  * apart horizontally, else out of both right sides in a loop (stacked boxes, self references).
  */
-export function routeEdge(e: DiagramEdge, layout: DiagramLayout, tables: Map<string, DiagramGraph['tables'][number]>): EdgeGeometry | undefined {
+export function routeEdge(
+  e: DiagramEdge,
+  layout: DiagramLayout,
+  tables: Map<string, DiagramGraph['tables'][number]>,
+): EdgeGeometry | undefined {
   const a = layout.tables.get(e.from)
   const b = layout.tables.get(e.to)
   if (!a || !b) return undefined

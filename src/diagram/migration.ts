@@ -19,8 +19,11 @@ export interface MigrationDiff {
 export async function migrationDiff(migrationsDir: string, spec: string): Promise<MigrationDiff> {
   const digits = /^(\d+)/.exec(basename(spec.trim()))?.[1]
   const state = await readMigrationsState(migrationsDir)
-  const available = state.snapshots.length ? `snapshots exist for ${state.snapshots.join(', ')}` : 'no migration has a snapshot yet (nself db run writes them)'
-  if (!digits) throw new UsageError(`--diff ${spec}: not a migration version`, {hint: `give a version such as 003; ${available}`})
+  const available = state.snapshots.length
+    ? `snapshots exist for ${state.snapshots.join(', ')}`
+    : 'no migration has a snapshot yet (nself db run writes them)'
+  if (!digits)
+    throw new UsageError(`--diff ${spec}: not a migration version`, {hint: `give a version such as 003; ${available}`})
   const version = state.snapshots.find((v) => Number(v) === Number(digits))
   if (!version) {
     throw new UsageError(`--diff ${spec}: migration ${digits} has no snapshot in ${migrationsDir}/meta`, {
@@ -28,7 +31,10 @@ export async function migrationDiff(migrationsDir: string, spec: string): Promis
     })
   }
   const previous = state.snapshots.filter((v) => Number(v) < Number(version)).at(-1)
-  const [after, before] = await Promise.all([readSnapshot(migrationsDir, version), previous ? readSnapshot(migrationsDir, previous) : emptyModel()])
+  const [after, before] = await Promise.all([
+    readSnapshot(migrationsDir, version),
+    previous ? readSnapshot(migrationsDir, previous) : emptyModel(),
+  ])
   const name = state.migrations.find((m) => Number(m.version) === Number(version))?.name
   return {before, after, title: `migration ${version}${name ? ` (${name})` : ''}`}
 }

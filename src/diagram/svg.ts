@@ -10,8 +10,12 @@ const XML_ESCAPES: Record<string, string> = {'&': '&amp;', '<': '&lt;', '>': '&g
 
 /** Text for element content and attribute values alike. Control characters XML forbids are dropped. */
 export function escapeXml(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/[&<>"']/g, (c) => XML_ESCAPES[c])
+  return (
+    text
+      // eslint-disable-next-line no-control-regex -- these are the very characters to drop
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+      .replace(/[&<>"']/g, (c) => XML_ESCAPES[c])
+  )
 }
 
 export const FONT_STACK = `ui-monospace, 'DejaVu Sans Mono', 'Liberation Mono', Menlo, Consolas, monospace`
@@ -124,7 +128,10 @@ function tableSvg(t: DiagramTable, box: Box, id: string): string {
   }
   parts.push('</g>')
   const big = Math.max(14, Math.min(44, box.w / (Math.max(4, t.label.length) * 0.62)))
-  parts.push(`<text class="biglabel" x="${box.w / 2}" y="${box.h / 2}" style="--max:${big.toFixed(1)}px">${escapeXml(clip(t.label, m.maxNameChars))}</text>`, '</g>')
+  parts.push(
+    `<text class="biglabel" x="${box.w / 2}" y="${box.h / 2}" style="--max:${big.toFixed(1)}px">${escapeXml(clip(t.label, m.maxNameChars))}</text>`,
+    '</g>',
+  )
   return parts.join('')
 }
 
@@ -132,13 +139,21 @@ function columnSvg(c: DiagramColumn, y: number, width: number): string {
   const m = METRICS
   const base = y + m.rowHeight / 2 + 4
   const badge = c.pk ? ['PK', 'b-pk'] : c.fk ? ['FK', 'b-fk'] : c.unique ? ['UQ', 'b-uq'] : undefined
-  const markers = [c.pk && 'primary key', c.fk && 'foreign key', c.unique && 'unique', c.notNull ? 'not null' : 'nullable', c.default && `default ${c.default}`]
+  const markers = [
+    c.pk && 'primary key',
+    c.fk && 'foreign key',
+    c.unique && 'unique',
+    c.notNull ? 'not null' : 'nullable',
+    c.default && `default ${c.default}`,
+  ]
   const tip = `${c.name} ${c.type} (${markers.filter(Boolean).join(', ')})${c.note ? `: ${c.note}` : ''}${c.status ? ` [${c.status}]` : ''}`
   const name = clip(c.name, m.maxNameChars) + (c.note ? ' *' : '')
   return (
     `<g class="${cls('row', c.status)}"><title>${escapeXml(tip)}</title>` +
     `<rect class="rowbg" y="${y}" width="${width}" height="${m.rowHeight}"/>` +
-    (badge ? `<text class="badge ${badge[1]}" x="${m.padX}" y="${base - 1}">${badge[0]}${c.fk && c.pk ? ' FK' : ''}</text>` : '') +
+    (badge
+      ? `<text class="badge ${badge[1]}" x="${m.padX}" y="${base - 1}">${badge[0]}${c.fk && c.pk ? ' FK' : ''}</text>`
+      : '') +
     `<text class="${c.pk ? 'cname pkname' : 'cname'}" x="${m.padX + m.badgeWidth}" y="${base}">${escapeXml(name)}</text>` +
     `<text class="ctype" x="${width - m.padX}" y="${base}" text-anchor="end">${escapeXml(shownType(c.type, c.notNull))}</text></g>`
   )
@@ -154,7 +169,9 @@ function enumSvg(e: DiagramEnum, box: Box, index: number): string {
     `<text class="tname" x="${m.padX}" y="${m.headerHeight / 2 + 4.5}">${escapeXml(clip(`enum ${e.label}`, m.maxNameChars + 5))}</text>`,
   ]
   e.values.forEach((v, i) => {
-    parts.push(`<text x="${m.padX}" y="${m.headerHeight + i * m.rowHeight + m.rowHeight / 2 + 4}">${escapeXml(clip(v, m.maxNameChars))}</text>`)
+    parts.push(
+      `<text x="${m.padX}" y="${m.headerHeight + i * m.rowHeight + m.rowHeight / 2 + 4}">${escapeXml(clip(v, m.maxNameChars))}</text>`,
+    )
   })
   parts.push('</g>')
   return parts.join('')
@@ -162,7 +179,9 @@ function enumSvg(e: DiagramEnum, box: Box, index: number): string {
 
 function edgeSvg(e: DiagramEdge, geo: EdgeGeometry, index: number, ids: Map<string, string>): string {
   const kind = e.cardinality === 'one-to-one' ? 'one to one' : 'many to one'
-  const actions = [e.onDelete && `ON DELETE ${e.onDelete}`, e.onUpdate && `ON UPDATE ${e.onUpdate}`].filter(Boolean).join(', ')
+  const actions = [e.onDelete && `ON DELETE ${e.onDelete}`, e.onUpdate && `ON UPDATE ${e.onUpdate}`]
+    .filter(Boolean)
+    .join(', ')
   const tip = `${e.from}(${e.fromColumns.join(', ')}) → ${e.to}(${e.toColumns.join(', ')}): ${kind}${e.required ? '' : ', optional'}${actions ? `, ${actions}` : ''}${e.status ? ` [${e.status}]` : ''}`
   return (
     `<g class="${cls('edge', e.status)}" id="e${index}" data-from="${ids.get(e.from)}" data-to="${ids.get(e.to)}" data-card="${e.cardinality === 'one-to-one' ? '1:1' : 'N:1'}">` +
@@ -179,6 +198,8 @@ function marks(e: DiagramEdge, g: EdgeGeometry): string {
     e.cardinality === 'one-to-one'
       ? bar(g.x1 + g.d1 * 9, g.y1)
       : `M${f(g.x1)} ${f(g.y1 - 7)}L${f(g.x1 + g.d1 * 12)} ${f(g.y1)}L${f(g.x1)} ${f(g.y1 + 7)}`
-  const far = e.required ? bar(g.x2 + g.d2 * 6, g.y2) + bar(g.x2 + g.d2 * 11, g.y2) : bar(g.x2 + g.d2 * 6, g.y2) + ring(g.x2 + g.d2 * 13.5, g.y2)
+  const far = e.required
+    ? bar(g.x2 + g.d2 * 6, g.y2) + bar(g.x2 + g.d2 * 11, g.y2)
+    : bar(g.x2 + g.d2 * 6, g.y2) + ring(g.x2 + g.d2 * 13.5, g.y2)
   return near + far
 }

@@ -64,7 +64,11 @@ export async function startWatch(options: WatchOptions): Promise<WatchServer> {
       return
     }
     if (path !== '/' && path !== '/index.html') return void res.writeHead(404).end('not found\n')
-    res.writeHead(200, {'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff'})
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    })
     res.end(page)
   }
 

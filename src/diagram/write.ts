@@ -10,7 +10,8 @@ import {UsageError} from '@nself/sdk'
 
 export async function writeFileSafely(path: string, text: string): Promise<void> {
   const existing = await lstat(path).catch(() => undefined)
-  if (existing?.isDirectory()) throw new UsageError(`--out ${path} is a folder`, {hint: 'give a file name, e.g. database/diagram.html'})
+  if (existing?.isDirectory())
+    throw new UsageError(`--out ${path} is a folder`, {hint: 'give a file name, e.g. database/diagram.html'})
   await mkdir(dirname(path), {recursive: true})
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
   try {

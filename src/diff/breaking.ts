@@ -12,5 +12,7 @@ export interface BreakingChange {
  * renamed enum values, renamed tables and columns, new constraints existing rows may violate.
  */
 export function findBreakingChanges(changes: Change[]): BreakingChange[] {
-  return changes.filter((c) => c.breaking !== undefined).map((c) => ({object: c.object, kind: c.kind, reason: c.breaking!}))
+  return changes
+    .filter((c) => c.breaking !== undefined)
+    .map((c) => ({object: c.object, kind: c.kind, reason: c.breaking!}))
 }

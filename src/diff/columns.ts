@@ -12,7 +12,12 @@ import {comparableTypeName, sameType, typeKey} from '../schema/types.js'
 import {isWidening} from './types.js'
 import {addSerial, baseType, dropSerial, renameSequence, sequenceName, serialKind} from './serial.js'
 
-export function columnChanges(ctx: DiffContext, old: TableModel, table: TableModel, rebuiltEnumColumns: Set<string>): Change[] {
+export function columnChanges(
+  ctx: DiffContext,
+  old: TableModel,
+  table: TableModel,
+  rebuiltEnumColumns: Set<string>,
+): Change[] {
   const oldKey = tableKey(old)
   const changes: Change[] = []
   const matched = new Set<string>()
@@ -42,7 +47,11 @@ function commentStatement(table: TableModel, column: string, note: string | unde
 
 /** Serial types and identity columns fill themselves: NOT NULL without a default is fine for them. */
 function fillsItself(column: ColumnModel): boolean {
-  return column.identity || /serial/.test(column.type.name.toLowerCase()) || (column.default !== undefined && column.default.kind !== 'null')
+  return (
+    column.identity ||
+    /serial/.test(column.type.name.toLowerCase()) ||
+    (column.default !== undefined && column.default.kind !== 'null')
+  )
 }
 
 function addColumnChange(ctx: DiffContext, table: TableModel, column: ColumnModel): Change {
@@ -172,7 +181,10 @@ function typeChange(ctx: DiffContext, pair: ColumnPair): Change {
     if (fromSerial) statements.push(...dropSerial(table, nc.name))
     else if (from.default && from.default.kind !== 'null') statements.push(sql.setDefault(table, nc.name, undefined))
     const [fromBase, toBase] = [baseType(from.type), baseType(to.type)]
-    if (!sameType(fromBase, toBase)) statements.push(sql.alterColumnType(table, nc.name, toBase, ctx.enums, castClause(ctx, nc.name, fromBase, toBase)))
+    if (!sameType(fromBase, toBase))
+      statements.push(
+        sql.alterColumnType(table, nc.name, toBase, ctx.enums, castClause(ctx, nc.name, fromBase, toBase)),
+      )
     if (toSerial) statements.push(...addSerial(table, nc.name, toSerial))
     else if (to.default && to.default.kind !== 'null') statements.push(sql.setDefault(table, nc.name, to.default))
     return statements
@@ -187,8 +199,12 @@ function typeChange(ctx: DiffContext, pair: ColumnPair): Change {
     reverse: steps(nc, oc),
     destructive: !widening,
     dataLoss: widening ? undefined : `values of ${object} that do not convert to ${typeKey(nc.type)} make the up fail`,
-    reverseDataLoss: isWidening(baseType(nc.type), baseType(oc.type)) ? undefined : `values of ${object} that do not fit ${typeKey(oc.type)} make the down fail`,
-    breaking: widening ? undefined : `column ${object}: type ${typeKey(oc.type)} → ${typeKey(nc.type)} is not a widening`,
+    reverseDataLoss: isWidening(baseType(nc.type), baseType(oc.type))
+      ? undefined
+      : `values of ${object} that do not fit ${typeKey(oc.type)} make the down fail`,
+    breaking: widening
+      ? undefined
+      : `column ${object}: type ${typeKey(oc.type)} → ${typeKey(nc.type)} is not a widening`,
   })
 }
 

@@ -42,7 +42,12 @@ export function buildContext(from: SchemaModel, to: SchemaModel, renames: Rename
     if (r.kind !== 'enum') continue
     const oldKey = `${r.schema}.${r.from}`
     const newKey = `${r.schema}.${r.to}`
-    if (from.enums.some((e) => tableKey(e) === oldKey) && toEnums.has(newKey) && !from.enums.some((e) => tableKey(e) === newKey)) enumRenames.set(oldKey, r.to)
+    if (
+      from.enums.some((e) => tableKey(e) === oldKey) &&
+      toEnums.has(newKey) &&
+      !from.enums.some((e) => tableKey(e) === newKey)
+    )
+      enumRenames.set(oldKey, r.to)
   }
   // The rename runs first: every later step (up, and down until its very end) sees the new name.
   const renamedFrom = enumRenames.size === 0 ? from : renameEnumsIn(from, enumRenames)
@@ -124,7 +129,12 @@ export function newColumnName(ctx: DiffContext, oldTable: string, column: string
  * an identity column, or a serial type.
  */
 export function effectiveNotNull(table: TableModel, column: ColumnModel): boolean {
-  return column.notNull || column.identity || serialKind(column.type) !== undefined || (table.primaryKey?.columns.includes(column.name) ?? false)
+  return (
+    column.notNull ||
+    column.identity ||
+    serialKind(column.type) !== undefined ||
+    (table.primaryKey?.columns.includes(column.name) ?? false)
+  )
 }
 
 export function mappedValues(ctx: DiffContext, e: EnumModel): string[] {

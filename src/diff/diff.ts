@@ -22,13 +22,12 @@ export const PROTECTED_SCHEMAS: ReadonlySet<string> = new Set([
 
 export function diffSchemas(from: SchemaModel, to: SchemaModel, options: DiffOptions = {}): Change[] {
   const ctx = buildContext(from, to, options.renames ?? [])
-  const changes = [
-    ...schemaChanges(from, to),
-    ...enumChanges(ctx),
-    ...tableChanges(ctx, columnsWithRebuiltEnum(ctx)),
-  ]
+  const changes = [...schemaChanges(from, to), ...enumChanges(ctx), ...tableChanges(ctx, columnsWithRebuiltEnum(ctx))]
   // Stable sort: within a phase, the order above (tables in model order, then their parts) stays.
-  return changes.map((change, i) => ({change, i})).sort((a, b) => a.change.phase - b.change.phase || a.i - b.i).map((x) => x.change)
+  return changes
+    .map((change, i) => ({change, i}))
+    .sort((a, b) => a.change.phase - b.change.phase || a.i - b.i)
+    .map((x) => x.change)
 }
 
 /** The schemas a model needs: those listed, and those of its tables and enums. */

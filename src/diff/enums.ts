@@ -234,7 +234,8 @@ function recreateChanges(ctx: DiffContext, old: EnumModel, current: string[], e:
       up: replaceEnumStatements(ctx, e, e.values, surviving, (c) => c.column.default),
       reverse: backToOld,
       destructive: removed.length > 0,
-      dataLoss: removed.length > 0 ? `rows holding ${removed.join(', ')} make the up fail (update them first)` : undefined,
+      dataLoss:
+        removed.length > 0 ? `rows holding ${removed.join(', ')} make the up fail (update them first)` : undefined,
       breaking: removed.length > 0 ? `enum ${tableKey(e)}: values ${removed.join(', ')} removed` : undefined,
     }),
     makeChange({

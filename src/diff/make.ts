@@ -9,7 +9,13 @@ export function makeChange(input: ChangeInput): Change {
 }
 
 /** COMMENT ON for a changed note of a table, column, index or enum; the reverse restores the old one. */
-export function noteChange(target: CommentTarget, label: string, object: string, oldNote: string | undefined, newNote: string | undefined): Change {
+export function noteChange(
+  target: CommentTarget,
+  label: string,
+  object: string,
+  oldNote: string | undefined,
+  newNote: string | undefined,
+): Change {
   return makeChange({
     kind: 'comment',
     object,

@@ -19,7 +19,9 @@ export type RenameCandidate =
 
 /** Tables are compatible when at least half of their columns match by name and type. */
 function tablesCompatible(a: TableModel, b: TableModel): boolean {
-  const shared = a.columns.filter((c) => b.columns.some((d) => d.name === c.name && (sameType(c.type, d.type) || isWidening(c.type, d.type))))
+  const shared = a.columns.filter((c) =>
+    b.columns.some((d) => d.name === c.name && (sameType(c.type, d.type) || isWidening(c.type, d.type))),
+  )
   return shared.length * 2 >= Math.max(a.columns.length, b.columns.length)
 }
 
@@ -32,7 +34,8 @@ export function findRenameCandidates(from: SchemaModel, to: SchemaModel, renames
     for (const a of added) {
       if (!tablesCompatible(d, a)) continue
       if (a.schema === d.schema) candidates.push({kind: 'table', schema: d.schema, from: d.name, to: a.name})
-      else if (a.name === d.name) candidates.push({kind: 'tableSchema', schema: d.schema, table: d.name, toSchema: a.schema})
+      else if (a.name === d.name)
+        candidates.push({kind: 'tableSchema', schema: d.schema, table: d.name, toSchema: a.schema})
     }
   }
   candidates.push(...enumCandidates(from, to, ctx.enumRenames))
@@ -40,7 +43,9 @@ export function findRenameCandidates(from: SchemaModel, to: SchemaModel, renames
     const table = ctx.toTables.get(newTableKey(ctx, oldKey))
     if (!table) continue
     const mapped = new Set(old.columns.map((c) => newColumnName(ctx, oldKey, c.name)))
-    const goneColumns = old.columns.filter((c) => !table.columns.some((n) => n.name === newColumnName(ctx, oldKey, c.name)))
+    const goneColumns = old.columns.filter(
+      (c) => !table.columns.some((n) => n.name === newColumnName(ctx, oldKey, c.name)),
+    )
     const newColumns = table.columns.filter((c) => !mapped.has(c.name))
     for (const g of goneColumns) {
       for (const n of newColumns) {
@@ -62,7 +67,8 @@ function enumCandidates(from: SchemaModel, to: SchemaModel, enumRenames: Map<str
   const candidates: RenameCandidate[] = []
   for (const d of dropped) {
     for (const a of added) {
-      if (a.schema === d.schema && a.values.join('\u0000') === d.values.join('\u0000')) candidates.push({kind: 'enum', schema: d.schema, from: d.name, to: a.name})
+      if (a.schema === d.schema && a.values.join('\u0000') === d.values.join('\u0000'))
+        candidates.push({kind: 'enum', schema: d.schema, from: d.name, to: a.name})
     }
   }
   return candidates
@@ -107,8 +113,10 @@ export function parseRename(spec: string, from: SchemaModel): Rename | string {
   if (eq <= 0 || eq === spec.length - 1) return `"${spec}" is not of the form old=new`
   const left = spec.slice(0, eq).split('.')
   const to = spec.slice(eq + 1)
-  const hasTable = (schema: string, name: string): boolean => from.tables.some((t) => t.schema === schema && t.name === name)
-  const hasEnum = (schema: string, name: string): boolean => from.enums.some((e) => e.schema === schema && e.name === name)
+  const hasTable = (schema: string, name: string): boolean =>
+    from.tables.some((t) => t.schema === schema && t.name === name)
+  const hasEnum = (schema: string, name: string): boolean =>
+    from.enums.some((e) => e.schema === schema && e.name === name)
   const member = (schema: string, parent: string, name: string): Rename | string => {
     if (hasTable(schema, parent)) return {kind: 'column', schema, table: parent, from: name, to}
     if (hasEnum(schema, parent)) return {kind: 'enumValue', schema, enum: parent, from: name, to}
@@ -129,14 +137,20 @@ export function parseRename(spec: string, from: SchemaModel): Rename | string {
   return `"${spec}" has too many dots`
 }
 
-
 /** [schema.]table=new_schema.table: the name stays (rename it in another run if it must change). */
-function parseMove(spec: string, left: string[], to: string, hasTable: (schema: string, name: string) => boolean): Rename | string {
+function parseMove(
+  spec: string,
+  left: string[],
+  to: string,
+  hasTable: (schema: string, name: string) => boolean,
+): Rename | string {
   const [toSchema, name, ...rest] = to.split('.')
-  if (rest.length > 0 || !toSchema || !name || left.length > 2) return `"${spec}": a move is written [schema.]table=new_schema.table`
+  if (rest.length > 0 || !toSchema || !name || left.length > 2)
+    return `"${spec}": a move is written [schema.]table=new_schema.table`
   const [schema, table] = left.length === 1 ? ['public', left[0]] : left
   if (!hasTable(schema, table)) return `"${spec}": no table ${schema}.${table} in the previous schema`
-  if (name !== table) return `"${spec}": a table moves to another schema under the same name (rename it in a separate run)`
+  if (name !== table)
+    return `"${spec}": a table moves to another schema under the same name (rename it in a separate run)`
   if (toSchema === schema) return `"${spec}": ${schema}.${table} is already in schema ${schema}`
   return {kind: 'tableSchema', schema, table, toSchema}
 }

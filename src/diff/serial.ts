@@ -73,4 +73,5 @@ export function dropSerial(table: TableModel, column: string): string[] {
   ]
 }
 
-export const sameBase = (a: ColumnType, b: ColumnType): boolean => canonicalTypeName(baseType(a).name) === canonicalTypeName(baseType(b).name)
+export const sameBase = (a: ColumnType, b: ColumnType): boolean =>
+  canonicalTypeName(baseType(a).name) === canonicalTypeName(baseType(b).name)

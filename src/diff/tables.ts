@@ -160,7 +160,8 @@ function referenceableKeysByName(table: TableModel, key: string, map?: ColumnMap
   const result = new Map<string, string>()
   const single = (t: TableModel): string => referenceableKeys(t, key, map)[0]
   if (table.primaryKey) result.set(table.primaryKey.name, 'pk:' + single({...table, uniques: [], indexes: []}))
-  for (const u of table.uniques) result.set(u.name, 'unique:' + single({...table, primaryKey: undefined, uniques: [u], indexes: []}))
+  for (const u of table.uniques)
+    result.set(u.name, 'unique:' + single({...table, primaryKey: undefined, uniques: [u], indexes: []}))
   for (const i of table.indexes) {
     const keys = referenceableKeys({...table, primaryKey: undefined, uniques: [], indexes: [i]}, key, map)
     if (keys.length > 0) result.set(i.name, 'index:' + keys[0])
@@ -204,7 +205,9 @@ function moveTableChange(old: TableModel, table: TableModel): Change {
 
 function renameTableChange(old: TableModel, table: TableModel): Change {
   // Serial sequences are named after the table: renamed with it (column renames follow later).
-  const seqs = old.columns.filter((c) => serialKind(c.type)).map((c) => [sequenceName(old.name, c.name), sequenceName(table.name, c.name)])
+  const seqs = old.columns
+    .filter((c) => serialKind(c.type))
+    .map((c) => [sequenceName(old.name, c.name), sequenceName(table.name, c.name)])
   const moved = seqs.filter(([a, b]) => a !== b)
   return makeChange({
     kind: 'rename_table',
@@ -232,14 +235,20 @@ interface KeyKind<T extends Named> {
 function keyChanges(ctx: DiffContext, old: TableModel, table: TableModel): Change[] {
   const map = columnMapper(ctx, tableKey(old))
   return [
-    ...constraintChanges(old, table, old.primaryKey ? [old.primaryKey] : [], table.primaryKey ? [table.primaryKey] : [], {
-      label: 'primary key',
-      add: 'add_primary_key',
-      drop: 'drop_primary_key',
-      clause: sql.primaryKeyClause,
-      oldDef: (pk) => pkDef(pk.columns, map),
-      newDef: (pk) => pkDef(pk.columns),
-    }),
+    ...constraintChanges(
+      old,
+      table,
+      old.primaryKey ? [old.primaryKey] : [],
+      table.primaryKey ? [table.primaryKey] : [],
+      {
+        label: 'primary key',
+        add: 'add_primary_key',
+        drop: 'drop_primary_key',
+        clause: sql.primaryKeyClause,
+        oldDef: (pk) => pkDef(pk.columns, map),
+        newDef: (pk) => pkDef(pk.columns),
+      },
+    ),
     ...constraintChanges(old, table, old.uniques, table.uniques, {
       label: 'unique constraint',
       add: 'add_unique',
@@ -259,7 +268,13 @@ function keyChanges(ctx: DiffContext, old: TableModel, table: TableModel): Chang
   ]
 }
 
-function constraintChanges<T extends Named>(old: TableModel, table: TableModel, oldItems: T[], newItems: T[], kind: KeyKind<T>): Change[] {
+function constraintChanges<T extends Named>(
+  old: TableModel,
+  table: TableModel,
+  oldItems: T[],
+  newItems: T[],
+  kind: KeyKind<T>,
+): Change[] {
   const match = matchItems(oldItems, newItems, kind.oldDef, kind.newDef)
   const changes: Change[] = []
   for (const o of match.dropped) {
@@ -284,7 +299,10 @@ function constraintChanges<T extends Named>(old: TableModel, table: TableModel, 
         phase: Phase.addConstraint,
         up: [sql.addConstraint(table, kind.clause(n))],
         reverse: [sql.dropConstraint(table, n.name)],
-        breaking: kind.add === 'add_primary_key' ? undefined : `${kind.label} ${n.name} added: existing rows that violate it make the migration fail`,
+        breaking:
+          kind.add === 'add_primary_key'
+            ? undefined
+            : `${kind.label} ${n.name} added: existing rows that violate it make the migration fail`,
       }),
     )
   }
@@ -305,7 +323,12 @@ function renameConstraintChange(table: TableModel, from: string, to: string, lab
 /** Indexes: on an existing table a new one is built CONCURRENTLY (no write lock), outside the transaction. */
 function indexChanges(ctx: DiffContext, old: TableModel, table: TableModel): Change[] {
   const map = columnMapper(ctx, tableKey(old))
-  const match = matchItems(old.indexes, table.indexes, (i) => indexDef(i, map), (i) => indexDef(i))
+  const match = matchItems(
+    old.indexes,
+    table.indexes,
+    (i) => indexDef(i, map),
+    (i) => indexDef(i),
+  )
   const changes: Change[] = []
   for (const o of match.dropped) {
     changes.push(
@@ -343,10 +366,17 @@ function indexChanges(ctx: DiffContext, old: TableModel, table: TableModel): Cha
 
 function foreignKeyChanges(ctx: DiffContext, old: TableModel, table: TableModel, droppedKeys: Set<string>): Change[] {
   const map = columnMapper(ctx, tableKey(old))
-  const match = matchItems(old.foreignKeys, table.foreignKeys, (f) => fkDef(ctx, f, map), (f) => fkDef(undefined, f))
+  const match = matchItems(
+    old.foreignKeys,
+    table.foreignKeys,
+    (f) => fkDef(ctx, f, map),
+    (f) => fkDef(undefined, f),
+  )
   const changes: Change[] = []
   // An unchanged foreign key must still be rebuilt when the key it points at is dropped.
-  const rebuilt = [...match.same, ...match.renamed].filter(([, n]) => droppedKeys.has(`${n.refSchema}.${n.refTable}|${n.refColumns.join(',')}`))
+  const rebuilt = [...match.same, ...match.renamed].filter(([, n]) =>
+    droppedKeys.has(`${n.refSchema}.${n.refTable}|${n.refColumns.join(',')}`),
+  )
   for (const o of [...match.dropped, ...rebuilt.map(([o]) => o)]) {
     const n = table.foreignKeys.find((f) => f.name === o.name)
     const what = n && sameExceptActions(ctx, o, n, map) ? `change actions of foreign key ${o.name}` : undefined

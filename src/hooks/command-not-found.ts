@@ -27,7 +27,10 @@ const hook: Hook<'command_not_found'> = async function (options) {
 function closest(id: string, ids: string[]): string[] {
   const cap = Math.max(2, Math.floor(id.length / 3))
   return ids
-    .map((candidate) => ({candidate, distance: Math.min(editDistance(id, candidate, cap), editDistance(id, candidate.replace(/:/g, ' '), cap))}))
+    .map((candidate) => ({
+      candidate,
+      distance: Math.min(editDistance(id, candidate, cap), editDistance(id, candidate.replace(/:/g, ' '), cap)),
+    }))
     .filter((c) => c.distance <= cap)
     .sort((a, b) => a.distance - b.distance || (a.candidate < b.candidate ? -1 : 1))
     .slice(0, 3)

@@ -23,17 +23,39 @@ const hook: LoadProjectHook = async function (options) {
     sources[key] = entry.source
   }
   const info: ProjectInfo = {root: config.project.root, environment: config.environment, env, sources}
-  if (!options.schema && !options.validate && options.source === undefined && options.changesFrom === undefined) return info
+  if (!options.schema && !options.validate && options.source === undefined && options.changesFrom === undefined)
+    return info
   const path = options.file ? resolve(options.file) : config.project.schemaFile
   const file = options.file ?? (relative(process.cwd(), path) || path)
   const source = options.source ?? (await readSchema(path, file))
   const parsed = await parseSchema(source, file)
   const errors = parsed.parseErrors.map((e) => ({line: e.line, column: e.column, message: e.message}))
   const diagnostics = options.validate
-    ? validateSchema(parsed).map((d) => ({line: d.line, column: d.column, severity: d.severity, message: d.message, rule: d.rule, ...(d.hint ? {hint: d.hint} : {})}))
+    ? validateSchema(parsed).map((d) => ({
+        line: d.line,
+        column: d.column,
+        severity: d.severity,
+        message: d.message,
+        rule: d.rule,
+        ...(d.hint ? {hint: d.hint} : {}),
+      }))
     : undefined
-  const changes = options.changesFrom !== undefined && errors.length === 0 ? await changesFrom(options.changesFrom, file, parsed.model) : undefined
-  return {...info, schema: {path, file, source, model: parsed.model, errors, ...(diagnostics ? {diagnostics} : {}), ...(changes ? {changes} : {})}}
+  const changes =
+    options.changesFrom !== undefined && errors.length === 0
+      ? await changesFrom(options.changesFrom, file, parsed.model)
+      : undefined
+  return {
+    ...info,
+    schema: {
+      path,
+      file,
+      source,
+      model: parsed.model,
+      errors,
+      ...(diagnostics ? {diagnostics} : {}),
+      ...(changes ? {changes} : {}),
+    },
+  }
 }
 
 async function readSchema(path: string, file: string): Promise<string> {
@@ -41,18 +63,29 @@ async function readSchema(path: string, file: string): Promise<string> {
     return await readFile(path, 'utf8')
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (error as Error).message
-    throw new ConfigError(`cannot read the schema ${file}: ${reason}`, {hint: 'create database/schema.dbml (nself init does) or pass --file PATH'})
+    throw new ConfigError(`cannot read the schema ${file}: ${reason}`, {
+      hint: 'create database/schema.dbml (nself init does) or pass --file PATH',
+    })
   }
 }
 
-async function changesFrom(text: string, file: string, to: Awaited<ReturnType<typeof parseSchema>>['model']): Promise<SchemaChangeView[] | undefined> {
+async function changesFrom(
+  text: string,
+  file: string,
+  to: Awaited<ReturnType<typeof parseSchema>>['model'],
+): Promise<SchemaChangeView[] | undefined> {
   let from = emptyModel()
   if (text.trim() !== '') {
     const parsed = await parseSchema(text, file)
     if (parsed.parseErrors.length > 0) return undefined
     from = parsed.model
   }
-  return diffSchemas(from, to).map((c) => ({kind: c.kind, object: c.object, summary: c.summary, destructive: c.destructive}))
+  return diffSchemas(from, to).map((c) => ({
+    kind: c.kind,
+    object: c.object,
+    summary: c.summary,
+    destructive: c.destructive,
+  }))
 }
 
 export default hook

@@ -24,7 +24,13 @@ export function scaffoldProject(dir: string, options: {force?: boolean} = {}): S
   const root = resolve(dir)
   const result: ScaffoldResult = {root, created: [], skipped: [], overwritten: []}
   mkdirSync(root, {recursive: true})
-  for (const folder of ['database/migrations', 'database/seeds/development', 'database/seeds/staging', 'database/seeds/production', 'database/backups']) {
+  for (const folder of [
+    'database/migrations',
+    'database/seeds/development',
+    'database/seeds/staging',
+    'database/seeds/production',
+    'database/backups',
+  ]) {
     mkdirSync(join(root, folder), {recursive: true})
   }
   for (const file of projectFiles(root)) writeOne(root, file, Boolean(options.force), result)
@@ -59,6 +65,9 @@ function writeOne(root: string, file: FileSpec, force: boolean, result: Scaffold
 
 /** A PostgreSQL-friendly database name from the folder name: "My App" → "my_app". */
 export function databaseName(root: string): string {
-  const name = basename(root).toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '')
+  const name = basename(root)
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '')
   return (/^[a-z_]/.test(name) ? name : `db_${name}`).slice(0, 63) || 'nself'
 }

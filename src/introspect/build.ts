@@ -28,7 +28,13 @@ import type {Extra, Introspection, IntrospectOptions} from './types.js'
 
 export const PLATFORM_SCHEMAS = ['auth', 'storage', 'hdb_catalog']
 
-const ACTIONS: Record<string, ReferentialAction | undefined> = {a: undefined, r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT'}
+const ACTIONS: Record<string, ReferentialAction | undefined> = {
+  a: undefined,
+  r: 'RESTRICT',
+  c: 'CASCADE',
+  n: 'SET NULL',
+  d: 'SET DEFAULT',
+}
 /** Index methods DBML's `type:` setting names. */
 const METHODS = new Set(['btree', 'hash', 'gin', 'gist', 'brin', 'spgist'])
 
@@ -71,12 +77,29 @@ export function buildIntrospection(rows: CatalogRows, options: IntrospectOptions
   }
   addConstraints(ctx)
   addIndexes(ctx)
-  const enums = rows.types.filter((t) => t.kind === 'e').map((t): EnumModel => ({schema: t.schema, name: t.name, values: t.labels ?? []}))
-  const tables = [...ctx.tables.values()].map(finishTable).sort((a, b) => cmp(a.schema, b.schema) || cmp(a.name, b.name))
+  const enums = rows.types
+    .filter((t) => t.kind === 'e')
+    .map((t): EnumModel => ({schema: t.schema, name: t.name, values: t.labels ?? []}))
+  const tables = [...ctx.tables.values()]
+    .map(finishTable)
+    .sort((a, b) => cmp(a.schema, b.schema) || cmp(a.name, b.name))
   const schemas = [...new Set(['public', ...tables.map((t) => t.schema), ...enums.map((e) => e.schema)])].sort()
   const model: SchemaModel = {version: MODEL_VERSION, schemas, enums, tables, tableGroups: []}
-  ctx.extras.push(...collectExtras(rows, {tables: ctx.tables, excludedTable: excluded, schemas, serialSequences: ctx.serialSequences}))
-  return {model, extras: ctx.extras, dbmlComments: ctx.dbmlComments, rawDefaults: ctx.rawDefaults, tableCount: tables.length}
+  ctx.extras.push(
+    ...collectExtras(rows, {
+      tables: ctx.tables,
+      excludedTable: excluded,
+      schemas,
+      serialSequences: ctx.serialSequences,
+    }),
+  )
+  return {
+    model,
+    extras: ctx.extras,
+    dbmlComments: ctx.dbmlComments,
+    rawDefaults: ctx.rawDefaults,
+    tableCount: tables.length,
+  }
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
@@ -101,18 +124,48 @@ function tableFilter(options: IntrospectOptions): (schema: string, table: string
 const tableKey = (t: {schema: string; name: string}): string => `${t.schema}.${t.name}`
 
 function tableFrom(ctx: Ctx, rel: RelationRow): TableModel {
-  const table: TableModel = {schema: rel.schema, name: rel.name, columns: [], uniques: [], indexes: [], foreignKeys: [], checks: []}
+  const table: TableModel = {
+    schema: rel.schema,
+    name: rel.name,
+    columns: [],
+    uniques: [],
+    indexes: [],
+    foreignKeys: [],
+    checks: [],
+  }
   if (rel.comment !== null) table.note = rel.comment
   const target = qualify(rel.schema, rel.name)
   if (rel.partition_key) {
-    ctx.dbmlComments.set(tableKey(table), [`partitioned in the database: PARTITION BY ${rel.partition_key} (DBML declares it as a plain table)`])
-    ctx.extras.push({kind: 'table', object: tableKey(table), reason: `partitioned (PARTITION BY ${rel.partition_key}): DBML declares it as a plain table`, phase: 'after', sql: [], manual: true})
+    ctx.dbmlComments.set(tableKey(table), [
+      `partitioned in the database: PARTITION BY ${rel.partition_key} (DBML declares it as a plain table)`,
+    ])
+    ctx.extras.push({
+      kind: 'table',
+      object: tableKey(table),
+      reason: `partitioned (PARTITION BY ${rel.partition_key}): DBML declares it as a plain table`,
+      phase: 'after',
+      sql: [],
+      manual: true,
+    })
   }
   if (rel.parents?.length) {
-    ctx.extras.push({kind: 'table', object: tableKey(table), reason: `inherits from ${rel.parents.join(', ')}: DBML has no inheritance`, phase: 'after', sql: [], manual: true})
+    ctx.extras.push({
+      kind: 'table',
+      object: tableKey(table),
+      reason: `inherits from ${rel.parents.join(', ')}: DBML has no inheritance`,
+      phase: 'after',
+      sql: [],
+      manual: true,
+    })
   }
   if (rel.persistence === 'u') {
-    ctx.extras.push({kind: 'table', object: tableKey(table), reason: 'UNLOGGED: DBML declares a logged table', phase: 'after', sql: [`ALTER TABLE ${target} SET UNLOGGED`]})
+    ctx.extras.push({
+      kind: 'table',
+      object: tableKey(table),
+      reason: 'UNLOGGED: DBML declares a logged table',
+      phase: 'after',
+      sql: [`ALTER TABLE ${target} SET UNLOGGED`],
+    })
   }
   table.columns = (ctx.columns.get(rel.oid) ?? []).map((c) => columnFrom(ctx, rel, c))
   return table
@@ -122,13 +175,30 @@ function columnFrom(ctx: Ctx, rel: RelationRow, row: ColumnRow): ColumnModel {
   const object = `${rel.schema}.${rel.name}.${row.name}`
   const target = `${qualify(rel.schema, rel.name)}`
   const col = quoteIdent(row.name)
-  const column: ColumnModel = {name: row.name, type: columnType(ctx, object, target, row), notNull: row.not_null, identity: row.identity !== ''}
+  const column: ColumnModel = {
+    name: row.name,
+    type: columnType(ctx, object, target, row),
+    notNull: row.not_null,
+    identity: row.identity !== '',
+  }
   if (row.comment !== null) column.note = row.comment
   if (row.identity === 'a') {
-    ctx.extras.push({kind: 'column', object, reason: 'GENERATED ALWAYS AS IDENTITY: DBML [increment] is BY DEFAULT', phase: 'after', sql: [`ALTER TABLE ${target} ALTER COLUMN ${col} SET GENERATED ALWAYS`]})
+    ctx.extras.push({
+      kind: 'column',
+      object,
+      reason: 'GENERATED ALWAYS AS IDENTITY: DBML [increment] is BY DEFAULT',
+      phase: 'after',
+      sql: [`ALTER TABLE ${target} ALTER COLUMN ${col} SET GENERATED ALWAYS`],
+    })
   }
   if (row.collation !== null) {
-    ctx.extras.push({kind: 'column', object, reason: `COLLATE ${row.collation}: DBML has no collations`, phase: 'after', sql: [`ALTER TABLE ${target} ALTER COLUMN ${col} TYPE ${row.type} COLLATE ${row.collation}`]})
+    ctx.extras.push({
+      kind: 'column',
+      object,
+      reason: `COLLATE ${row.collation}: DBML has no collations`,
+      phase: 'after',
+      sql: [`ALTER TABLE ${target} ALTER COLUMN ${col} TYPE ${row.type} COLLATE ${row.collation}`],
+    })
   }
   if (row.generated === 's') {
     ctx.extras.push({
@@ -136,7 +206,10 @@ function columnFrom(ctx: Ctx, rel: RelationRow, row: ColumnRow): ColumnModel {
       object,
       reason: `generated column (GENERATED ALWAYS AS (${row.default}) STORED): DBML declares a plain column`,
       phase: 'after',
-      sql: [`ALTER TABLE ${target} DROP COLUMN ${col}`, `ALTER TABLE ${target} ADD COLUMN ${col} ${row.type} GENERATED ALWAYS AS (${row.default}) STORED${row.not_null ? ' NOT NULL' : ''}`],
+      sql: [
+        `ALTER TABLE ${target} DROP COLUMN ${col}`,
+        `ALTER TABLE ${target} ADD COLUMN ${col} ${row.type} GENERATED ALWAYS AS (${row.default}) STORED${row.not_null ? ' NOT NULL' : ''}`,
+      ],
     })
     return column
   }
@@ -146,7 +219,13 @@ function columnFrom(ctx: Ctx, rel: RelationRow, row: ColumnRow): ColumnModel {
 
 function columnType(ctx: Ctx, object: string, target: string, row: ColumnRow): ColumnType {
   const dims = arrayDims(row.type)
-  if (row.base_kind === 'e') return {name: row.base_name, ...(row.base_schema === 'public' ? {} : {schema: row.base_schema}), args: [], arrayDims: dims}
+  if (row.base_kind === 'e')
+    return {
+      name: row.base_name,
+      ...(row.base_schema === 'public' ? {} : {schema: row.base_schema}),
+      args: [],
+      arrayDims: dims,
+    }
   if (row.base_kind === 'd' && row.domain_base) {
     const base = builtinType(row.domain_base)
     ctx.extras.push({
@@ -160,7 +239,11 @@ function columnType(ctx: Ctx, object: string, target: string, row: ColumnRow): C
   }
   if (row.base_schema !== 'pg_catalog') {
     // An extension's type (citext, vector, geometry): by its own name, whatever schema holds it.
-    const args = /\(([^()]*)\)/.exec(row.type)?.[1].split(',').map((a) => a.trim()) ?? []
+    const args =
+      /\(([^()]*)\)/
+        .exec(row.type)?.[1]
+        .split(',')
+        .map((a) => a.trim()) ?? []
     return {name: row.base_name, args, arrayDims: dims}
   }
   return builtinType(row.type)
@@ -173,7 +256,13 @@ function setDefault(ctx: Ctx, rel: RelationRow, row: ColumnRow, column: ColumnMo
     column.type = {name: SERIAL_OF[canonicalTypeName(column.type.name) ?? ''], args: [], arrayDims: 0}
     ctx.serialSequences.add(sequence.oid)
     if (sequence.owner_rel === null) {
-      ctx.extras.push({kind: 'sequence', object: `${sequence.schema}.${sequence.name}`, reason: `owned by nothing: declared as the serial of ${object} (a new database gets it OWNED BY the column)`, phase: 'after', sql: []})
+      ctx.extras.push({
+        kind: 'sequence',
+        object: `${sequence.schema}.${sequence.name}`,
+        reason: `owned by nothing: declared as the serial of ${object} (a new database gets it OWNED BY the column)`,
+        phase: 'after',
+        sql: [],
+      })
     }
     return
   }
@@ -185,7 +274,9 @@ function setDefault(ctx: Ctx, rel: RelationRow, row: ColumnRow, column: ColumnMo
       object,
       reason: 'default contains a backtick, which DBML cannot quote',
       phase: 'after',
-      sql: [`ALTER TABLE ${qualify(rel.schema, rel.name)} ALTER COLUMN ${quoteIdent(row.name)} SET DEFAULT ${row.default}`],
+      sql: [
+        `ALTER TABLE ${qualify(rel.schema, rel.name)} ALTER COLUMN ${quoteIdent(row.name)} SET DEFAULT ${row.default}`,
+      ],
     })
     return
   }
@@ -199,7 +290,10 @@ function serialSequence(ctx: Ctx, rel: RelationRow, row: ColumnRow, type: Column
   if (!target || type.arrayDims > 0 || !base || !SERIAL_OF[base]) return undefined
   const expected = serialSequenceName(rel.name, row.name)
   const sequence = ctx.rows.sequences.find(
-    (s) => s.schema === rel.schema && s.name === expected && (target === pgIdent(s.name) || target === `${pgIdent(s.schema)}.${pgIdent(s.name)}`),
+    (s) =>
+      s.schema === rel.schema &&
+      s.name === expected &&
+      (target === pgIdent(s.name) || target === `${pgIdent(s.schema)}.${pgIdent(s.name)}`),
   )
   if (!sequence) return undefined
   const ownedHere = sequence.owner_rel === rel.oid && sequence.owner_column === row.num && sequence.dependency === 'a'
@@ -222,21 +316,43 @@ function addConstraints(ctx: Ctx): void {
     const object = `${table.schema}.${table.name}.${con.name}`
     const target = qualify(table.schema, table.name)
     if (con.comment !== null) {
-      ctx.extras.push({kind: 'comment', object, reason: 'comment on a constraint: DBML has no notes on constraints', phase: 'after', sql: [`COMMENT ON CONSTRAINT ${quoteIdent(con.name)} ON ${target} IS ${quoteLiteral(con.comment)}`]})
+      ctx.extras.push({
+        kind: 'comment',
+        object,
+        reason: 'comment on a constraint: DBML has no notes on constraints',
+        phase: 'after',
+        sql: [`COMMENT ON CONSTRAINT ${quoteIdent(con.name)} ON ${target} IS ${quoteLiteral(con.comment)}`],
+      })
     }
-    const recreate = [`ALTER TABLE ${target} DROP CONSTRAINT ${quoteIdent(con.name)}`, `ALTER TABLE ${target} ADD CONSTRAINT ${quoteIdent(con.name)} ${con.definition}`]
+    const recreate = [
+      `ALTER TABLE ${target} DROP CONSTRAINT ${quoteIdent(con.name)}`,
+      `ALTER TABLE ${target} ADD CONSTRAINT ${quoteIdent(con.name)} ${con.definition}`,
+    ]
     switch (con.type) {
       case 'p':
         table.primaryKey = {name: con.name, columns: names(ctx, con.rel, con.columns)}
         if (con.deferrable || / INCLUDE /.test(con.definition)) {
-          ctx.extras.push({kind: 'constraint', object, reason: `${con.definition}: DBML declares a plain primary key`, phase: 'after', sql: [], manual: true})
+          ctx.extras.push({
+            kind: 'constraint',
+            object,
+            reason: `${con.definition}: DBML declares a plain primary key`,
+            phase: 'after',
+            sql: [],
+            manual: true,
+          })
         }
         break
       case 'u': {
         table.uniques.push({name: con.name, columns: names(ctx, con.rel, con.columns)})
         const index = indexByOid.get(con.index)
         if (con.deferrable || index?.nulls_not_distinct || / INCLUDE /.test(con.definition)) {
-          ctx.extras.push({kind: 'constraint', object, reason: `${con.definition}: DBML declares a plain unique constraint`, phase: 'after', sql: recreate})
+          ctx.extras.push({
+            kind: 'constraint',
+            object,
+            reason: `${con.definition}: DBML declares a plain unique constraint`,
+            phase: 'after',
+            sql: recreate,
+          })
         }
         break
       }
@@ -248,7 +364,13 @@ function addConstraints(ctx: Ctx): void {
         addForeignKey(ctx, table, con, object)
         break
       default:
-        ctx.extras.push({kind: 'constraint', object, reason: `${con.definition}: DBML has no ${con.type === 'x' ? 'exclusion ' : ''}constraints of this kind`, phase: 'after', sql: [recreate[1]]})
+        ctx.extras.push({
+          kind: 'constraint',
+          object,
+          reason: `${con.definition}: DBML has no ${con.type === 'x' ? 'exclusion ' : ''}constraints of this kind`,
+          phase: 'after',
+          sql: [recreate[1]],
+        })
     }
   }
 }
@@ -256,13 +378,25 @@ function addConstraints(ctx: Ctx): void {
 function addCheck(ctx: Ctx, table: TableModel, con: ConstraintRow, object: string, recreate: string[]): void {
   const expression = con.expression ?? ''
   if (expression.includes('`')) {
-    ctx.extras.push({kind: 'constraint', object, reason: 'check contains a backtick, which DBML cannot quote', phase: 'after', sql: [recreate[1]]})
+    ctx.extras.push({
+      kind: 'constraint',
+      object,
+      reason: 'check contains a backtick, which DBML cannot quote',
+      phase: 'after',
+      sql: [recreate[1]],
+    })
     return
   }
   const check: CheckModel = {name: con.name, expression}
   table.checks.push(check)
   if (!con.validated || con.no_inherit) {
-    ctx.extras.push({kind: 'constraint', object, reason: `${con.definition}: DBML declares a plain check`, phase: 'after', sql: recreate})
+    ctx.extras.push({
+      kind: 'constraint',
+      object,
+      reason: `${con.definition}: DBML declares a plain check`,
+      phase: 'after',
+      sql: recreate,
+    })
   }
 }
 
@@ -272,7 +406,13 @@ function addForeignKey(ctx: Ctx, table: TableModel, con: ConstraintRow, object: 
   if (!ref) {
     const refRel = ctx.relations.get(con.ref_rel)
     const where = refRel ? `${refRel.schema}.${refRel.name}` : 'a table outside the schemas read'
-    ctx.extras.push({kind: 'constraint', object, reason: `foreign key to ${where}, which is not in the DBML`, phase: 'after', sql: [`ALTER TABLE ${target} ADD CONSTRAINT ${quoteIdent(con.name)} ${con.definition}`]})
+    ctx.extras.push({
+      kind: 'constraint',
+      object,
+      reason: `foreign key to ${where}, which is not in the DBML`,
+      phase: 'after',
+      sql: [`ALTER TABLE ${target} ADD CONSTRAINT ${quoteIdent(con.name)} ${con.definition}`],
+    })
     return
   }
   const fk: ForeignKeyModel = {
@@ -291,13 +431,25 @@ function addForeignKey(ctx: Ctx, table: TableModel, con: ConstraintRow, object: 
   const reasons: string[] = []
   if (con.match !== 's' || /SET (NULL|DEFAULT) \(/.test(con.definition)) {
     reasons.push(con.definition)
-    sql.push(`ALTER TABLE ${target} DROP CONSTRAINT ${quoteIdent(con.name)}`, `ALTER TABLE ${target} ADD CONSTRAINT ${quoteIdent(con.name)} ${con.definition}`)
+    sql.push(
+      `ALTER TABLE ${target} DROP CONSTRAINT ${quoteIdent(con.name)}`,
+      `ALTER TABLE ${target} ADD CONSTRAINT ${quoteIdent(con.name)} ${con.definition}`,
+    )
   } else if (con.deferrable) {
     reasons.push(`DEFERRABLE INITIALLY ${con.deferred ? 'DEFERRED' : 'IMMEDIATE'}`)
-    sql.push(`ALTER TABLE ${target} ALTER CONSTRAINT ${quoteIdent(con.name)} DEFERRABLE INITIALLY ${con.deferred ? 'DEFERRED' : 'IMMEDIATE'}`)
+    sql.push(
+      `ALTER TABLE ${target} ALTER CONSTRAINT ${quoteIdent(con.name)} DEFERRABLE INITIALLY ${con.deferred ? 'DEFERRED' : 'IMMEDIATE'}`,
+    )
   }
   if (!con.validated) reasons.push('NOT VALID')
-  if (reasons.length > 0) ctx.extras.push({kind: 'constraint', object, reason: `${reasons.join(', ')}: DBML declares a plain foreign key`, phase: 'after', sql})
+  if (reasons.length > 0)
+    ctx.extras.push({
+      kind: 'constraint',
+      object,
+      reason: `${reasons.join(', ')}: DBML declares a plain foreign key`,
+      phase: 'after',
+      sql,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,21 +461,30 @@ function addIndexes(ctx: Ctx): void {
     if (!table || index.backs_constraint) continue
     const object = `${table.schema}.${index.name}`
     const sql = [index.definition]
-    if (index.comment !== null) sql.push(`COMMENT ON INDEX ${qualify(table.schema, index.name)} IS ${quoteLiteral(index.comment)}`)
+    if (index.comment !== null)
+      sql.push(`COMMENT ON INDEX ${qualify(table.schema, index.name)} IS ${quoteLiteral(index.comment)}`)
     const problem = indexProblem(index)
     if (problem) {
       ctx.extras.push({kind: 'index', object, reason: `${problem}: DBML cannot express it`, phase: 'after', sql})
       continue
     }
-    const parts: IndexModel['parts'] = index.keys.slice(0, index.key_count).map((key, i) =>
-      key === 0 ? {kind: 'expression', sql: index.parts[i]} : {kind: 'column', name: names(ctx, index.rel, [key])[0]},
-    )
+    const parts: IndexModel['parts'] = index.keys
+      .slice(0, index.key_count)
+      .map((key, i) =>
+        key === 0 ? {kind: 'expression', sql: index.parts[i]} : {kind: 'column', name: names(ctx, index.rel, [key])[0]},
+      )
     const columnsOnly = parts.every((p) => p.kind === 'column')
     const columns = parts.map((p) => (p.kind === 'column' ? p.name : ''))
     if (index.unique && columnsOnly && index.method === 'btree') {
       // DBML's `(a, b) [unique]` is a unique constraint: the closest thing, fixed up by the extras.
       if (isKey(table, columns)) {
-        ctx.extras.push({kind: 'index', object, reason: 'unique index on the columns of a key that already exists', phase: 'after', sql})
+        ctx.extras.push({
+          kind: 'index',
+          object,
+          reason: 'unique index on the columns of a key that already exists',
+          phase: 'after',
+          sql,
+        })
         continue
       }
       table.uniques.push({name: index.name, columns} satisfies UniqueModel)
@@ -339,7 +500,13 @@ function addIndexes(ctx: Ctx): void {
     const model: IndexModel = {name: index.name, parts, unique: index.unique}
     if (index.method !== 'btree') model.method = index.method
     if (table.indexes.some((i) => sameShape(i, model))) {
-      ctx.extras.push({kind: 'index', object, reason: 'same columns and method as another index (DBML keeps one)', phase: 'after', sql})
+      ctx.extras.push({
+        kind: 'index',
+        object,
+        reason: 'same columns and method as another index (DBML keeps one)',
+        phase: 'after',
+        sql,
+      })
       continue
     }
     if (index.comment !== null) model.note = index.comment
@@ -353,7 +520,10 @@ function addIndexes(ctx: Ctx): void {
  */
 function uniqueIndexFixup(ctx: Ctx, table: TableModel, index: IndexRow, create: string[]): string[] {
   const keys = index.keys.slice(0, index.key_count).join(',')
-  const users = ctx.rows.constraints.filter((c) => c.type === 'f' && c.ref_rel === index.rel && (c.ref_columns ?? []).join(',') === keys && ctx.tables.has(c.rel))
+  const users = ctx.rows.constraints.filter(
+    (c) =>
+      c.type === 'f' && c.ref_rel === index.rel && (c.ref_columns ?? []).join(',') === keys && ctx.tables.has(c.rel),
+  )
   const on = (c: ConstraintRow): string => {
     const t = ctx.tables.get(c.rel)!
     return `ALTER TABLE ${qualify(t.schema, t.name)}`
@@ -387,7 +557,11 @@ function isKey(table: TableModel, columns: string[]): boolean {
 }
 
 function sameShape(a: IndexModel, b: IndexModel): boolean {
-  return a.unique === b.unique && (a.method ?? 'btree') === (b.method ?? 'btree') && JSON.stringify(a.parts) === JSON.stringify(b.parts)
+  return (
+    a.unique === b.unique &&
+    (a.method ?? 'btree') === (b.method ?? 'btree') &&
+    JSON.stringify(a.parts) === JSON.stringify(b.parts)
+  )
 }
 
 // ---------------------------------------------------------------------------------------------

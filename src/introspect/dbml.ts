@@ -4,7 +4,15 @@
  * where the DBML parser would not give the same name by itself; `toDbml` checks that by parsing
  * the text back and, for a table where any name came back different, writes all its names.
  */
-import type {ColumnModel, DefaultValue, EnumModel, ForeignKeyModel, IndexModel, SchemaModel, TableModel} from '../schema/model.js'
+import type {
+  ColumnModel,
+  DefaultValue,
+  EnumModel,
+  ForeignKeyModel,
+  IndexModel,
+  SchemaModel,
+  TableModel,
+} from '../schema/model.js'
 import {constraintName, expressionLabel} from '../schema/names.js'
 import {parseSchema} from '../schema/parse.js'
 
@@ -21,7 +29,22 @@ interface PrintState extends DbmlOptions {
 }
 
 /** Words that start a block or a setting in DBML: a column with such a name is quoted. */
-const RESERVED = new Set(['table', 'enum', 'ref', 'note', 'indexes', 'checks', 'project', 'tablegroup', 'tablepartial', 'records', 'as', 'null', 'true', 'false'])
+const RESERVED = new Set([
+  'table',
+  'enum',
+  'ref',
+  'note',
+  'indexes',
+  'checks',
+  'project',
+  'tablegroup',
+  'tablepartial',
+  'records',
+  'as',
+  'null',
+  'true',
+  'false',
+])
 
 export function ident(name: string): string {
   if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !RESERVED.has(name.toLowerCase())) return name
@@ -29,7 +52,12 @@ export function ident(name: string): string {
 }
 
 export function dbmlString(text: string): string {
-  const escaped = text.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')
+  const escaped = text
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "\\'")
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/\t/g, '\\t')
   return `'${escaped}'`
 }
 
@@ -47,7 +75,9 @@ export async function toDbml(model: SchemaModel, options: DbmlOptions = {}): Pro
     const parsed = await parseSchema(text, 'pulled.dbml')
     if (parsed.parseErrors.length > 0) {
       const first = parsed.parseErrors[0]
-      throw new Error(`the DBML written for this database does not parse (line ${first.line}:${first.column}: ${first.message})`)
+      throw new Error(
+        `the DBML written for this database does not parse (line ${first.line}:${first.column}: ${first.message})`,
+      )
     }
     const differing = tablesWithOtherNames(model, parsed.model)
     const before = state.explicit.size
@@ -58,15 +88,23 @@ export async function toDbml(model: SchemaModel, options: DbmlOptions = {}): Pro
 }
 
 function namesOf(t: TableModel): string[] {
-  return [t.primaryKey?.name ?? '', ...t.uniques.map((u) => u.name), ...t.indexes.map((i) => i.name), ...t.foreignKeys.map((f) => f.name), ...t.checks.map((c) => c.name)].sort()
+  return [
+    t.primaryKey?.name ?? '',
+    ...t.uniques.map((u) => u.name),
+    ...t.indexes.map((i) => i.name),
+    ...t.foreignKeys.map((f) => f.name),
+    ...t.checks.map((c) => c.name),
+  ].sort()
 }
 
 function tablesWithOtherNames(wanted: SchemaModel, got: SchemaModel): string[] {
   const byKey = new Map(got.tables.map((t) => [keyOf(t), t]))
-  return wanted.tables.filter((t) => {
-    const other = byKey.get(keyOf(t))
-    return !other || JSON.stringify(namesOf(t)) !== JSON.stringify(namesOf(other))
-  }).map(keyOf)
+  return wanted.tables
+    .filter((t) => {
+      const other = byKey.get(keyOf(t))
+      return !other || JSON.stringify(namesOf(t)) !== JSON.stringify(namesOf(other))
+    })
+    .map(keyOf)
 }
 
 export function printDbml(model: SchemaModel, state: PrintState = {explicit: new Set()}): string {
@@ -94,25 +132,56 @@ function printEnum(e: EnumModel): string {
 
 function printTable(t: TableModel, state: PrintState): string {
   const explicit = state.explicit.has(keyOf(t))
-  const inlinePk = t.primaryKey && t.primaryKey.columns.length === 1 && !explicit && t.primaryKey.name === constraintName(t.name, [], 'pkey') ? t.primaryKey.columns[0] : undefined
+  const inlinePk =
+    t.primaryKey &&
+    t.primaryKey.columns.length === 1 &&
+    !explicit &&
+    t.primaryKey.name === constraintName(t.name, [], 'pkey')
+      ? t.primaryKey.columns[0]
+      : undefined
   const inlineUniques = new Set(
-    t.uniques.filter((u) => u.columns.length === 1 && !explicit && u.name === constraintName(t.name, u.columns, 'key') && u.columns[0] !== inlinePk).map((u) => u.columns[0]),
+    t.uniques
+      .filter(
+        (u) =>
+          u.columns.length === 1 &&
+          !explicit &&
+          u.name === constraintName(t.name, u.columns, 'key') &&
+          u.columns[0] !== inlinePk,
+      )
+      .map((u) => u.columns[0]),
   )
   // A check named as PostgreSQL names a column check (`<table>_<column>_check`) is written on its column.
   const columnChecks = new Map<string, string>()
   for (const check of t.checks) {
     const column = t.columns.find((c) => constraintName(t.name, [c.name], 'check') === check.name)
-    if (column && !columnChecks.has(column.name) && !check.expression.includes('\n')) columnChecks.set(column.name, check.expression)
+    if (column && !columnChecks.has(column.name) && !check.expression.includes('\n'))
+      columnChecks.set(column.name, check.expression)
   }
-  const blockChecks = t.checks.filter((c) => ![...columnChecks].some(([col, expr]) => expr === c.expression && constraintName(t.name, [col], 'check') === c.name))
+  const blockChecks = t.checks.filter(
+    (c) =>
+      ![...columnChecks].some(
+        ([col, expr]) => expr === c.expression && constraintName(t.name, [col], 'check') === c.name,
+      ),
+  )
   const lines = (state.comments?.get(keyOf(t)) ?? []).map((c) => `// ${c}`)
   lines.push(`Table ${qualified(t.schema, t.name)} {`)
-  for (const c of t.columns) lines.push(`  ${printColumn(c, c.name === inlinePk, inlineUniques.has(c.name), columnChecks.get(c.name))}`)
+  for (const c of t.columns)
+    lines.push(`  ${printColumn(c, c.name === inlinePk, inlineUniques.has(c.name), columnChecks.get(c.name))}`)
   const indexLines: string[] = []
-  if (t.primaryKey && inlinePk === undefined) indexLines.push(`(${t.primaryKey.columns.map(ident).join(', ')}) [pk${nameSetting(t.primaryKey.name, constraintName(t.name, [], 'pkey'), explicit)}]`)
+  if (t.primaryKey && inlinePk === undefined)
+    indexLines.push(
+      `(${t.primaryKey.columns.map(ident).join(', ')}) [pk${nameSetting(t.primaryKey.name, constraintName(t.name, [], 'pkey'), explicit)}]`,
+    )
   for (const u of t.uniques) {
-    if (u.columns.length === 1 && inlineUniques.has(u.columns[0]) && u.name === constraintName(t.name, u.columns, 'key')) continue
-    indexLines.push(`(${u.columns.map(ident).join(', ')}) [unique${nameSetting(u.name, constraintName(t.name, u.columns, 'key'), explicit)}]`)
+    if (
+      u.columns.length === 1 &&
+      inlineUniques.has(u.columns[0]) &&
+      u.name === constraintName(t.name, u.columns, 'key')
+    )
+      continue
+    indexLines.push(
+      `(${u.columns.map(ident).join(', ')}) [unique${nameSetting(u.name, constraintName(t.name, u.columns, 'key'), explicit)}]`,
+    )
   }
   for (const i of t.indexes) indexLines.push(printIndex(t, i, explicit))
   if (indexLines.length > 0) lines.push('', '  Indexes {', ...indexLines.map((l) => `    ${l}`), '  }')
@@ -132,7 +201,11 @@ function nameSetting(name: string, generated: string, explicit: boolean, first =
 }
 
 export function typeText(c: ColumnModel): string {
-  const base = c.type.schema ? `${ident(c.type.schema)}.${ident(c.type.name)}` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(c.type.name) ? c.type.name : ident(c.type.name)
+  const base = c.type.schema
+    ? `${ident(c.type.schema)}.${ident(c.type.name)}`
+    : /^[A-Za-z_][A-Za-z0-9_]*$/.test(c.type.name)
+      ? c.type.name
+      : ident(c.type.name)
   const args = c.type.args.length > 0 ? `(${c.type.args.join(',')})` : ''
   return base + args + '[]'.repeat(c.type.arrayDims)
 }
@@ -176,7 +249,13 @@ function printIndex(t: TableModel, i: IndexModel, explicit: boolean): string {
   return `(${parts})${settings.length > 0 ? ` [${settings.join(', ')}]` : ''}`
 }
 
-const ACTION_TEXT: Record<string, string> = {'NO ACTION': 'no action', RESTRICT: 'restrict', CASCADE: 'cascade', 'SET NULL': 'set null', 'SET DEFAULT': 'set default'}
+const ACTION_TEXT: Record<string, string> = {
+  'NO ACTION': 'no action',
+  RESTRICT: 'restrict',
+  CASCADE: 'cascade',
+  'SET NULL': 'set null',
+  'SET DEFAULT': 'set default',
+}
 
 function endpoint(schema: string, table: string, columns: string[]): string {
   const cols = columns.length === 1 ? ident(columns[0]) : `(${columns.map(ident).join(', ')})`
@@ -185,7 +264,8 @@ function endpoint(schema: string, table: string, columns: string[]): string {
 
 /** The table holding the key is on the left: `>` many-to-one, `-` one-to-one (the parser puts the key on the left of a `-`). */
 function printRef(t: TableModel, fk: ForeignKeyModel, state: PrintState): string {
-  const name = state.explicit.has(keyOf(t)) || fk.name !== constraintName(t.name, fk.columns, 'fkey') ? ` ${ident(fk.name)}` : ''
+  const name =
+    state.explicit.has(keyOf(t)) || fk.name !== constraintName(t.name, fk.columns, 'fkey') ? ` ${ident(fk.name)}` : ''
   const symbol = fk.relation === 'one-to-one' ? '-' : '>'
   const settings: string[] = []
   if (fk.onDelete) settings.push(`delete: ${ACTION_TEXT[fk.onDelete]}`)

@@ -24,7 +24,8 @@ const COMMANDS: Record<string, string> = {r: 'SELECT', a: 'INSERT', w: 'UPDATE',
 export function collectExtras(rows: CatalogRows, scope: Scope): Extra[] {
   const relations = new Map(rows.relations.map((r) => [r.oid, r]))
   /** Relations whose extras belong in the output: not excluded, and not partitions (their parent speaks for them). */
-  const wanted = (rel: RelationRow | undefined): rel is RelationRow => rel !== undefined && !scope.excludedTable(rel.schema, rel.name) && !rel.is_partition
+  const wanted = (rel: RelationRow | undefined): rel is RelationRow =>
+    rel !== undefined && !scope.excludedTable(rel.schema, rel.name) && !rel.is_partition
   return [
     ...extensionExtras(rows),
     ...schemaExtras(rows, scope),
@@ -50,11 +51,21 @@ function extensionExtras(rows: CatalogRows): Extra[] {
 }
 
 function schemaExtras(rows: CatalogRows, scope: Scope): Extra[] {
-  const used = new Set([...rows.relations.map((r) => r.schema), ...rows.types.map((t) => t.schema), ...rows.functions.map((f) => f.schema)])
+  const used = new Set([
+    ...rows.relations.map((r) => r.schema),
+    ...rows.types.map((t) => t.schema),
+    ...rows.functions.map((f) => f.schema),
+  ])
   const extras: Extra[] = []
   for (const s of rows.schemas) {
     if (!used.has(s.name) || scope.schemas.includes(s.name)) continue
-    extras.push({kind: 'schema', object: s.name, reason: 'holds no table or enum, so DBML does not create it', phase: 'before', sql: [`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(s.name)}`]})
+    extras.push({
+      kind: 'schema',
+      object: s.name,
+      reason: 'holds no table or enum, so DBML does not create it',
+      phase: 'before',
+      sql: [`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(s.name)}`],
+    })
   }
   return extras
 }
@@ -65,15 +76,36 @@ function typeExtras(rows: CatalogRows): Extra[] {
     const name = qualify(t.schema, t.name)
     const object = `${t.schema}.${t.name}`
     if (t.kind === 'e') {
-      if (t.comment !== null) extras.push({kind: 'comment', object, reason: 'comment on an enum: DBML has no enum notes', phase: 'after', sql: [`COMMENT ON TYPE ${name} IS ${quoteLiteral(t.comment)}`]})
+      if (t.comment !== null)
+        extras.push({
+          kind: 'comment',
+          object,
+          reason: 'comment on an enum: DBML has no enum notes',
+          phase: 'after',
+          sql: [`COMMENT ON TYPE ${name} IS ${quoteLiteral(t.comment)}`],
+        })
       continue
     }
     const sql =
       t.kind === 'd'
-        ? [[`CREATE DOMAIN ${name} AS ${t.domain_base}`, t.domain_default === null ? '' : ` DEFAULT ${t.domain_default}`, t.domain_not_null ? ' NOT NULL' : '', ...(t.domain_checks ?? []).map((c) => ` ${c}`)].join('')]
+        ? [
+            [
+              `CREATE DOMAIN ${name} AS ${t.domain_base}`,
+              t.domain_default === null ? '' : ` DEFAULT ${t.domain_default}`,
+              t.domain_not_null ? ' NOT NULL' : '',
+              ...(t.domain_checks ?? []).map((c) => ` ${c}`),
+            ].join(''),
+          ]
         : [`CREATE TYPE ${name} AS (${t.composite ?? ''})`]
-    if (t.comment !== null) sql.push(`COMMENT ON ${t.kind === 'd' ? 'DOMAIN' : 'TYPE'} ${name} IS ${quoteLiteral(t.comment)}`)
-    extras.push({kind: t.kind === 'd' ? 'domain' : 'type', object, reason: t.kind === 'd' ? `domain over ${t.domain_base}` : 'composite type', phase: 'before', sql})
+    if (t.comment !== null)
+      sql.push(`COMMENT ON ${t.kind === 'd' ? 'DOMAIN' : 'TYPE'} ${name} IS ${quoteLiteral(t.comment)}`)
+    extras.push({
+      kind: t.kind === 'd' ? 'domain' : 'type',
+      object,
+      reason: t.kind === 'd' ? `domain over ${t.domain_base}` : 'composite type',
+      phase: 'before',
+      sql,
+    })
   }
   return extras
 }
@@ -86,7 +118,9 @@ function sequenceExtras(rows: CatalogRows, scope: Scope, relations: Map<string, 
     const sql = [
       `CREATE SEQUENCE IF NOT EXISTS ${qualify(s.schema, s.name)} AS ${s.type} INCREMENT BY ${s.increment} MINVALUE ${s.min} MAXVALUE ${s.max} START WITH ${s.start} CACHE ${s.cache}${s.cycle ? ' CYCLE' : ''}`,
     ]
-    const reason = owner ? `owned by a column of ${owner.schema}.${owner.name} that DBML does not declare as serial` : 'owned by nothing'
+    const reason = owner
+      ? `owned by a column of ${owner.schema}.${owner.name} that DBML does not declare as serial`
+      : 'owned by nothing'
     extras.push({kind: 'sequence', object: `${s.schema}.${s.name}`, reason, phase: 'before', sql})
   }
   return extras
@@ -97,8 +131,14 @@ function functionExtras(rows: CatalogRows): Extra[] {
   for (const f of rows.functions) {
     const object = `${f.schema}.${f.name}(${f.arguments})`
     const kind = f.kind === 'a' ? 'aggregate' : f.kind === 'p' ? 'procedure' : 'function'
-    const sql = f.kind === 'a' ? [`CREATE AGGREGATE ${qualify(f.schema, f.name)}(${f.arguments}) (${f.aggregate})`] : [stripSemicolon(f.definition ?? '')]
-    if (f.comment !== null) sql.push(`COMMENT ON ${kind.toUpperCase()} ${qualify(f.schema, f.name)}(${f.arguments}) IS ${quoteLiteral(f.comment)}`)
+    const sql =
+      f.kind === 'a'
+        ? [`CREATE AGGREGATE ${qualify(f.schema, f.name)}(${f.arguments}) (${f.aggregate})`]
+        : [stripSemicolon(f.definition ?? '')]
+    if (f.comment !== null)
+      sql.push(
+        `COMMENT ON ${kind.toUpperCase()} ${qualify(f.schema, f.name)}(${f.arguments}) IS ${quoteLiteral(f.comment)}`,
+      )
     extras.push({kind: 'function', object, reason: kind, phase: 'after', sql})
   }
   return extras
@@ -110,43 +150,101 @@ function stripSemicolon(sql: string): string {
 
 /** Views in creation (oid) order, which is an order their dependencies allow. */
 function viewExtras(rows: CatalogRows, wanted: (rel: RelationRow | undefined) => rel is RelationRow): Extra[] {
-  const views = rows.relations.filter((r) => (r.kind === 'v' || r.kind === 'm' || r.kind === 'f') && wanted(r)).sort((a, b) => Number(a.oid) - Number(b.oid))
+  const views = rows.relations
+    .filter((r) => (r.kind === 'v' || r.kind === 'm' || r.kind === 'f') && wanted(r))
+    .sort((a, b) => Number(a.oid) - Number(b.oid))
   return views.map((v) => {
     const name = qualify(v.schema, v.name)
     if (v.kind === 'f') {
-      return {kind: 'table', object: `${v.schema}.${v.name}`, reason: 'foreign table: DBML has none', phase: 'after', sql: [], manual: true}
+      return {
+        kind: 'table',
+        object: `${v.schema}.${v.name}`,
+        reason: 'foreign table: DBML has none',
+        phase: 'after',
+        sql: [],
+        manual: true,
+      }
     }
-    const sql = [v.kind === 'm' ? `CREATE MATERIALIZED VIEW ${name} AS\n${stripSemicolon(v.view_definition ?? '')}` : `CREATE VIEW ${name} AS\n${stripSemicolon(v.view_definition ?? '')}`]
-    if (v.comment !== null) sql.push(`COMMENT ON ${v.kind === 'm' ? 'MATERIALIZED VIEW' : 'VIEW'} ${name} IS ${quoteLiteral(v.comment)}`)
-    return {kind: v.kind === 'm' ? 'materialized view' : 'view', object: `${v.schema}.${v.name}`, reason: v.kind === 'm' ? 'materialized view' : 'view', phase: 'after', sql}
+    const sql = [
+      v.kind === 'm'
+        ? `CREATE MATERIALIZED VIEW ${name} AS\n${stripSemicolon(v.view_definition ?? '')}`
+        : `CREATE VIEW ${name} AS\n${stripSemicolon(v.view_definition ?? '')}`,
+    ]
+    if (v.comment !== null)
+      sql.push(`COMMENT ON ${v.kind === 'm' ? 'MATERIALIZED VIEW' : 'VIEW'} ${name} IS ${quoteLiteral(v.comment)}`)
+    return {
+      kind: v.kind === 'm' ? 'materialized view' : 'view',
+      object: `${v.schema}.${v.name}`,
+      reason: v.kind === 'm' ? 'materialized view' : 'view',
+      phase: 'after',
+      sql,
+    }
   })
 }
 
-function matviewIndexExtras(rows: CatalogRows, relations: Map<string, RelationRow>, wanted: (rel: RelationRow | undefined) => rel is RelationRow): Extra[] {
+function matviewIndexExtras(
+  rows: CatalogRows,
+  relations: Map<string, RelationRow>,
+  wanted: (rel: RelationRow | undefined) => rel is RelationRow,
+): Extra[] {
   return rows.indexes.flatMap((i): Extra[] => {
     const rel = relations.get(i.rel)
     if (rel?.kind !== 'm' || !wanted(rel)) return []
-    return [{kind: 'index', object: `${rel.schema}.${i.name}`, reason: `index on the materialized view ${rel.schema}.${rel.name}`, phase: 'after', sql: [i.definition]}]
+    return [
+      {
+        kind: 'index',
+        object: `${rel.schema}.${i.name}`,
+        reason: `index on the materialized view ${rel.schema}.${rel.name}`,
+        phase: 'after',
+        sql: [i.definition],
+      },
+    ]
   })
 }
 
-function triggerExtras(rows: CatalogRows, relations: Map<string, RelationRow>, wanted: (rel: RelationRow | undefined) => rel is RelationRow): Extra[] {
+function triggerExtras(
+  rows: CatalogRows,
+  relations: Map<string, RelationRow>,
+  wanted: (rel: RelationRow | undefined) => rel is RelationRow,
+): Extra[] {
   return rows.triggers.flatMap((t): Extra[] => {
     const rel = relations.get(t.rel)
     if (!wanted(rel)) return []
     const sql = [t.definition]
-    if (t.enabled === 'D') sql.push(`ALTER TABLE ${qualify(rel.schema, rel.name)} DISABLE TRIGGER ${quoteIdent(t.name)}`)
-    return [{kind: 'trigger', object: `${rel.schema}.${rel.name} (trigger ${t.name})`, reason: 'trigger', phase: 'after', sql}]
+    if (t.enabled === 'D')
+      sql.push(`ALTER TABLE ${qualify(rel.schema, rel.name)} DISABLE TRIGGER ${quoteIdent(t.name)}`)
+    return [
+      {
+        kind: 'trigger',
+        object: `${rel.schema}.${rel.name} (trigger ${t.name})`,
+        reason: 'trigger',
+        phase: 'after',
+        sql,
+      },
+    ]
   })
 }
 
-function securityExtras(rows: CatalogRows, relations: Map<string, RelationRow>, wanted: (rel: RelationRow | undefined) => rel is RelationRow): Extra[] {
+function securityExtras(
+  rows: CatalogRows,
+  relations: Map<string, RelationRow>,
+  wanted: (rel: RelationRow | undefined) => rel is RelationRow,
+): Extra[] {
   const extras: Extra[] = []
   for (const rel of rows.relations) {
     if (!(rel.rls || rel.force_rls) || !wanted(rel)) continue
     const name = qualify(rel.schema, rel.name)
-    const sql = [...(rel.rls ? [`ALTER TABLE ${name} ENABLE ROW LEVEL SECURITY`] : []), ...(rel.force_rls ? [`ALTER TABLE ${name} FORCE ROW LEVEL SECURITY`] : [])]
-    extras.push({kind: 'row level security', object: `${rel.schema}.${rel.name}`, reason: 'row level security enabled', phase: 'after', sql})
+    const sql = [
+      ...(rel.rls ? [`ALTER TABLE ${name} ENABLE ROW LEVEL SECURITY`] : []),
+      ...(rel.force_rls ? [`ALTER TABLE ${name} FORCE ROW LEVEL SECURITY`] : []),
+    ]
+    extras.push({
+      kind: 'row level security',
+      object: `${rel.schema}.${rel.name}`,
+      reason: 'row level security enabled',
+      phase: 'after',
+      sql,
+    })
   }
   for (const p of rows.policies) {
     const rel = relations.get(p.rel)
@@ -154,12 +252,22 @@ function securityExtras(rows: CatalogRows, relations: Map<string, RelationRow>, 
     let sql = `CREATE POLICY ${quoteIdent(p.name)} ON ${qualify(rel.schema, rel.name)} AS ${p.permissive ? 'PERMISSIVE' : 'RESTRICTIVE'} FOR ${COMMANDS[p.command]} TO ${p.roles.join(', ')}`
     if (p.using !== null) sql += ` USING (${p.using})`
     if (p.with_check !== null) sql += ` WITH CHECK (${p.with_check})`
-    extras.push({kind: 'policy', object: `${rel.schema}.${rel.name} (policy ${p.name})`, reason: 'row level security policy', phase: 'after', sql: [sql]})
+    extras.push({
+      kind: 'policy',
+      object: `${rel.schema}.${rel.name} (policy ${p.name})`,
+      reason: 'row level security policy',
+      phase: 'after',
+      sql: [sql],
+    })
   }
   return extras
 }
 
-function grantExtras(rows: CatalogRows, relations: Map<string, RelationRow>, wanted: (rel: RelationRow | undefined) => rel is RelationRow): Extra[] {
+function grantExtras(
+  rows: CatalogRows,
+  relations: Map<string, RelationRow>,
+  wanted: (rel: RelationRow | undefined) => rel is RelationRow,
+): Extra[] {
   const grouped = new Map<string, {rel: RelationRow; grantee: string; privileges: string[]; grantable: boolean}>()
   for (const g of rows.grants) {
     const rel = relations.get(g.rel)
@@ -172,6 +280,12 @@ function grantExtras(rows: CatalogRows, relations: Map<string, RelationRow>, wan
   return [...grouped.values()].map((g) => {
     const what = g.rel.kind === 'S' ? 'SEQUENCE' : 'TABLE'
     const sql = `GRANT ${g.privileges.join(', ')} ON ${what} ${qualify(g.rel.schema, g.rel.name)} TO ${g.grantee}${g.grantable ? ' WITH GRANT OPTION' : ''}`
-    return {kind: 'grant', object: `${g.rel.schema}.${g.rel.name} (to ${g.grantee})`, reason: 'privileges granted', phase: 'after', sql: [sql]}
+    return {
+      kind: 'grant',
+      object: `${g.rel.schema}.${g.rel.name} (to ${g.grantee})`,
+      reason: 'privileges granted',
+      phase: 'after',
+      sql: [sql],
+    }
   })
 }

@@ -23,7 +23,9 @@ export function chooseSchemas(available: string[], asked: string[] | undefined):
   if (!asked || asked.length === 0) return available.filter((s) => !PLATFORM_SCHEMAS.includes(s))
   const missing = asked.filter((s) => !available.includes(s))
   if (missing.length > 0) {
-    throw new UsageError(`--schema ${missing.join(', ')}: no such schema in the database`, {hint: `Schemas there: ${available.join(', ') || 'none'}.`})
+    throw new UsageError(`--schema ${missing.join(', ')}: no such schema in the database`, {
+      hint: `Schemas there: ${available.join(', ') || 'none'}.`,
+    })
   }
   return asked
 }

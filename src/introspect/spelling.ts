@@ -42,7 +42,9 @@ export async function preferPreviousSpelling(
     if (list.length > 0) candidates.set(table, list)
   }
   const present = new Set(out.tables.map(keyOf))
-  out.tableGroups = previous.tableGroups.map((g) => ({...g, tables: g.tables.filter((t) => present.has(t))})).filter((g) => g.tables.length > 0)
+  out.tableGroups = previous.tableGroups
+    .map((g) => ({...g, tables: g.tables.filter((t) => present.has(t))}))
+    .filter((g) => g.tables.length > 0)
   for (const g of out.tableGroups) delete g.loc
   if (previous.note !== undefined && out.note === undefined) out.note = previous.note
   if (candidates.size > 0) await settle(client, candidates)
@@ -58,9 +60,15 @@ function tableCandidates(table: TableModel, old: TableModel, rawDefaults: Map<st
     if (!prev) continue
     if (sameType(prev.type, column.type)) column.type = structuredClone(prev.type)
     // A serial column is NOT NULL in the catalog whether or not the schema said so.
-    if (SERIALS.has(canonicalTypeName(column.type.name) ?? '') && column.notNull && !prev.notNull) column.notNull = false
+    if (SERIALS.has(canonicalTypeName(column.type.name) ?? '') && column.notNull && !prev.notNull)
+      column.notNull = false
     const raw = rawDefaults.get(`${table.schema}.${table.name}.${column.name}`)
-    if (raw !== undefined && prev.default && prev.default.kind !== 'null' && JSON.stringify(prev.default) !== JSON.stringify(column.default)) {
+    if (
+      raw !== undefined &&
+      prev.default &&
+      prev.default.kind !== 'null' &&
+      JSON.stringify(prev.default) !== JSON.stringify(column.default)
+    ) {
       list.push(defaultCandidate(column, prev, raw))
     }
   }
@@ -69,17 +77,31 @@ function tableCandidates(table: TableModel, old: TableModel, rawDefaults: Map<st
     if (!prev || squash(prev.expression) === squash(check.expression)) continue
     list.push({
       apply: (temp) => `ALTER TABLE ${temp} ADD CONSTRAINT "nself_spelling" CHECK (${prev.expression}) NOT VALID`,
-      read: (temp) => `SELECT pg_get_expr(conbin, conrelid) AS v FROM pg_constraint WHERE conrelid = '${temp}'::regclass AND conname = 'nself_spelling'`,
+      read: (temp) =>
+        `SELECT pg_get_expr(conbin, conrelid) AS v FROM pg_constraint WHERE conrelid = '${temp}'::regclass AND conname = 'nself_spelling'`,
       live: check.expression,
       accept: () => void (check.expression = prev.expression),
     })
   }
   for (const index of table.indexes) {
     const prev = old.indexes.find((i) => i.name === index.name)
-    if (!prev || prev.parts.length !== index.parts.length || JSON.stringify(prev.parts) === JSON.stringify(index.parts)) continue
-    if (prev.parts.some((p, i) => p.kind !== index.parts[i].kind || (p.kind === 'column' && JSON.stringify(p) !== JSON.stringify(index.parts[i])))) continue
+    if (!prev || prev.parts.length !== index.parts.length || JSON.stringify(prev.parts) === JSON.stringify(index.parts))
+      continue
+    if (
+      prev.parts.some(
+        (p, i) =>
+          p.kind !== index.parts[i].kind ||
+          (p.kind === 'column' && JSON.stringify(p) !== JSON.stringify(index.parts[i])),
+      )
+    )
+      continue
     list.push({
-      apply: (temp) => createIndex({schema: 'pg_temp', name: temp.replace(/^"pg_temp"\."|"$/g, '')}, {...prev, name: 'nself_spelling', unique: false}, false),
+      apply: (temp) =>
+        createIndex(
+          {schema: 'pg_temp', name: temp.replace(/^"pg_temp"\."|"$/g, '')},
+          {...prev, name: 'nself_spelling', unique: false},
+          false,
+        ),
       read: () =>
         `SELECT array_to_string(array(SELECT pg_get_indexdef(i.indexrelid, k, false) FROM generate_series(1, i.indnkeyatts) k), E'\\x01') AS v
            FROM pg_index i WHERE i.indexrelid = 'pg_temp.nself_spelling'::regclass`,
@@ -93,7 +115,8 @@ function tableCandidates(table: TableModel, old: TableModel, rawDefaults: Map<st
 function defaultCandidate(column: ColumnModel, prev: ColumnModel, raw: string): Candidate {
   const prevDefault = prev.default!
   return {
-    apply: (temp) => `ALTER TABLE ${temp} ALTER COLUMN ${quoteIdent(column.name)} SET DEFAULT ${defaultSql(prevDefault)}`,
+    apply: (temp) =>
+      `ALTER TABLE ${temp} ALTER COLUMN ${quoteIdent(column.name)} SET DEFAULT ${defaultSql(prevDefault)}`,
     read: (temp) =>
       `SELECT pg_get_expr(d.adbin, d.adrelid) AS v FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
         WHERE d.adrelid = '${temp}'::regclass AND a.attname = ${literal(column.name)}`,
@@ -115,7 +138,9 @@ async function settle(client: Client, candidates: Map<TableModel, Candidate[]>):
     let n = 0
     for (const [table, list] of candidates) {
       const temp = qualify('pg_temp', `nself_spelling_${++n}`)
-      await client.query(`CREATE TEMP TABLE ${temp.slice('"pg_temp".'.length)} (LIKE ${qualify(table.schema, table.name)})`)
+      await client.query(
+        `CREATE TEMP TABLE ${temp.slice('"pg_temp".'.length)} (LIKE ${qualify(table.schema, table.name)})`,
+      )
       for (const candidate of list) await tryCandidate(client, temp, candidate)
     }
   } finally {

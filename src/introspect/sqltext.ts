@@ -37,7 +37,8 @@ export function pgIdent(name: string): string {
 
 const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/
 const NUMERIC_CAST = /^'(-?\d+(?:\.\d+)?)'::(smallint|integer|bigint|numeric|real|double precision)$/
-const STRING_CAST = /^'((?:[^']|'')*)'::("[^"]+"|[A-Za-z_][\w$]*)(\."[^"]+"|\.[A-Za-z_][\w$]*)?( varying| precision| with(?:out)? time zone)?(\[\])*$/
+const STRING_CAST =
+  /^'((?:[^']|'')*)'::("[^"]+"|[A-Za-z_][\w$]*)(\."[^"]+"|\.[A-Za-z_][\w$]*)?( varying| precision| with(?:out)? time zone)?(\[\])*$/
 
 /**
  * A default as pg_get_expr prints it, as the model value DBML would write: literals become
@@ -51,7 +52,8 @@ export function readDefault(text: string | null): DefaultValue | undefined {
   if (t === 'true' || t === 'false') return {kind: 'boolean', value: t === 'true'}
   const numeric = NUMBER.test(t) ? t : NUMERIC_CAST.exec(t)?.[1]
   // DBML reads numbers as JavaScript numbers: 1.50 would come back as 1.5, so such spellings stay expressions.
-  if (numeric !== undefined) return String(Number(numeric)) === numeric ? {kind: 'number', value: numeric} : {kind: 'expression', sql: t}
+  if (numeric !== undefined)
+    return String(Number(numeric)) === numeric ? {kind: 'number', value: numeric} : {kind: 'expression', sql: t}
   const string = STRING_CAST.exec(t)
   if (string) return {kind: 'string', value: string[1].replace(/''/g, "'")}
   return {kind: 'expression', sql: t}

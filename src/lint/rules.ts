@@ -37,13 +37,16 @@ const has = (re: RegExp) => (s: string) => re.test(s)
 const RULES: Rule[] = [
   {
     id: 'adding-required-field',
-    test: (s) => /\bADD COLUMN\b.*\bNOT NULL\b/.test(s) && !/\bDEFAULT\b|\bGENERATED\b|\bSERIAL\b|\bBIGSERIAL\b|\bSMALLSERIAL\b/.test(s),
+    test: (s) =>
+      /\bADD COLUMN\b.*\bNOT NULL\b/.test(s) &&
+      !/\bDEFAULT\b|\bGENERATED\b|\bSERIAL\b|\bBIGSERIAL\b|\bSMALLSERIAL\b/.test(s),
     message: 'a NOT NULL column without a default fails on a table that has rows, and inserts that omit it fail',
   },
   {
     id: 'adding-not-nullable-field',
     test: has(/\bALTER COLUMN\b.*\bSET NOT NULL\b/),
-    message: 'SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock (reads and writes wait), and fails on rows holding NULL',
+    message:
+      'SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock (reads and writes wait), and fails on rows holding NULL',
     safe: 'ADD CONSTRAINT … CHECK (col IS NOT NULL) NOT VALID; VALIDATE CONSTRAINT (no write lock); SET NOT NULL (uses the validated check, no scan)',
   },
   {
@@ -111,7 +114,8 @@ const RULES: Rule[] = [
     source: 'nself',
     // How nself rebuilds an enum to remove or reorder values (src/diff/enums.ts).
     test: (s) => /^ALTER TYPE\b.*\bRENAME TO\b.*__OLD"?$/.test(s),
-    message: 'removing or reordering enum values rebuilds the type and rewrites every column that uses it; rows holding a removed value make it fail',
+    message:
+      'removing or reordering enum values rebuilds the type and rewrites every column that uses it; rows holding a removed value make it fail',
   },
 ]
 
@@ -119,12 +123,17 @@ export const RULE_IDS = RULES.map((r) => r.id)
 
 /** Name of the table a statement works on, quotes removed and "public." added when unqualified. */
 export function statementTable(sql: string): string | undefined {
-  const m = /^(?:ALTER TABLE(?: IF EXISTS)?(?: ONLY)?|CREATE (?:UNIQUE )?INDEX(?: CONCURRENTLY)?(?: IF NOT EXISTS)?\s+\S+\s+ON(?: ONLY)?|DROP TABLE(?: IF EXISTS)?)\s+((?:"[^"]*"|[^\s(."]+)(?:\.(?:"[^"]*"|[^\s(."]+))?)/i.exec(sql.trim())
+  const m =
+    /^(?:ALTER TABLE(?: IF EXISTS)?(?: ONLY)?|CREATE (?:UNIQUE )?INDEX(?: CONCURRENTLY)?(?: IF NOT EXISTS)?\s+\S+\s+ON(?: ONLY)?|DROP TABLE(?: IF EXISTS)?)\s+((?:"[^"]*"|[^\s(."]+)(?:\.(?:"[^"]*"|[^\s(."]+))?)/i.exec(
+      sql.trim(),
+    )
   return m ? normalizeName(m[1]) : undefined
 }
 
 function normalizeName(name: string): string {
-  const parts = [...name.matchAll(/"((?:[^"]|"")*)"|([^."]+)/g)].map((p) => (p[1] !== undefined ? p[1].replace(/""/g, '"') : p[2].toLowerCase()))
+  const parts = [...name.matchAll(/"((?:[^"]|"")*)"|([^."]+)/g)].map((p) =>
+    p[1] !== undefined ? p[1].replace(/""/g, '"') : p[2].toLowerCase(),
+  )
   return parts.length === 1 ? `public.${parts[0]}` : parts.join('.')
 }
 
@@ -153,15 +162,29 @@ export function lintStatements(statements: LintStatement[]): Finding[] {
     for (const rule of RULES) {
       if (!rule.test(upper)) continue
       if (rule.id === 'adding-not-nullable-field' && notNullIsCovered(flat, target, validatedNotNull)) continue
-      findings.push({rule: rule.id, source: rule.source ?? 'squawk', where: st.where, statement: firstLine(flat), message: rule.message, ...(rule.safe ? {safe: rule.safe} : {})})
+      findings.push({
+        rule: rule.id,
+        source: rule.source ?? 'squawk',
+        where: st.where,
+        statement: firstLine(flat),
+        message: rule.message,
+        ...(rule.safe ? {safe: rule.safe} : {}),
+      })
     }
   }
   return findings
 }
 
 /** `CHECK (col IS NOT NULL) NOT VALID` then `VALIDATE CONSTRAINT`: a later SET NOT NULL needs no scan. */
-function trackNotNullChecks(flat: string, table: string | undefined, pending: Map<string, string>, validated: Set<string>): void {
-  const add = /ADD CONSTRAINT ("(?:[^"]|"")*"|\S+) CHECK \(\(?("(?:[^"]|"")*"|\w+) IS NOT NULL\)?\) NOT VALID/i.exec(flat)
+function trackNotNullChecks(
+  flat: string,
+  table: string | undefined,
+  pending: Map<string, string>,
+  validated: Set<string>,
+): void {
+  const add = /ADD CONSTRAINT ("(?:[^"]|"")*"|\S+) CHECK \(\(?("(?:[^"]|"")*"|\w+) IS NOT NULL\)?\) NOT VALID/i.exec(
+    flat,
+  )
   if (add) pending.set(`${table}|${add[1]}`, add[2])
   const validate = /VALIDATE CONSTRAINT ("(?:[^"]|"")*"|\S+)/i.exec(flat)
   const column = validate && pending.get(`${table}|${validate[1]}`)

@@ -19,7 +19,8 @@ export function safeChanges(changes: Change[], to: SchemaModel): Change[] {
   const created = new Set(changes.filter((c) => c.kind === 'create_table').map((c) => c.object))
   return changes.flatMap((c) => {
     const found = findTable(to, c.object)
-    if (!found || created.has(`${found.table.schema}.${found.table.name}`)) return c.kind === 'drop_index' ? [concurrentDrop(c)] : [c]
+    if (!found || created.has(`${found.table.schema}.${found.table.name}`))
+      return c.kind === 'drop_index' ? [concurrentDrop(c)] : [c]
     const {table, member} = found
     switch (c.kind) {
       case 'add_foreign_key':
@@ -61,7 +62,10 @@ function validateStep(c: Change, table: TableModel, name: string, what: string):
 
 function notValidThenValidate(c: Change, table: TableModel, name: string): Change[] {
   const what = c.kind === 'add_check' ? 'check' : 'foreign key'
-  return [{...c, summary: `${c.summary} (NOT VALID)`, up: [`${c.up[0]} NOT VALID`, ...c.up.slice(1)]}, validateStep(c, table, name, what)]
+  return [
+    {...c, summary: `${c.summary} (NOT VALID)`, up: [`${c.up[0]} NOT VALID`, ...c.up.slice(1)]},
+    validateStep(c, table, name, what),
+  ]
 }
 
 function uniqueUsingIndex(c: Change, table: TableModel, name: string): Change[] {
@@ -69,8 +73,18 @@ function uniqueUsingIndex(c: Change, table: TableModel, name: string): Change[] 
   if (!unique) return [c]
   const index = `CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${ref(table)} (${unique.columns.map(quoteIdent).join(', ')})`
   return [
-    {...c, summary: `build the index of ${c.summary} concurrently`, up: [index], reverse: [`DROP INDEX IF EXISTS ${qualify(table.schema, name)}`], transactional: false},
-    {...c, summary: `${c.summary} (using the index)`, up: [`ALTER TABLE ${ref(table)} ADD CONSTRAINT ${quoteIdent(name)} UNIQUE USING INDEX ${quoteIdent(name)}`]},
+    {
+      ...c,
+      summary: `build the index of ${c.summary} concurrently`,
+      up: [index],
+      reverse: [`DROP INDEX IF EXISTS ${qualify(table.schema, name)}`],
+      transactional: false,
+    },
+    {
+      ...c,
+      summary: `${c.summary} (using the index)`,
+      up: [`ALTER TABLE ${ref(table)} ADD CONSTRAINT ${quoteIdent(name)} UNIQUE USING INDEX ${quoteIdent(name)}`],
+    },
   ]
 }
 
@@ -81,7 +95,9 @@ function notNullViaCheck(c: Change, table: TableModel, column: string): Change[]
     {
       ...c,
       summary: `check ${column} IS NOT NULL on ${table.schema}.${table.name} (NOT VALID)`,
-      up: [`ALTER TABLE ${ref(table)} ADD CONSTRAINT ${quoteIdent(check)} CHECK (${quoteIdent(column)} IS NOT NULL) NOT VALID`],
+      up: [
+        `ALTER TABLE ${ref(table)} ADD CONSTRAINT ${quoteIdent(check)} CHECK (${quoteIdent(column)} IS NOT NULL) NOT VALID`,
+      ],
       reverse: [drop],
     },
     validateStep(c, table, check, 'check'),

@@ -14,13 +14,16 @@ import {join} from 'node:path'
 export function pluginDataDir(bin: string, env: NodeJS.ProcessEnv = process.env): string {
   const own = env[`${bin.toUpperCase().replaceAll('-', '_')}_DATA_DIR`]
   if (own) return own
-  const base = env.XDG_DATA_HOME || (process.platform === 'win32' && env.LOCALAPPDATA) || join(homedir(), '.local', 'share')
+  const base =
+    env.XDG_DATA_HOME || (process.platform === 'win32' && env.LOCALAPPDATA) || join(homedir(), '.local', 'share')
   return join(base, bin)
 }
 
 export function hasLinkedPlugins(dataDir: string): boolean {
   try {
-    const pjson = JSON.parse(readFileSync(join(dataDir, 'package.json'), 'utf8')) as {oclif?: {plugins?: Array<{type?: string}>}}
+    const pjson = JSON.parse(readFileSync(join(dataDir, 'package.json'), 'utf8')) as {
+      oclif?: {plugins?: Array<{type?: string}>}
+    }
     return (pjson.oclif?.plugins ?? []).some((p) => typeof p === 'object' && p?.type === 'link')
   } catch {
     return false

@@ -37,15 +37,22 @@ const NAME = /^(?:@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/
 
 export function scaffoldPlugin(options: PluginScaffoldOptions): PluginScaffoldResult {
   if (!NAME.test(options.name) || options.name.length > 214) {
-    throw new UsageError(`"${options.name}" is not an npm package name`, {hint: 'Use lower-case letters, digits, "-", "." and "_", optionally with a scope: nself-plugin-acme, @acme/nself-plugin-csv.'})
+    throw new UsageError(`"${options.name}" is not an npm package name`, {
+      hint: 'Use lower-case letters, digits, "-", "." and "_", optionally with a scope: nself-plugin-acme, @acme/nself-plugin-csv.',
+    })
   }
-  if (!/^[a-z0-9][a-z0-9_-]*$/.test(options.format)) throw new UsageError(`--format ${options.format}: a file extension without the dot, such as csv`)
+  if (!/^[a-z0-9][a-z0-9_-]*$/.test(options.format))
+    throw new UsageError(`--format ${options.format}: a file extension without the dot, such as csv`)
   const short = basename(options.name)
   const topic = short.replace(/^nself-plugin-/, '') || short
   const root = resolve(options.dir ?? short)
-  if (existsSync(root) && readdirSync(root).length > 0) throw new UsageError(`${root} exists and is not empty`, {hint: 'Choose another folder with --dir, or remove it.'})
+  if (existsSync(root) && readdirSync(root).length > 0)
+    throw new UsageError(`${root} exists and is not empty`, {hint: 'Choose another folder with --dir, or remove it.'})
   const tarball = readdirSync(options.sdkTarballDir).find((f) => /^nself-sdk-.*\.tgz$/.test(f))
-  if (!tarball) throw new UsageError(`nself's SDK tarball is missing from ${options.sdkTarballDir}`, {hint: 'Reinstall nself (or run npm run build in its repository).'})
+  if (!tarball)
+    throw new UsageError(`nself's SDK tarball is missing from ${options.sdkTarballDir}`, {
+      hint: 'Reinstall nself (or run npm run build in its repository).',
+    })
   const files = templates({...options, topic, tarball})
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), {recursive: true})
@@ -62,10 +69,25 @@ function templates(o: TemplateInput): Record<string, string> {
   const files: Record<string, string> = {
     'package.json': packageJson(o),
     'tsconfig.json': json({
-      compilerOptions: {module: 'Node16', moduleResolution: 'Node16', target: 'es2022', lib: ['es2023'], strict: true, declaration: false, outDir: 'dist', rootDir: 'src', skipLibCheck: true, types: ['node']},
+      compilerOptions: {
+        module: 'Node16',
+        moduleResolution: 'Node16',
+        target: 'es2022',
+        lib: ['es2023'],
+        strict: true,
+        declaration: false,
+        outDir: 'dist',
+        rootDir: 'src',
+        skipLibCheck: true,
+        types: ['node'],
+      },
       include: ['src'],
     }),
-    'test/tsconfig.json': json({extends: '../tsconfig.json', compilerOptions: {rootDir: '..', outDir: '../dist-test', noEmit: false}, include: ['./**/*.ts', '../src/**/*.ts']}),
+    'test/tsconfig.json': json({
+      extends: '../tsconfig.json',
+      compilerOptions: {rootDir: '..', outDir: '../dist-test', noEmit: false},
+      include: ['./**/*.ts', '../src/**/*.ts'],
+    }),
     '.gitignore': 'node_modules/\ndist/\ndist-test/\noclif.manifest.json\n*.tgz\n!vendor/*.tgz\n',
     'scripts/manifest.mjs': MANIFEST_SCRIPT,
     'README.md': readme(o),
@@ -111,7 +133,13 @@ function packageJson(o: TemplateInput): string {
       prepack: 'npm run build',
     },
     oclif: {
-      ...(o.command ? {commands: './dist/commands', topicSeparator: ' ', topics: {[o.topic]: {description: `Commands of ${o.name}`}}} : {}),
+      ...(o.command
+        ? {
+            commands: './dist/commands',
+            topicSeparator: ' ',
+            topics: {[o.topic]: {description: `Commands of ${o.name}`}},
+          }
+        : {}),
       ...(Object.keys(hooks).length ? {hooks} : {}),
     },
     peerDependencies: {'@nself/sdk': `^${o.versions.sdk}`},
@@ -359,8 +387,12 @@ test('is an oclif plugin', () => {
 
 function readme(o: TemplateInput): string {
   const parts = [
-    o.seedLoader ? `- \`src/hooks/seed-loader.ts\`: reads \`.${o.format}\` seed files (\`database/seeds/<environment>/<table>.${o.format}\`).` : '',
-    o.migrateHooks ? '- `src/hooks/before-migrate.ts`: a guard that refuses migrations dropping a table (`ALLOW_DROP_TABLE=true` lets them through); `src/hooks/after-migrate.ts`: reports what was applied.' : '',
+    o.seedLoader
+      ? `- \`src/hooks/seed-loader.ts\`: reads \`.${o.format}\` seed files (\`database/seeds/<environment>/<table>.${o.format}\`).`
+      : '',
+    o.migrateHooks
+      ? '- `src/hooks/before-migrate.ts`: a guard that refuses migrations dropping a table (`ALLOW_DROP_TABLE=true` lets them through); `src/hooks/after-migrate.ts`: reports what was applied.'
+      : '',
     o.command ? `- \`src/commands/${o.topic}/hello.ts\`: \`nself ${o.topic} hello --name Ada\`.` : '',
   ].filter(Boolean)
   return `# ${o.name}

@@ -16,12 +16,18 @@ export function sdkRoot(): string {
 }
 
 /** What plugin-plugins writes when it creates the data folder's package.json. */
-const INITIAL: {dependencies?: Record<string, string>; [key: string]: unknown} = {dependencies: {}, oclif: {plugins: [], schema: 1}, private: true}
+const INITIAL: {dependencies?: Record<string, string>; [key: string]: unknown} = {
+  dependencies: {},
+  oclif: {plugins: [], schema: 1},
+  private: true,
+}
 
 /** Make the plugin data folder's package.json depend on nself's SDK (written only when it changes). */
 export function linkSdkDependency(dataDir: string, sdkDir: string = sdkRoot()): boolean {
   const file = join(dataDir, 'package.json')
-  const pjson = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as {dependencies?: Record<string, string>}) : structuredClone(INITIAL)
+  const pjson = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as {dependencies?: Record<string, string>})
+    : structuredClone(INITIAL)
   const wanted = `file:${sdkDir}`
   if (pjson.dependencies?.['@nself/sdk'] === wanted) return false
   pjson.dependencies = {...pjson.dependencies, '@nself/sdk': wanted}

@@ -14,6 +14,7 @@ export async function initialize(data: {parentURL: string}): Promise<void> {
 }
 
 export async function resolve(specifier: string, context: ResolveContext, next: NextResolve): Promise<unknown> {
-  if (cliURL && (specifier === '@nself/sdk' || specifier.startsWith('@nself/sdk/'))) return next(specifier, {...context, parentURL: cliURL})
+  if (cliURL && (specifier === '@nself/sdk' || specifier.startsWith('@nself/sdk/')))
+    return next(specifier, {...context, parentURL: cliURL})
   return next(specifier, context)
 }

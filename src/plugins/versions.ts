@@ -4,7 +4,12 @@ import {join} from 'node:path'
 
 type Pjson = {version: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string>}
 
-export function scaffoldVersions(cliRoot: string): {sdk: string; oclifCore: string; typescript: string; typesNode: string} {
+export function scaffoldVersions(cliRoot: string): {
+  sdk: string
+  oclifCore: string
+  typescript: string
+  typesNode: string
+} {
   const cli = JSON.parse(readFileSync(join(cliRoot, 'package.json'), 'utf8')) as Pjson
   const all = {...cli.devDependencies, ...cli.dependencies}
   return {

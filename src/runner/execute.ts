@@ -36,12 +36,17 @@ export interface TransactionItem {
 
 export class TransactionsError extends BatchError {
   /** Index of the item that failed; the items before it are committed. */
-  constructor(failure: StatementFailure, readonly item: number) {
+  constructor(
+    failure: StatementFailure,
+    readonly item: number,
+  ) {
     super(failure)
   }
 }
 
-type Command = {item: number; kind: 'control' | 'trailing' | 'commit'} | {item: number; kind: 'statement'; statement: PlannedStatement}
+type Command =
+  | {item: number; kind: 'control' | 'trailing' | 'commit'}
+  | {item: number; kind: 'statement'; statement: PlannedStatement}
 
 /**
  * Runs each item as its own transaction, all of them in ONE simple-query message:
@@ -61,7 +66,8 @@ export async function runTransactions(client: Client, items: TransactionItem[]):
   let text = ''
   items.forEach((it, item) => {
     // set_config, not SET LOCAL: one command sets both, and nself.t0 times this transaction alone.
-    text += "BEGIN;\nSELECT set_config('synchronous_commit', 'off', true), set_config('nself.t0', clock_timestamp()::text, true);\n"
+    text +=
+      "BEGIN;\nSELECT set_config('synchronous_commit', 'off', true), set_config('nself.t0', clock_timestamp()::text, true);\n"
     commands.push({item, kind: 'control'}, {item, kind: 'control'})
     for (const statement of it.statements) {
       parts.push({offset: text.length, statement, item})
@@ -101,7 +107,13 @@ export async function runTransactions(client: Client, items: TransactionItem[]):
     // A syntax error fails the whole message before anything runs; its position says which item holds it.
     const item = itemAtPosition(error as PgError, parts) ?? failed.item
     const itemParts = parts.filter((p) => p.item === item)
-    const failure = locate(error as PgError, itemParts, failed.kind === 'statement' && failed.item === item ? itemParts.findIndex((p) => p.statement === failed.statement) : itemParts.length - 1)
+    const failure = locate(
+      error as PgError,
+      itemParts,
+      failed.kind === 'statement' && failed.item === item
+        ? itemParts.findIndex((p) => p.statement === failed.statement)
+        : itemParts.length - 1,
+    )
     await client.query('ROLLBACK').catch(() => {})
     // No statement to blame (the failure was in nself's own history SQL): report PostgreSQL's error as is.
     throw failure ? new TransactionsError(failure, item) : error
@@ -132,7 +144,11 @@ function itemAtPosition(error: PgError, parts: {offset: number; item: number}[])
 }
 
 /** The failing statement: from the error position when PostgreSQL gives one, else the command that did not complete. */
-function locate(error: PgError, parts: {offset: number; statement: PlannedStatement}[], failingPart: number): StatementFailure | undefined {
+function locate(
+  error: PgError,
+  parts: {offset: number; statement: PlannedStatement}[],
+  failingPart: number,
+): StatementFailure | undefined {
   if (!parts.length) return undefined
   const position = error.position ? Number(error.position) - 1 : undefined
   let part = parts[Math.min(Math.max(failingPart, 0), parts.length - 1)]
@@ -140,7 +156,11 @@ function locate(error: PgError, parts: {offset: number; statement: PlannedStatem
     const hit = [...parts].reverse().find((p) => p.offset <= position)
     if (hit) part = hit
   }
-  return {statement: part.statement, line: lineOf(part.statement, error, position === undefined ? undefined : position - part.offset), error}
+  return {
+    statement: part.statement,
+    line: lineOf(part.statement, error, position === undefined ? undefined : position - part.offset),
+    error,
+  }
 }
 
 function lineOf(statement: PlannedStatement, error: PgError, offsetInStatement: number | undefined): number {

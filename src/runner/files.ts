@@ -28,19 +28,26 @@ export function discoverMigrations(dir: string): MigrationFile[] {
     const [, version, name, direction] = match
     const entry = byVersion.get(version) ?? {name}
     if (entry.name !== name) {
-      throw new ValidationError(`two migrations share version ${version}: ${version}_${entry.name} and ${version}_${name}`, {
-        hint: 'Give one of them the next free version number.',
-      })
+      throw new ValidationError(
+        `two migrations share version ${version}: ${version}_${entry.name} and ${version}_${name}`,
+        {
+          hint: 'Give one of them the next free version number.',
+        },
+      )
     }
     entry[direction as 'up' | 'down'] = join(dir, file)
     byVersion.set(version, entry)
   }
-  return [...byVersion.entries()].map(([version, entry]) => toMigration(version, entry)).sort((a, b) => compareVersions(a.version, b.version))
+  return [...byVersion.entries()]
+    .map(([version, entry]) => toMigration(version, entry))
+    .sort((a, b) => compareVersions(a.version, b.version))
 }
 
 function toMigration(version: string, entry: {name: string; up?: string; down?: string}): MigrationFile {
   if (!entry.up) {
-    throw new ValidationError(`migration ${version}_${entry.name} has a down file but no up file`, {hint: `Add ${version}_${entry.name}.up.sql or remove the down file.`})
+    throw new ValidationError(`migration ${version}_${entry.name} has a down file but no up file`, {
+      hint: `Add ${version}_${entry.name}.up.sql or remove the down file.`,
+    })
   }
   return {version, name: entry.name, upFile: entry.up, downFile: entry.down, checksum: checksumFile(entry.up)}
 }

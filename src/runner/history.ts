@@ -64,9 +64,12 @@ export async function historyExists(client: Client, table: string): Promise<bool
   if (!cols) return false
   const missing = COLUMNS.filter((c) => !cols.includes(c))
   if (missing.length) {
-    throw new ValidationError(`table ${table} exists but is not an nself history table (no column ${missing.join(', ')})`, {
-      hint: 'Another migration tool may own it. Set DB_MIGRATION_TABLE to another name (e.g. nself_migrations).',
-    })
+    throw new ValidationError(
+      `table ${table} exists but is not an nself history table (no column ${missing.join(', ')})`,
+      {
+        hint: 'Another migration tool may own it. Set DB_MIGRATION_TABLE to another name (e.g. nself_migrations).',
+      },
+    )
   }
   return true
 }
@@ -95,9 +98,7 @@ export async function readHistory(client: Client, table: string): Promise<Histor
     execution_ms: number
     applied_by: string
     statements_done: number | null
-  }>(
-    `SELECT version, name, checksum, applied_at, execution_ms, applied_by, statements_done FROM ${quoteTable(table)}`,
-  )
+  }>(`SELECT version, name, checksum, applied_at, execution_ms, applied_by, statements_done FROM ${quoteTable(table)}`)
   return rows.map((r) => ({
     version: r.version,
     name: r.name,
@@ -110,7 +111,8 @@ export async function readHistory(client: Client, table: string): Promise<Histor
 }
 
 /** How long the current transaction has run, in ms: nself.t0 is set by runTransactions when it begins. */
-export const TRANSACTION_MS_SQL = "(extract(epoch FROM clock_timestamp() - current_setting('nself.t0')::timestamptz) * 1000)::int"
+export const TRANSACTION_MS_SQL =
+  "(extract(epoch FROM clock_timestamp() - current_setting('nself.t0')::timestamptz) * 1000)::int"
 
 export interface RecordValues {
   version: string
@@ -146,7 +148,10 @@ export async function newestVersion(client: Client, table: string): Promise<stri
 }
 
 export async function setChecksum(client: Client, table: string, version: string, checksum: string): Promise<number> {
-  const result = await client.query(`UPDATE ${quoteTable(table)} SET checksum = $2 WHERE version = $1`, [version, checksum])
+  const result = await client.query(`UPDATE ${quoteTable(table)} SET checksum = $2 WHERE version = $1`, [
+    version,
+    checksum,
+  ])
   return result.rowCount ?? 0
 }
 

@@ -7,13 +7,54 @@
  * Imports go one way: commands → cli → authoring/runner/seed/backup → diff/sql/schema/db/config
  * → @nself/sdk. This folder may import db, config and @nself/sdk; never authoring, cli or commands.
  */
-export {migrateUp, migrateDown, chooseUp, chooseDown, defaultAppliedBy, planFromScratch, MigrationError} from './runner.js'
-export type {AppliedMigration, Direction, DownOptions, PlannedMigration, Reporter, RunOptions, RunResult, UpOptions} from './runner.js'
+export {
+  migrateUp,
+  migrateDown,
+  chooseUp,
+  chooseDown,
+  defaultAppliedBy,
+  planFromScratch,
+  MigrationError,
+} from './runner.js'
+export type {
+  AppliedMigration,
+  Direction,
+  DownOptions,
+  PlannedMigration,
+  Reporter,
+  RunOptions,
+  RunResult,
+  UpOptions,
+} from './runner.js'
 export {compareState, loadState, type MigrationState} from './state.js'
-export {discoverMigrations, displayPath, checksumFile, compareVersions, sameVersion, type MigrationFile} from './files.js'
-export {readHistory, ensureHistory, setChecksum, clearHistory, historyExists, newestVersion, quoteTable, type HistoryRow} from './history.js'
+export {
+  discoverMigrations,
+  displayPath,
+  checksumFile,
+  compareVersions,
+  sameVersion,
+  type MigrationFile,
+} from './files.js'
+export {
+  readHistory,
+  ensureHistory,
+  setChecksum,
+  clearHistory,
+  historyExists,
+  newestVersion,
+  quoteTable,
+  type HistoryRow,
+} from './history.js'
 export {acquireLock, LockTimeoutError, type LockHolder} from './lock.js'
-export {planTransactions, losesData, nonTransactionalReason, statementCount, type TransactionPlan, type PlannedStatement, type RunStep} from './plan.js'
+export {
+  planTransactions,
+  losesData,
+  nonTransactionalReason,
+  statementCount,
+  type TransactionPlan,
+  type PlannedStatement,
+  type RunStep,
+} from './plan.js'
 export {resolveMigration, resetHistory, type Resolution, type ResolveResult} from './resolve.js'
 export {migrationStatus, type MigrationStatus} from './status.js'
 export {migrateOptions} from './options.js'

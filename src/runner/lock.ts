@@ -20,7 +20,10 @@ export interface LockHolder {
 }
 
 export class LockTimeoutError extends NselfError {
-  constructor(message: string, readonly holder?: LockHolder) {
+  constructor(
+    message: string,
+    readonly holder?: LockHolder,
+  ) {
     super(message, 1, {
       code: 'NSELF_MIGRATION_LOCKED',
       hint: 'Another migration is running. Wait for it, or raise DB_MIGRATION_LOCK_TIMEOUT. If that process is gone, end its session (nself db reconnect).',
@@ -63,8 +66,13 @@ async function lockTimeout(client: Client, key: number, timeoutSeconds: number):
     [NAMESPACE, key],
   )
   const holder = rows[0] ? {pid: rows[0].pid, applicationName: rows[0].application_name} : undefined
-  const who = holder ? `pid ${holder.pid}, application_name "${holder.applicationName || '(none)'}"` : 'a session that has just ended'
-  return new LockTimeoutError(`could not take the migration lock within ${timeoutSeconds} s: it is held by ${who}`, holder)
+  const who = holder
+    ? `pid ${holder.pid}, application_name "${holder.applicationName || '(none)'}"`
+    : 'a session that has just ended'
+  return new LockTimeoutError(
+    `could not take the migration lock within ${timeoutSeconds} s: it is held by ${who}`,
+    holder,
+  )
 }
 
 function sleep(ms: number): Promise<void> {

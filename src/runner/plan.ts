@@ -79,7 +79,10 @@ export function nonTransactionalReason(statement: SqlStatement, later: SqlStatem
 }
 
 const INDEX_NAME = String.raw`((?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)(?:\.(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*))?)`
-const CREATE_INDEX = new RegExp(String.raw`^CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+(IF\s+NOT\s+EXISTS\s+)?${INDEX_NAME}\s+ON\b`, 'i')
+const CREATE_INDEX = new RegExp(
+  String.raw`^CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+(IF\s+NOT\s+EXISTS\s+)?${INDEX_NAME}\s+ON\b`,
+  'i',
+)
 const DROP_INDEX = new RegExp(String.raw`^DROP\s+INDEX\s+CONCURRENTLY\s+(IF\s+EXISTS\s+)?${INDEX_NAME}`, 'i')
 
 export function indexTarget(sql: string): IndexTarget | undefined {
@@ -107,5 +110,9 @@ export function statementCount(file: string): number {
 /** True when running this SQL can destroy data (marker or DROP TABLE/COLUMN, TRUNCATE, DELETE): said before a production rollback. */
 export function losesData(sql: string): boolean {
   if (/--\s*nself:data-loss\b/i.test(sql)) return true
-  return splitSql(sql).some((s) => /^(DROP\s+(TABLE|SCHEMA)|ALTER\s+TABLE\b[^;]*\bDROP\s+(COLUMN\b|(?!CONSTRAINT\b|DEFAULT\b|NOT\b|IDENTITY\b|EXPRESSION\b)\w)|TRUNCATE\b|DELETE\s+FROM\b)/i.test(s.sql))
+  return splitSql(sql).some((s) =>
+    /^(DROP\s+(TABLE|SCHEMA)|ALTER\s+TABLE\b[^;]*\bDROP\s+(COLUMN\b|(?!CONSTRAINT\b|DEFAULT\b|NOT\b|IDENTITY\b|EXPRESSION\b)\w)|TRUNCATE\b|DELETE\s+FROM\b)/i.test(
+      s.sql,
+    ),
+  )
 }

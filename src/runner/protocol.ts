@@ -23,7 +23,9 @@ interface Emitter {
 export function listenToProtocol(client: Client, listeners: ProtocolListeners): () => void {
   const connection = (client as unknown as {connection?: Emitter}).connection
   if (typeof connection?.on !== 'function' || typeof connection.off !== 'function') {
-    throw new Error('node-postgres no longer exposes Client.connection as an event emitter: nself\'s progress reporting needs updating for this pg version')
+    throw new Error(
+      "node-postgres no longer exposes Client.connection as an event emitter: nself's progress reporting needs updating for this pg version",
+    )
   }
   const onComplete = () => listeners.commandComplete()
   const onRow = (msg: {fields: (string | null)[]}) => listeners.dataRow(msg.fields)

@@ -25,7 +25,12 @@ export interface ResolveResult {
   checksum?: string
 }
 
-export async function resolveMigration(client: Client, resolution: Resolution, version: string, options: ResolveOptions): Promise<ResolveResult> {
+export async function resolveMigration(
+  client: Client,
+  resolution: Resolution,
+  version: string,
+  options: ResolveOptions,
+): Promise<ResolveResult> {
   const lock = await acquireLock(client, options.table, options.lockTimeoutSeconds)
   try {
     await ensureHistory(client, options.table)
@@ -39,7 +44,16 @@ export async function resolveMigration(client: Client, resolution: Resolution, v
     const file = findFile(options.migrationsDir, version)
     if (resolution === 'applied') {
       if (row && row.statementsDone === undefined) throw new UsageError(`migration ${file.version} is already applied`)
-      await client.query(recordSql(options.table, {version: file.version, name: file.name, checksum: file.checksum, executionMs: 0, appliedBy: defaultAppliedBy(), statementsDone: null}))
+      await client.query(
+        recordSql(options.table, {
+          version: file.version,
+          name: file.name,
+          checksum: file.checksum,
+          executionMs: 0,
+          appliedBy: defaultAppliedBy(),
+          statementsDone: null,
+        }),
+      )
       return {resolution, version: file.version, name: file.name, checksum: file.checksum}
     }
     if (!row) throw new UsageError(`migration ${file.version} is not applied: there is no checksum to accept`)

@@ -11,7 +11,12 @@ import type {IndexTarget, RunStep} from './plan.js'
 
 export type ResumeDecision = 'run' | 'skip'
 
-export async function resumeCheck(client: Client, step: RunStep & {kind: 'single'}, resuming: boolean, notice?: (m: string) => void): Promise<ResumeDecision> {
+export async function resumeCheck(
+  client: Client,
+  step: RunStep & {kind: 'single'},
+  resuming: boolean,
+  notice?: (m: string) => void,
+): Promise<ResumeDecision> {
   const target = step.index
   if (!target) return resuming && (await alreadyDone(client, step)) ? 'skip' : 'run'
   const valid = await indexValidity(client, target)
@@ -46,8 +51,13 @@ function qualified(target: IndexTarget): string {
 
 /** An enum value added before the crash: running ADD VALUE again would fail with "already exists". */
 async function alreadyDone(client: Client, step: RunStep & {kind: 'single'}): Promise<boolean> {
-  const match = /^ALTER\s+TYPE\s+(\S+)\s+ADD\s+VALUE\s+(?:IF\s+NOT\s+EXISTS\s+)?'((?:[^']|'')*)'/i.exec(step.statement.sql)
+  const match = /^ALTER\s+TYPE\s+(\S+)\s+ADD\s+VALUE\s+(?:IF\s+NOT\s+EXISTS\s+)?'((?:[^']|'')*)'/i.exec(
+    step.statement.sql,
+  )
   if (!match) return false
-  const {rows} = await client.query(`SELECT 1 FROM pg_enum WHERE enumtypid = $1::regtype AND enumlabel = $2`, [match[1], match[2].replace(/''/g, "'")])
+  const {rows} = await client.query(`SELECT 1 FROM pg_enum WHERE enumtypid = $1::regtype AND enumlabel = $2`, [
+    match[1],
+    match[2].replace(/''/g, "'"),
+  ])
   return rows.length > 0
 }

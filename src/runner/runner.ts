@@ -112,20 +112,31 @@ export async function migrateDown(client: Client, options: DownOptions): Promise
   return run(client, options, 'down', (state) => chooseDown(state, options))
 }
 
-async function run(client: Client, options: RunOptions, direction: Direction, choose: (s: MigrationState) => PlannedMigration[]): Promise<RunResult> {
+async function run(
+  client: Client,
+  options: RunOptions,
+  direction: Direction,
+  choose: (s: MigrationState) => PlannedMigration[],
+): Promise<RunResult> {
   if (options.dryRun) {
-    const planned = choose(compareState(discoverMigrations(options.migrationsDir), await readHistory(client, options.table)))
+    const planned = choose(
+      compareState(discoverMigrations(options.migrationsDir), await readHistory(client, options.table)),
+    )
     await options.beforeRun?.(planned)
     return {direction, dryRun: true, planned, applied: []}
   }
   const waited = performance.now()
   const lock = await acquireLock(client, options.table, options.lockTimeoutSeconds)
   try {
-    options.reporter?.debug?.(`migration lock on ${options.table} taken after ${Math.round(performance.now() - waited)} ms`)
+    options.reporter?.debug?.(
+      `migration lock on ${options.table} taken after ${Math.round(performance.now() - waited)} ms`,
+    )
     await setTimeouts(client, options)
     const state = await loadState(client, options.migrationsDir, options.table)
     const planned = choose(state)
-    options.reporter?.debug?.(`${state.files.length} file(s), ${state.applied.length} applied, ${planned.length} chosen to run ${direction}`)
+    options.reporter?.debug?.(
+      `${state.files.length} file(s), ${state.applied.length} applied, ${planned.length} chosen to run ${direction}`,
+    )
     if (direction === 'up') warnOutOfOrder(state, planned, options)
     await options.beforeRun?.(planned)
     // Only now the first DDL: a refused confirmation or a vetoing hook leaves the database untouched.
@@ -133,7 +144,7 @@ async function run(client: Client, options: RunOptions, direction: Direction, ch
     const pinned = {...options, table: await ensureHistory(client, options.table)}
     const applied: AppliedMigration[] = options.applied ?? []
     try {
-      for (let i = 0; i < planned.length; ) {
+      for (let i = 0; i < planned.length;) {
         const series = seriesLength(planned, i, pinned)
         if (series > 1) await applySeries(client, planned.slice(i, i + series), pinned, applied)
         else applied.push(await applyOne(client, planned[i], pinned))
@@ -156,7 +167,8 @@ function warnOutOfOrder(state: MigrationState, planned: PlannedMigration[], opti
   const newest = state.applied[state.applied.length - 1]
   if (!newest) return
   for (const m of planned) {
-    if (compareVersions(m.version, newest.version) < 0) options.reporter?.notice?.(`applying ${m.version}_${m.name} out of order: ${newest.version} is already applied`)
+    if (compareVersions(m.version, newest.version) < 0)
+      options.reporter?.notice?.(`applying ${m.version}_${m.name} out of order: ${newest.version} is already applied`)
   }
 }
 
@@ -165,7 +177,10 @@ async function setTimeouts(client: Client, options: RunOptions): Promise<void> {
   await client.query(`SET statement_timeout = '${options.statementTimeoutSeconds}s'; SET lock_timeout = '${ddl}s'`)
 }
 
-export function chooseUp(state: MigrationState, options: Pick<UpOptions, 'steps' | 'to' | 'force'>): PlannedMigration[] {
+export function chooseUp(
+  state: MigrationState,
+  options: Pick<UpOptions, 'steps' | 'to' | 'force'>,
+): PlannedMigration[] {
   if (state.changed.length && !options.force) throw changedError(state)
   let pending = state.pending
   if (options.to !== undefined) {
@@ -177,7 +192,10 @@ export function chooseUp(state: MigrationState, options: Pick<UpOptions, 'steps'
   return pending.map((f) => plan(f, 'up', f.upFile, partial.get(f.version) ?? 0))
 }
 
-export function chooseDown(state: MigrationState, options: Pick<DownOptions, 'steps' | 'to' | 'all'>): PlannedMigration[] {
+export function chooseDown(
+  state: MigrationState,
+  options: Pick<DownOptions, 'steps' | 'to' | 'all'>,
+): PlannedMigration[] {
   if (state.partial.length) {
     const v = state.partial[0].row.version
     throw new ValidationError(`migration ${v} stopped part way: finish it before rolling back`, {
@@ -188,18 +206,25 @@ export function chooseDown(state: MigrationState, options: Pick<DownOptions, 'st
   if (options.all) {
     // every applied migration
   } else if (options.to !== undefined) {
-    if (!state.applied.some((r) => sameVersion(r.version, options.to!))) throw new UsageError(`--to ${options.to}: migration ${options.to} is not applied`)
+    if (!state.applied.some((r) => sameVersion(r.version, options.to!)))
+      throw new UsageError(`--to ${options.to}: migration ${options.to} is not applied`)
     chosen = chosen.filter((r) => compareVersions(r.version, options.to!) > 0)
   } else chosen = chosen.slice(0, options.steps ?? 1)
   const files = new Map(state.files.map((f) => [f.version, f]))
   return chosen.map((row) => {
     const file = files.get(row.version)
-    if (!file?.downFile) throw new ValidationError(`cannot roll back ${row.version}_${row.name}: its down file is missing`, {hint: 'Write the down file first (nothing was rolled back).'})
+    if (!file?.downFile)
+      throw new ValidationError(`cannot roll back ${row.version}_${row.name}: its down file is missing`, {
+        hint: 'Write the down file first (nothing was rolled back).',
+      })
     const planned = plan(file, 'down', file.downFile, 0)
     if (!planned.statements.length) {
-      throw new ValidationError(`cannot roll back ${row.version}_${row.name}: ${displayPath(file.downFile)} has no statements`, {
-        hint: `Write the SQL that undoes it, or run nself db migrate:resolve --rolled-back ${row.version} if there is nothing to undo.`,
-      })
+      throw new ValidationError(
+        `cannot roll back ${row.version}_${row.name}: ${displayPath(file.downFile)} has no statements`,
+        {
+          hint: `Write the SQL that undoes it, or run nself db migrate:resolve --rolled-back ${row.version} if there is nothing to undo.`,
+        },
+      )
     }
     return planned
   })
@@ -207,7 +232,8 @@ export function chooseDown(state: MigrationState, options: Pick<DownOptions, 'st
 
 function requireKnown(state: MigrationState, version: string): void {
   if (!/^\d+$/.test(version)) throw new UsageError(`--to ${version}: expected a version number such as 003`)
-  if (!state.files.some((f) => sameVersion(f.version, version))) throw new UsageError(`--to ${version}: there is no migration ${version}`)
+  if (!state.files.some((f) => sameVersion(f.version, version)))
+    throw new UsageError(`--to ${version}: there is no migration ${version}`)
 }
 
 function changedError(state: MigrationState): ValidationError {
@@ -221,7 +247,16 @@ function changedError(state: MigrationState): ValidationError {
 
 function plan(file: MigrationFile, direction: Direction, path: string, resumeFrom: number): PlannedMigration {
   const {steps, statements} = planFile(path)
-  return {version: file.version, name: file.name, file: path, checksum: file.checksum, direction, steps, statements, resumeFrom}
+  return {
+    version: file.version,
+    name: file.name,
+    file: path,
+    checksum: file.checksum,
+    direction,
+    steps,
+    statements,
+    resumeFrom,
+  }
 }
 
 function planFile(path: string): TransactionPlan {
@@ -229,7 +264,10 @@ function planFile(path: string): TransactionPlan {
     return planTransactions(readFileSync(path, 'utf8'))
   } catch (error) {
     if (!(error instanceof SqlSyntaxError)) throw error
-    throw new ValidationError(`${displayPath(path)}:${error.line}: ${error.message}`, {code: 'NSELF_MIGRATION_INVALID', hint: 'Nothing was applied.'})
+    throw new ValidationError(`${displayPath(path)}:${error.line}: ${error.message}`, {
+      code: 'NSELF_MIGRATION_INVALID',
+      hint: 'Nothing was applied.',
+    })
   }
 }
 
@@ -267,7 +305,12 @@ function seriesLength(planned: PlannedMigration[], i: number, options: RunOption
  * Applies a series of one-transaction migrations, each committed and recorded on its own, in one
  * round trip (runTransactions). On lock_timeout the series continues from the migration that hit it.
  */
-async function applySeries(client: Client, series: PlannedMigration[], options: RunOptions, applied: AppliedMigration[]): Promise<void> {
+async function applySeries(
+  client: Client,
+  series: PlannedMigration[],
+  options: RunOptions,
+  applied: AppliedMigration[],
+): Promise<void> {
   const retries = options.lockRetries ?? 2
   let rest = series
   options.reporter?.migrationStart?.(rest[0])
@@ -284,7 +327,9 @@ async function applySeries(client: Client, series: PlannedMigration[], options: 
       },
     }))
     try {
-      options.reporter?.debug?.(`sending ${rest.length} migration(s) as one message: ${rest[0].version}…${rest[rest.length - 1].version}`)
+      options.reporter?.debug?.(
+        `sending ${rest.length} migration(s) as one message: ${rest[0].version}…${rest[rest.length - 1].version}`,
+      )
       return await runTransactions(client, items)
     } catch (error) {
       const failedAt = error instanceof TransactionsError ? error.item : committed
@@ -322,19 +367,28 @@ async function applyOne(client: Client, m: PlannedMigration, options: RunOptions
   return {version: m.version, name: m.name, file: m.file, direction: m.direction, ms}
 }
 
-async function runStep(client: Client, m: PlannedMigration, step: RunStep, last: boolean, options: RunOptions): Promise<void> {
+async function runStep(
+  client: Client,
+  m: PlannedMigration,
+  step: RunStep,
+  last: boolean,
+  options: RunOptions,
+): Promise<void> {
   const stepStatements = step.kind === 'transaction' ? step.statements : [step.statement]
   const todo = stepStatements.filter((s) => s.index >= m.resumeFrom)
   if (!todo.length && !last) return
   const done = last ? null : stepStatements[stepStatements.length - 1].index + 1
   for (const s of todo) options.reporter?.statement?.(m, s)
   if (step.kind === 'transaction') {
-    await withLockRetries(options, () => runTransactions(client, [{statements: todo, trailing: [progressSql(m, options, done, 'server')]}]))
+    await withLockRetries(options, () =>
+      runTransactions(client, [{statements: todo, trailing: [progressSql(m, options, done, 'server')]}]),
+    )
     return
   }
   const started = performance.now()
   const resuming = m.resumeFrom === step.statement.index && m.resumeFrom > 0
-  if (todo.length && (await resumeCheck(client, step, resuming, (m) => options.reporter?.notice?.(m))) === 'run') await runAlone(client, step, options)
+  if (todo.length && (await resumeCheck(client, step, resuming, (m) => options.reporter?.notice?.(m))) === 'run')
+    await runAlone(client, step, options)
   await client.query(progressSql(m, options, done, performance.now() - started))
 }
 
@@ -413,11 +467,14 @@ export class MigrationError extends OperationError {
 function toMigrationError(m: PlannedMigration, error: unknown): Error {
   if (error instanceof NselfError) return error
   if (!(error instanceof BatchError)) {
-    return new OperationError(`${m.direction === 'up' ? 'migration' : 'rollback'} ${m.version}_${m.name} stopped: ${(error as Error).message}`, {
-      code: 'NSELF_MIGRATION_INTERRUPTED',
-      cause: error,
-      hint: 'Each migration commits on its own: nself db status shows what is applied, and nself db migrate:up continues from there.',
-    })
+    return new OperationError(
+      `${m.direction === 'up' ? 'migration' : 'rollback'} ${m.version}_${m.name} stopped: ${(error as Error).message}`,
+      {
+        code: 'NSELF_MIGRATION_INTERRUPTED',
+        cause: error,
+        hint: 'Each migration commits on its own: nself db status shows what is applied, and nself db migrate:up continues from there.',
+      },
+    )
   }
   const {statement, line, error: pg} = error.failure
   const where = `${displayPath(m.file)}:${line}`
@@ -427,5 +484,12 @@ function toMigrationError(m: PlannedMigration, error: unknown): Error {
       ? 'The steps before the failing one are applied (this migration has non-transactional steps); nself db migrate:up continues from the failing step.'
       : `Nothing of ${m.version}_${m.name} was applied.`
   const hint = [pg.hint, state].filter(Boolean).join(' ')
-  return new MigrationError(`${m.direction === 'up' ? 'migration' : 'rollback'} ${m.version}_${m.name} failed at ${where}: ${pgMessage(pg, {sqlstate: true})}`, m.version, m.file, line, pg.code, hint)
+  return new MigrationError(
+    `${m.direction === 'up' ? 'migration' : 'rollback'} ${m.version}_${m.name} failed at ${where}: ${pgMessage(pg, {sqlstate: true})}`,
+    m.version,
+    m.file,
+    line,
+    pg.code,
+    hint,
+  )
 }

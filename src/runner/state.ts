@@ -24,14 +24,18 @@ export interface MigrationState {
 export function compareState(files: MigrationFile[], history: HistoryRow[]): MigrationState {
   const rows = new Map(history.map((r) => [r.version, r]))
   const fileByVersion = new Map(files.map((f) => [f.version, f]))
-  const byVersion = <T extends {version: string}>(list: T[]) => list.sort((a, b) => compareVersions(a.version, b.version))
+  const byVersion = <T extends {version: string}>(list: T[]) =>
+    list.sort((a, b) => compareVersions(a.version, b.version))
   const applied = byVersion(history.filter((r) => r.statementsDone === undefined))
   return {
     files,
     history,
     applied,
     pending: files.filter((f) => rows.get(f.version)?.statementsDone !== undefined || !rows.has(f.version)),
-    partial: byVersion(history.filter((r) => r.statementsDone !== undefined)).map((row) => ({row, file: fileByVersion.get(row.version)})),
+    partial: byVersion(history.filter((r) => r.statementsDone !== undefined)).map((row) => ({
+      row,
+      file: fileByVersion.get(row.version),
+    })),
     changed: history.flatMap((row) => {
       const file = fileByVersion.get(row.version)
       return file && file.checksum !== row.checksum ? [{row, file}] : []

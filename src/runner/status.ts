@@ -15,14 +15,28 @@ export interface MigrationStatus {
   ok: boolean
 }
 
-export async function migrationStatus(client: Client, migrationsDir: string, table: string, countStatements: (file: string) => number = statementCount): Promise<MigrationStatus> {
+export async function migrationStatus(
+  client: Client,
+  migrationsDir: string,
+  table: string,
+  countStatements: (file: string) => number = statementCount,
+): Promise<MigrationStatus> {
   const state = await loadState(client, migrationsDir, table)
   return {
     table,
     applied: state.applied.map((r) => ({version: r.version, name: r.name, appliedAt: r.appliedAt.toISOString()})),
     pending: state.pending.map((f) => ({version: f.version, name: f.name})),
-    partial: state.partial.map(({row, file}) => ({version: row.version, name: row.name, statementsDone: row.statementsDone ?? 0, statements: file ? countStatements(file.upFile) : undefined})),
-    changed: state.changed.map(({row, file}) => ({version: row.version, name: row.name, file: displayPath(file.upFile)})),
+    partial: state.partial.map(({row, file}) => ({
+      version: row.version,
+      name: row.name,
+      statementsDone: row.statementsDone ?? 0,
+      statements: file ? countStatements(file.upFile) : undefined,
+    })),
+    changed: state.changed.map(({row, file}) => ({
+      version: row.version,
+      name: row.name,
+      file: displayPath(file.upFile),
+    })),
     missing: state.missing.map((r) => ({version: r.version, name: r.name})),
     ok: state.changed.length === 0 && state.partial.length === 0,
   }

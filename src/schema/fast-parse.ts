@@ -23,7 +23,12 @@ import type * as DbmlParse from '@dbml/parse'
 type Raw = DbmlParse.Database
 type Pos = {offset: number; line: number; column: number}
 /** `space`: whitespace (or a comment) right before the token, which DBML requires in some places. */
-type Token = {kind: 'word' | 'quoted' | 'string' | 'expr' | 'number' | 'punct' | 'nl' | 'eof'; text: string; pos: Pos; space?: boolean}
+type Token = {
+  kind: 'word' | 'quoted' | 'string' | 'expr' | 'number' | 'punct' | 'nl' | 'eof'
+  text: string
+  pos: Pos
+  space?: boolean
+}
 
 class Bail extends Error {}
 const bail = (): never => {
@@ -160,8 +165,18 @@ const NO_POS = tok({offset: -1, line: -1, column: -1})
 
 class FastParser {
   private readonly raw: Raw = {
-    schemas: [], tables: [], notes: [], refs: [], deps: [], enums: [], tableGroups: [], aliases: [], tablePartials: [], records: [],
-    externals: {tables: [], enums: [], tableGroups: [], tablePartials: [], notes: []}, diagramViews: [],
+    schemas: [],
+    tables: [],
+    notes: [],
+    refs: [],
+    deps: [],
+    enums: [],
+    tableGroups: [],
+    aliases: [],
+    tablePartials: [],
+    records: [],
+    externals: {tables: [], enums: [], tableGroups: [], tablePartials: [], notes: []},
+    diagramViews: [],
   } as unknown as Raw
 
   constructor(private readonly lexer: Lexer) {}
@@ -239,7 +254,17 @@ class FastParser {
     const start = this.next().pos
     this.spaced()
     const {schemaName, name} = this.qualifiedName()
-    const table = {name, schemaName, alias: null, fields: [], checks: [], partials: [], token: tok(start), indexes: [], metadata: {}} as unknown as DbmlParse.Table
+    const table = {
+      name,
+      schemaName,
+      alias: null,
+      fields: [],
+      checks: [],
+      partials: [],
+      token: tok(start),
+      indexes: [],
+      metadata: {},
+    } as unknown as DbmlParse.Table
     if (this.is('[')) {
       this.spaced()
       const settings = this.settings()
@@ -275,7 +300,17 @@ class FastParser {
     const nameTok = this.name()
     this.spaced()
     const type = this.columnType()
-    const field = {name: nameTok.text, token: tok(nameTok.pos), type, pk: false, unique: false, metadata: {}, inline_refs: [], inline_deps: [], checks: []} as unknown as DbmlParse.Column
+    const field = {
+      name: nameTok.text,
+      token: tok(nameTok.pos),
+      type,
+      pk: false,
+      unique: false,
+      metadata: {},
+      inline_refs: [],
+      inline_deps: [],
+      checks: [],
+    } as unknown as DbmlParse.Column
     if (this.is('[')) {
       this.spaced()
       this.columnSettings(field, this.settings())
@@ -367,7 +402,12 @@ class FastParser {
       return '<>'
     }
     if (t.text === '>' || t.text === '<' || t.text === '-') {
-      if (this.peek().kind === 'punct' && '<>-?'.includes(this.peek().text) && this.peek().pos.offset === t.pos.offset + 1) bail()
+      if (
+        this.peek().kind === 'punct' &&
+        '<>-?'.includes(this.peek().text) &&
+        this.peek().pos.offset === t.pos.offset + 1
+      )
+        bail()
       return t.text
     }
     return bail()
@@ -380,8 +420,22 @@ class FastParser {
       this.next()
       parts.push(this.name())
     }
-    if (parts.length === 2) return {schemaName: null, tableName: parts[0].text, field: parts[1].text, pos: parts[0].pos, fieldPos: parts[1].pos}
-    if (parts.length === 3) return {schemaName: parts[0].text, tableName: parts[1].text, field: parts[2].text, pos: parts[0].pos, fieldPos: parts[2].pos}
+    if (parts.length === 2)
+      return {
+        schemaName: null,
+        tableName: parts[0].text,
+        field: parts[1].text,
+        pos: parts[0].pos,
+        fieldPos: parts[1].pos,
+      }
+    if (parts.length === 3)
+      return {
+        schemaName: parts[0].text,
+        tableName: parts[1].text,
+        field: parts[2].text,
+        pos: parts[0].pos,
+        fieldPos: parts[2].pos,
+      }
     return bail()
   }
 
@@ -450,7 +504,8 @@ class FastParser {
     const part = () => {
       const t = this.next()
       if (t.kind === 'expr') columns.push({value: t.text, type: 'expression', token: tok(t.pos)})
-      else if (t.kind === 'word' || t.kind === 'quoted') columns.push({value: t.text, type: 'column', token: tok(t.pos)})
+      else if (t.kind === 'word' || t.kind === 'quoted')
+        columns.push({value: t.text, type: 'column', token: tok(t.pos)})
       else bail()
     }
     if (this.is('(')) {
@@ -516,8 +571,20 @@ class FastParser {
       name,
       schemaName: null,
       endpoints: [
-        {schemaName: left.schemaName, tableName: left.tableName, fieldNames: [left.field], relation: lrel, token: tok(left.pos)},
-        {schemaName: right.schemaName, tableName: right.tableName, fieldNames: [right.field], relation: rrel, token: tok(right.pos)},
+        {
+          schemaName: left.schemaName,
+          tableName: left.tableName,
+          fieldNames: [left.field],
+          relation: lrel,
+          token: tok(left.pos),
+        },
+        {
+          schemaName: right.schemaName,
+          tableName: right.tableName,
+          fieldNames: [right.field],
+          relation: rrel,
+          token: tok(right.pos),
+        },
       ],
     } as DbmlParse.Ref
     if (this.is('[')) {
@@ -568,7 +635,12 @@ interface InlineRefDraft {
 const draftRefs = new WeakMap<DbmlParse.Column, Array<InlineRefDraft & {pos: Pos}>>()
 
 /** Endpoint cardinalities for `left op right`, as @dbml/parse gives them. */
-const RELATIONS: Record<string, [string, string]> = {'>': ['*', '1'], '<': ['1', '*'], '-': ['1', '1'], '<>': ['*', '*']}
+const RELATIONS: Record<string, [string, string]> = {
+  '>': ['*', '1'],
+  '<': ['1', '*'],
+  '-': ['1', '1'],
+  '<>': ['*', '*'],
+}
 
 function defaultValue(t: Token): DbmlParse.Column['dbdefault'] {
   if (t.kind === 'number') return {type: 'number', value: Number(t.text)}
@@ -619,7 +691,8 @@ function resolve(raw: Raw): void {
       if (columns.has(f.name)) bail()
       columns.add(f.name)
     }
-    for (const index of t.indexes) for (const c of index.columns) if (c.type === 'column' && !columns.has(c.value)) bail()
+    for (const index of t.indexes)
+      for (const c of index.columns) if (c.type === 'column' && !columns.has(c.value)) bail()
   }
   const enums = new Set<string>()
   for (const e of raw.enums) {
@@ -645,7 +718,12 @@ function resolve(raw: Raw): void {
   addCompositePrimaryKeys(raw)
 }
 
-function hasColumn(tables: Map<string, DbmlParse.Table>, schema: string | null, table: string, column: string): boolean {
+function hasColumn(
+  tables: Map<string, DbmlParse.Table>,
+  schema: string | null,
+  table: string,
+  column: string,
+): boolean {
   return tables.get(key(schema, table))?.fields.some((f) => f.name === column) ?? false
 }
 
@@ -658,18 +736,37 @@ function resolveRefs(raw: Raw, tables: Map<string, DbmlParse.Table>): void {
         const target = r.target
         if (!hasColumn(tables, target.schemaName, target.tableName, target.field)) bail()
         const [ownerRel, targetRel] = RELATIONS[r.op]
-        f.inline_refs.push({schemaName: target.schemaName, tableName: target.tableName, fieldNames: [target.field], relation: r.op as DbmlParse.InlineRef['relation'], token: tok(r.pos)})
+        f.inline_refs.push({
+          schemaName: target.schemaName,
+          tableName: target.tableName,
+          fieldNames: [target.field],
+          relation: r.op as DbmlParse.InlineRef['relation'],
+          token: tok(r.pos),
+        })
         inline.push({
           token: tok(r.pos),
           endpoints: [
-            {schemaName: target.schemaName, tableName: target.tableName, fieldNames: [target.field], relation: targetRel, token: tok(r.pos)},
-            {schemaName: t.schemaName, tableName: t.name, fieldNames: [f.name], relation: ownerRel, token: tok(f.token.start)},
+            {
+              schemaName: target.schemaName,
+              tableName: target.tableName,
+              fieldNames: [target.field],
+              relation: targetRel,
+              token: tok(r.pos),
+            },
+            {
+              schemaName: t.schemaName,
+              tableName: t.name,
+              fieldNames: [f.name],
+              relation: ownerRel,
+              token: tok(f.token.start),
+            },
           ],
         } as unknown as DbmlParse.Ref)
       }
     }
   }
-  for (const r of raw.refs) for (const e of r.endpoints) if (!hasColumn(tables, e.schemaName, e.tableName, e.fieldNames[0])) bail()
+  for (const r of raw.refs)
+    for (const e of r.endpoints) if (!hasColumn(tables, e.schemaName, e.tableName, e.fieldNames[0])) bail()
   raw.refs = [...inline, ...raw.refs]
   const pairs = new Set<string>()
   for (const r of raw.refs) {
@@ -687,6 +784,10 @@ function addCompositePrimaryKeys(raw: Raw): void {
     const pks = t.fields.filter((f) => f.pk)
     if (pks.length < 2) continue
     for (const f of pks) f.pk = false
-    t.indexes.push({columns: pks.map((f) => ({value: f.name, type: 'column', token: f.token})), token: NO_POS, pk: true})
+    t.indexes.push({
+      columns: pks.map((f) => ({value: f.name, type: 'column', token: f.token})),
+      token: NO_POS,
+      pk: true,
+    })
   }
 }

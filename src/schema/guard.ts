@@ -18,7 +18,10 @@ export function firstForeignCharacter(source: string): {offset: number; what: st
   const match = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]/.exec(source)
   if (!match) return undefined
   const code = match[0].charCodeAt(0)
-  const what = code === 0xfffd ? 'bytes that are not valid UTF-8' : `the control character U+${code.toString(16).toUpperCase().padStart(4, '0')}`
+  const what =
+    code === 0xfffd
+      ? 'bytes that are not valid UTF-8'
+      : `the control character U+${code.toString(16).toUpperCase().padStart(4, '0')}`
   return {offset: match.index, what}
 }
 

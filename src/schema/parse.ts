@@ -75,7 +75,8 @@ export async function parseSchema(source: string, file: string, options: ParseOp
     // A model the fast path cannot build is retried the slow way, never reported as its own failure.
     if (parsed.parseErrors.length === 0) return parsed
   }
-  const early = refuseEarly(source) ?? (source.length > PROBE_CHARS ? probeLargeFile(await loadParser(), source) : undefined)
+  const early =
+    refuseEarly(source) ?? (source.length > PROBE_CHARS ? probeLargeFile(await loadParser(), source) : undefined)
   if (early) return {file, source, declared: emptyDeclared(), model: emptyModel(), parseErrors: early}
   let raw: Raw | undefined
   let parseErrors: ParseProblem[]
@@ -87,7 +88,15 @@ export async function parseSchema(source: string, file: string, options: ParseOp
     parseErrors = [{line: 1, column: 1, message: `the DBML parser failed: ${describe(error)}`, code: 0}]
   }
   if (parseErrors.length > 0 || !raw) {
-    return withoutUnresolvedRefs(await loadParser(), source, file, parseErrors) ?? {file, source, declared: emptyDeclared(), model: emptyModel(), parseErrors}
+    return (
+      withoutUnresolvedRefs(await loadParser(), source, file, parseErrors) ?? {
+        file,
+        source,
+        declared: emptyDeclared(),
+        model: emptyModel(),
+        parseErrors,
+      }
+    )
   }
   return fromRaw(raw, source, file)
 }
@@ -114,7 +123,15 @@ function probeLargeFile(dbml: typeof DbmlParse, source: string): ParseProblem[] 
   const {boundaries, openAt} = topLevelBoundaries(source, PROBE_CHARS)
   if (boundaries.length < 2 && openAt !== undefined) {
     const {line, column} = locate(lineStarts(source), openAt)
-    return [{line, column, offset: openAt, code: 0, message: `this '{' is not closed within ${PROBE_CHARS.toLocaleString('en-US')} characters: no DBML element is that long`}]
+    return [
+      {
+        line,
+        column,
+        offset: openAt,
+        code: 0,
+        message: `this '{' is not closed within ${PROBE_CHARS.toLocaleString('en-US')} characters: no DBML element is that long`,
+      },
+    ]
   }
   // No element ends in the first part (one endless line): cut anywhere, trust what comes well before.
   const cut = boundaries.length >= 2 ? boundaries.at(-1)! : PROBE_CHARS
@@ -128,7 +145,15 @@ function probeLargeFile(dbml: typeof DbmlParse, source: string): ParseProblem[] 
   const real = errors.filter((e) => e.code < NOT_FOUND && e.offset !== undefined && e.offset < trusted)
   if (real.length === 0) return undefined
   const lastLine = locate(lineStarts(source), trusted).line
-  return [...capped(real), {line: lastLine, column: 1, code: 0, message: `stopped checking after line ${lastLine}: fix the errors above first`}]
+  return [
+    ...capped(real),
+    {
+      line: lastLine,
+      column: 1,
+      code: 0,
+      message: `stopped checking after line ${lastLine}: fix the errors above first`,
+    },
+  ]
 }
 
 /** The first MAX_SYNTAX_ERRORS problems, and one more line saying how many were left out. */
@@ -137,7 +162,10 @@ function capped(problems: ParseProblem[]): ParseProblem[] {
   const kept = problems.slice(0, MAX_SYNTAX_ERRORS)
   const last = kept[kept.length - 1]
   const left = (problems.length - MAX_SYNTAX_ERRORS).toLocaleString('en-US')
-  return [...kept, {line: last.line, column: last.column, code: 0, message: `${left} more errors not shown: fix these first`}]
+  return [
+    ...kept,
+    {line: last.line, column: last.column, code: 0, message: `${left} more errors not shown: fix these first`},
+  ]
 }
 
 /**
@@ -145,13 +173,19 @@ function capped(problems: ParseProblem[]): ParseProblem[] {
  * other problem of the file. When those are the only errors, the refs are blanked out (with spaces,
  * so every position stays) and the rest is compiled again; the errors are kept, the model is partial.
  */
-function withoutUnresolvedRefs(dbml: typeof DbmlParse, source: string, file: string, errors: ParseProblem[]): ParsedSchema | undefined {
+function withoutUnresolvedRefs(
+  dbml: typeof DbmlParse,
+  source: string,
+  file: string,
+  errors: ParseProblem[],
+): ParsedSchema | undefined {
   if (errors.length === 0 || errors.some((e) => e.code !== NOT_FOUND || e.offset === undefined)) return undefined
   let blanked = source
   for (const error of errors) {
     const range = refRange(source, error.offset!)
     if (!range) return undefined
-    blanked = blanked.slice(0, range[0]) + blanked.slice(range[0], range[1]).replace(/[^\n]/g, ' ') + blanked.slice(range[1])
+    blanked =
+      blanked.slice(0, range[0]) + blanked.slice(range[0], range[1]).replace(/[^\n]/g, ' ') + blanked.slice(range[1])
   }
   let raw: Raw | undefined
   try {
@@ -188,7 +222,8 @@ function refRange(source: string, offset: number): [number, number] | undefined 
   const column = offset - lineStart
   const open = line.lastIndexOf('[', column)
   const close = line.indexOf(']', column)
-  if (open === -1 || close === -1) return refBlockRange(source, offset) ?? (/^\s*ref\b/i.test(line) ? [lineStart, lineEnd] : undefined)
+  if (open === -1 || close === -1)
+    return refBlockRange(source, offset) ?? (/^\s*ref\b/i.test(line) ? [lineStart, lineEnd] : undefined)
   const before = line.slice(open + 1, column)
   const refAt = before.search(/ref\s*:[^,\]]*$/i)
   if (refAt === -1) return undefined
@@ -247,7 +282,13 @@ function toProblems(source: string, errors: readonly DbmlParse.CompileError[]): 
   const problems = errors.map((e) => {
     const {line, column} = locate(lines, typeof e.start === 'number' ? e.start : 0)
     const offset = typeof e.start === 'number' ? e.start : undefined
-    return {line, column, message: String(e.diagnostic ?? e.message ?? 'syntax error'), code: Number(e.code) || 0, offset}
+    return {
+      line,
+      column,
+      message: String(e.diagnostic ?? e.message ?? 'syntax error'),
+      code: Number(e.code) || 0,
+      offset,
+    }
   })
   return problems.sort((a, b) => a.line - b.line || a.column - b.column)
 }
@@ -355,7 +396,8 @@ function reserveExplicitNames(ctx: Ctx, raw: Raw): void {
   for (const [key, draft] of ctx.drafts) {
     for (const index of draft.indexes) if (index.name) schemaRegistry(ctx, draft.model.schema).reserve(index.name)
     for (const check of draft.checks) if (check.name) tableRegistry(ctx, key).reserve(check.name)
-    for (const field of draft.fields) for (const check of field.checks ?? []) if (check.name) tableRegistry(ctx, key).reserve(check.name)
+    for (const field of draft.fields)
+      for (const check of field.checks ?? []) if (check.name) tableRegistry(ctx, key).reserve(check.name)
   }
   for (const ref of raw.refs) {
     if (!ref.name) continue
@@ -369,7 +411,10 @@ function reserveExplicitNames(ctx: Ctx, raw: Raw): void {
  * go where the `~name` line is; the table's own fields win over partial ones of the same name, and a
  * later partial wins over an earlier one.
  */
-function expandPartials(raw: Raw, table: RawTable): {fields: RawColumn[]; indexes: RawIndex[]; checks: DbmlParse.Check[]} {
+function expandPartials(
+  raw: Raw,
+  table: RawTable,
+): {fields: RawColumn[]; indexes: RawIndex[]; checks: DbmlParse.Check[]} {
   const injections = table.partials ?? []
   if (injections.length === 0) return {fields: table.fields, indexes: table.indexes, checks: table.checks ?? []}
   const partials = new Map((raw.tablePartials ?? []).map((p) => [p.name, p]))
@@ -471,7 +516,8 @@ function addPrimaryKey(ctx: Ctx, draft: Draft, key: string): void {
   for (const d of declarations) ctx.declared.primaryKeys.push({table: key, columns: d.columns, loc: d.loc})
   const first = declarations[0]
   if (!first) return
-  const name = first.name ?? schemaRegistry(ctx, draft.model.schema).unique(constraintName(draft.model.name, [], 'pkey'))
+  const name =
+    first.name ?? schemaRegistry(ctx, draft.model.schema).unique(constraintName(draft.model.name, [], 'pkey'))
   const pk: PrimaryKeyModel = {name, columns: first.columns, ...(first.loc ? {loc: first.loc} : {})}
   draft.model.primaryKey = pk
   for (const column of draft.model.columns) if (first.columns.includes(column.name)) column.notNull = true
@@ -581,7 +627,8 @@ function endpointIsKey(ctx: Ctx, e: RawEndpoint): boolean {
 
 function inlineRefOffsets(raw: Raw): Set<number> {
   const offsets = new Set<number>()
-  for (const table of raw.tables) for (const f of table.fields) for (const r of f.inline_refs ?? []) offsets.add(r.token.start.offset)
+  for (const table of raw.tables)
+    for (const f of table.fields) for (const r of f.inline_refs ?? []) offsets.add(r.token.start.offset)
   return offsets
 }
 
@@ -640,19 +687,48 @@ function addJunction(ctx: Ctx, ref: RawRef): void {
   const key = keyOf(schema, name)
   const collides = [...ctx.drafts.keys()].some((k) => k.toLowerCase() === key.toLowerCase())
   const loc = at(ref.token)
-  ctx.declared.junctions.push({schema, name, left: keyOf(a.schemaName, a.tableName), right: keyOf(b.schemaName, b.tableName), collides, ...(loc ? {loc} : {})})
+  ctx.declared.junctions.push({
+    schema,
+    name,
+    left: keyOf(a.schemaName, a.tableName),
+    right: keyOf(b.schemaName, b.tableName),
+    collides,
+    ...(loc ? {loc} : {}),
+  })
   if (collides) return
   const left = junctionColumns(ctx, a, new Set())
   const right = junctionColumns(ctx, b, new Set(left.map((c) => c.name)))
-  const model: TableModel = {schema, name, columns: [...left, ...right], uniques: [], indexes: [], foreignKeys: [], checks: [], generated: 'many-to-many'}
+  const model: TableModel = {
+    schema,
+    name,
+    columns: [...left, ...right],
+    uniques: [],
+    indexes: [],
+    foreignKeys: [],
+    checks: [],
+    generated: 'many-to-many',
+  }
   if (loc) model.loc = loc
   ctx.drafts.set(key, {fields: [], indexes: [], checks: [], model})
   const registry = schemaRegistry(ctx, schema)
   registry.reserve(name)
-  model.primaryKey = {name: registry.unique(constraintName(name, [], 'pkey')), columns: model.columns.map((c) => c.name), ...(loc ? {loc} : {})}
-  for (const [endpoint, cols] of [[a, left], [b, right]] as const) {
+  model.primaryKey = {
+    name: registry.unique(constraintName(name, [], 'pkey')),
+    columns: model.columns.map((c) => c.name),
+    ...(loc ? {loc} : {}),
+  }
+  for (const [endpoint, cols] of [
+    [a, left],
+    [b, right],
+  ] as const) {
     const fk: ForeignKeyModel = {
-      name: tableRegistry(ctx, key).unique(constraintName(name, cols.map((c) => c.name), 'fkey')),
+      name: tableRegistry(ctx, key).unique(
+        constraintName(
+          name,
+          cols.map((c) => c.name),
+          'fkey',
+        ),
+      ),
       columns: cols.map((c) => c.name),
       refSchema: endpoint.schemaName ?? 'public',
       refTable: endpoint.tableName,
@@ -672,14 +748,27 @@ function junctionColumns(ctx: Ctx, e: RawEndpoint, taken: Set<string>): ColumnMo
     for (let i = 2; taken.has(name); i++) name = `${e.tableName}_${field}_${i}`
     taken.add(name)
     const source = target?.columns.find((c) => c.name === field)
-    const type = source ? {...source.type, name: serialBase(source.type.name), args: [...source.type.args]} : {name: 'integer', args: [], arrayDims: 0}
+    const type = source
+      ? {...source.type, name: serialBase(source.type.name), args: [...source.type.args]}
+      : {name: 'integer', args: [], arrayDims: 0}
     return {name, type, notNull: true, identity: false}
   })
 }
 
 /** A junction column referencing a serial column is a plain integer of the same width. */
 function serialBase(name: string): string {
-  return ({serial: 'integer', serial4: 'integer', bigserial: 'bigint', serial8: 'bigint', smallserial: 'smallint', serial2: 'smallint'} as Record<string, string>)[name] ?? name
+  return (
+    (
+      {
+        serial: 'integer',
+        serial4: 'integer',
+        bigserial: 'bigint',
+        serial8: 'bigint',
+        smallserial: 'smallint',
+        serial2: 'smallint',
+      } as Record<string, string>
+    )[name] ?? name
+  )
 }
 
 function finishTable(table: TableModel): TableModel {

@@ -148,7 +148,8 @@ export function typeArgsProblem(name: string, args: string[]): string | undefine
   const rule = MODIFIERS[canonical]
   if (!rule) return `type ${canonical} takes no arguments`
   const [minCount, maxCount, min, max] = rule
-  if (args.length < minCount || args.length > maxCount) return `type ${canonical} takes ${minCount === maxCount ? minCount : `${minCount} or ${maxCount}`} argument${maxCount > 1 ? 's' : ''}, not ${args.length}`
+  if (args.length < minCount || args.length > maxCount)
+    return `type ${canonical} takes ${minCount === maxCount ? minCount : `${minCount} or ${maxCount}`} argument${maxCount > 1 ? 's' : ''}, not ${args.length}`
   if (canonical.startsWith('geo')) return undefined
   const bad = args.find((a, i) => !/^-?\d+$/.test(a) || Number(a) < (i === 0 ? min : -1000) || Number(a) > max)
   if (bad !== undefined) return `'${bad}' is not a valid argument for ${canonical} (${min}–${max})`
@@ -222,7 +223,10 @@ export function parseTypeText(text: string): {name: string; args: string[]; arra
   let args: string[] = []
   const paren = /\(([^()]*)\)/.exec(rest)
   if (paren) {
-    args = paren[1].split(',').map((a) => a.trim()).filter((a) => a !== '')
+    args = paren[1]
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => a !== '')
     rest = (rest.slice(0, paren.index) + ' ' + rest.slice(paren.index + paren[0].length)).trim()
   }
   return {name: normalizeTypeName(rest), args, arrayDims, written: rest.replace(/\s+/g, ' ')}

@@ -72,7 +72,8 @@ function objectText(value: object): string {
     if (Number.isNaN(value.getTime())) throw new TypeError('invalid Date')
     return value.toISOString()
   }
-  if (value instanceof Uint8Array) return `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`
+  if (value instanceof Uint8Array)
+    return `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`
   return toJson(value)
 }
 

@@ -16,8 +16,17 @@ export interface SeedPosition {
  * number (1-based, a header not counted), `line` the physical line of the file. Under --json the
  * error carries them as fields too: {file, row, line, column}.
  */
-export function seedFileError(display: string, message: string, at: SeedPosition = {}, cause?: unknown): ValidationError {
-  const where = [at.row !== undefined ? `row ${at.row}` : '', at.line !== undefined ? `line ${at.line}` : '', at.column ? `column ${at.column}` : '']
+export function seedFileError(
+  display: string,
+  message: string,
+  at: SeedPosition = {},
+  cause?: unknown,
+): ValidationError {
+  const where = [
+    at.row !== undefined ? `row ${at.row}` : '',
+    at.line !== undefined ? `line ${at.line}` : '',
+    at.column ? `column ${at.column}` : '',
+  ]
     .filter(Boolean)
     .join(', ')
   return new ValidationError(`${display}${where ? ` ${where}` : ''}: ${message}`, {
@@ -39,5 +48,14 @@ export function loaderError(display: string, error: unknown): NselfError {
   if (error instanceof NselfError) return error
   const {row, column, line} = (error ?? {}) as SeedPosition
   const message = error instanceof Error ? error.message : String(error)
-  return seedFileError(display, message, {row: typeof row === 'number' ? row : undefined, column: typeof column === 'string' ? column : undefined, line: typeof line === 'number' ? line : undefined}, error)
+  return seedFileError(
+    display,
+    message,
+    {
+      row: typeof row === 'number' ? row : undefined,
+      column: typeof column === 'string' ? column : undefined,
+      line: typeof line === 'number' ? line : undefined,
+    },
+    error,
+  )
 }

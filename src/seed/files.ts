@@ -18,7 +18,9 @@ const NAME = /^(?:(\d+)[_-])?(?:([A-Za-z_][\w$]*)\.)?([A-Za-z_][\w$]*)\.([A-Za-z
 export function seedDir(seedsDir: string, environment: string): string {
   // The environment becomes a folder name: nothing that could leave database/seeds/.
   if (!/^[a-z][a-z0-9_-]*$/.test(environment)) {
-    throw new UsageError(`environment ${JSON.stringify(environment)} is not valid: expected a lower-case name such as development, staging or production`)
+    throw new UsageError(
+      `environment ${JSON.stringify(environment)} is not valid: expected a lower-case name such as development, staging or production`,
+    )
   }
   return join(seedsDir, environment)
 }

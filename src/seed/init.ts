@@ -14,8 +14,19 @@ export interface SeedOnInitResult {
   result?: SeedResult
 }
 
-export async function seedOnInit(config: NselfConfig, client: Client, loaders: PluginLoaders[], onEvent?: (event: SeedEvent) => void): Promise<SeedOnInitResult> {
+export async function seedOnInit(
+  config: NselfConfig,
+  client: Client,
+  loaders: PluginLoaders[],
+  onEvent?: (event: SeedEvent) => void,
+): Promise<SeedOnInitResult> {
   if (!config.settings.seedOnInit) return {seeded: false, reason: 'DB_SEED_ON_INIT is not true'}
-  const result = await seed(client, {seedsDir: config.project.seedsDir, projectRoot: config.project.root, environment: config.environment, loaders, onEvent})
+  const result = await seed(client, {
+    seedsDir: config.project.seedsDir,
+    projectRoot: config.project.root,
+    environment: config.environment,
+    loaders,
+    onEvent,
+  })
   return {seeded: true, result}
 }

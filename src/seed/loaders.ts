@@ -29,7 +29,9 @@ export function buildRegistry(answers: PluginLoaders[]): LoaderRegistry {
   for (const {plugin, loaders} of answers) {
     for (const loader of loaders) {
       if (!isLoader(loader)) {
-        warnings.push(`plugin ${plugin} answered the seedLoader hook with something that is not a loader ({formats: string[], load(file)}): ignored`)
+        warnings.push(
+          `plugin ${plugin} answered the seedLoader hook with something that is not a loader ({formats: string[], load(file)}): ignored`,
+        )
         continue
       }
       for (const format of new Set(loader.formats.map((f) => f.toLowerCase().replace(/^\./, '')))) {
@@ -43,7 +45,12 @@ export function buildRegistry(answers: PluginLoaders[]): LoaderRegistry {
 
 function isLoader(value: unknown): value is SeedLoader {
   const loader = value as SeedLoader
-  return Boolean(loader) && Array.isArray(loader.formats) && loader.formats.every((f) => typeof f === 'string') && typeof loader.load === 'function'
+  return (
+    Boolean(loader) &&
+    Array.isArray(loader.formats) &&
+    loader.formats.every((f) => typeof f === 'string') &&
+    typeof loader.load === 'function'
+  )
 }
 
 export function loaderFor(registry: LoaderRegistry, format: string, display: string): LoaderChoice {
@@ -57,8 +64,11 @@ export function loaderFor(registry: LoaderRegistry, format: string, display: str
     })
   }
   const plugins = [...new Set(choices.map((c) => c.plugin))]
-  throw new ValidationError(`plugins ${plugins.join(' and ')} both read the "${format}" seed format (file ${display})`, {
-    code: 'NSELF_SEED_LOADER_CONFLICT',
-    hint: `Uninstall one of them (nself plugins uninstall ${plugins[plugins.length - 1]}).`,
-  })
+  throw new ValidationError(
+    `plugins ${plugins.join(' and ')} both read the "${format}" seed format (file ${display})`,
+    {
+      code: 'NSELF_SEED_LOADER_CONFLICT',
+      hint: `Uninstall one of them (nself plugins uninstall ${plugins[plugins.length - 1]}).`,
+    },
+  )
 }

@@ -13,11 +13,18 @@ export interface OrderResult<T> {
   cycles: string[]
 }
 
-export function orderSeedFiles<T extends DiscoveredFile>(files: T[], foreignKeys: ForeignKey[], tables: Set<string>): OrderResult<T> {
+export function orderSeedFiles<T extends DiscoveredFile>(
+  files: T[],
+  foreignKeys: ForeignKey[],
+  tables: Set<string>,
+): OrderResult<T> {
   const byName = (a: T, b: T) => a.fileName.localeCompare(b.fileName)
   const prefixed = files.filter((f) => f.order !== undefined).sort((a, b) => a.order! - b.order! || byName(a, b))
   const rest = files.filter((f) => f.order === undefined).sort(byName)
-  const sorted = topoSort(rest.filter((f) => tables.has(qualifiedName(f))), foreignKeys)
+  const sorted = topoSort(
+    rest.filter((f) => tables.has(qualifiedName(f))),
+    foreignKeys,
+  )
   const scripts = rest.filter((f) => !tables.has(qualifiedName(f)))
   return {files: [...prefixed, ...sorted.files, ...scripts], cycles: sorted.cycles}
 }
@@ -46,7 +53,12 @@ function topoSort<T extends DiscoveredFile>(files: T[], foreignKeys: ForeignKey[
   return {files: out, cycles}
 }
 
-function cycleMessage(remaining: DiscoveredFile[], foreignKeys: ForeignKey[], done: Set<string>, first: DiscoveredFile): string {
+function cycleMessage(
+  remaining: DiscoveredFile[],
+  foreignKeys: ForeignKey[],
+  done: Set<string>,
+  first: DiscoveredFile,
+): string {
   const left = new Set(remaining.map(qualifiedName))
   const keys = foreignKeys
     .filter((fk) => fk.child !== fk.parent && left.has(fk.child) && left.has(fk.parent) && !done.has(fk.parent))

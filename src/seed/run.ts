@@ -86,8 +86,20 @@ export async function seed(client: Client, options: SeedOptions): Promise<SeedRe
     notices.push(message)
     options.onEvent?.({type: 'notice', message})
   }
-  const files = filterByTables(discoverSeedFiles(options.seedsDir, options.environment), options.tables, relative(options.projectRoot, directory))
-  const result: SeedResult = {environment: options.environment, directory, files: [], rows: 0, ms: 0, truncated: [], notices}
+  const files = filterByTables(
+    discoverSeedFiles(options.seedsDir, options.environment),
+    options.tables,
+    relative(options.projectRoot, directory),
+  )
+  const result: SeedResult = {
+    environment: options.environment,
+    directory,
+    files: [],
+    rows: 0,
+    ms: 0,
+    truncated: [],
+    notices,
+  }
   if (files.length === 0) {
     notice(`no seed files in ${relative(options.projectRoot, directory) || directory}`)
     return result
@@ -101,7 +113,14 @@ export async function seed(client: Client, options: SeedOptions): Promise<SeedRe
   return result
 }
 
-async function applyAll(client: Client, files: DiscoveredFile[], options: SeedOptions, registry: LoaderRegistry, result: SeedResult, notice: (m: string) => void): Promise<void> {
+async function applyAll(
+  client: Client,
+  files: DiscoveredFile[],
+  options: SeedOptions,
+  registry: LoaderRegistry,
+  result: SeedResult,
+  notice: (m: string) => void,
+): Promise<void> {
   // One seed run at a time per database: a second one waits, then sees the first one's records.
   await client.query("SELECT pg_advisory_xact_lock(hashtext('nself seed'))")
   await ensureSeedTable(client)
@@ -114,21 +133,31 @@ async function applyAll(client: Client, files: DiscoveredFile[], options: SeedOp
   // Deferrable keys inside a cycle can then only be checked at COMMIT.
   if (ordered.cycles.length > 0) await client.query('SET CONSTRAINTS ALL DEFERRED')
   const planned = await plan(ordered.files, tables, records, registry, options)
-  options.onEvent?.({type: 'plan', files: planned.map((f) => ({file: f.fileName, table: qualifiedName(f), action: f.action}))})
+  options.onEvent?.({
+    type: 'plan',
+    files: planned.map((f) => ({file: f.fileName, table: qualifiedName(f), action: f.action})),
+  })
   // Every file's content is loaded, and its SQL checked, before any of it runs.
   const contents = new Map<Planned, SeedContent>()
   for (const file of planned) if (file.action === 'applied') contents.set(file, await loadChecked(file))
   if (options.fresh) result.truncated = await emptyTables(client, planned, foreignKeys, options)
   for (const file of planned) {
     if (file.action === 'applied') options.onEvent?.({type: 'start', file: file.fileName})
-    const fileResult = file.action === 'applied' ? await applyFile(client, file, contents.get(file)!, options) : skipped(file)
+    const fileResult =
+      file.action === 'applied' ? await applyFile(client, file, contents.get(file)!, options) : skipped(file)
     result.files.push(fileResult)
     result.rows += fileResult.status === 'applied' ? fileResult.rows : 0
     options.onEvent?.({type: 'file', result: fileResult})
   }
 }
 
-async function plan(files: DiscoveredFile[], tables: Map<string, TableInfo>, records: SeedRecord[], registry: LoaderRegistry, options: SeedOptions): Promise<Planned[]> {
+async function plan(
+  files: DiscoveredFile[],
+  tables: Map<string, TableInfo>,
+  records: SeedRecord[],
+  registry: LoaderRegistry,
+  options: SeedOptions,
+): Promise<Planned[]> {
   const planned: Planned[] = []
   for (const file of files) {
     const display = relative(options.projectRoot, file.path)
@@ -137,19 +166,42 @@ async function plan(files: DiscoveredFile[], tables: Map<string, TableInfo>, rec
     const record = records.find((r) => r.file === file.fileName)
     const base = {...file, display, checksum, choice, info: tables.get(qualifiedName(file))}
     if (options.fresh || !record) planned.push({...base, action: 'applied'})
-    else if (record.checksum === checksum) planned.push({...base, action: 'skipped', reason: `unchanged since ${record.appliedAt.toISOString()}`})
+    else if (record.checksum === checksum)
+      planned.push({...base, action: 'skipped', reason: `unchanged since ${record.appliedAt.toISOString()}`})
     else if (options.reapply) planned.push({...base, action: 'applied', reason: 'changed: applied again (--reapply)'})
-    else planned.push({...base, action: 'changed', reason: 'changed since it was applied: not applied again (use --reapply to add its rows again, or --fresh to empty the tables and reload)'})
+    else
+      planned.push({
+        ...base,
+        action: 'changed',
+        reason:
+          'changed since it was applied: not applied again (use --reapply to add its rows again, or --fresh to empty the tables and reload)',
+      })
   }
   return planned
 }
 
 function skipped(file: Planned): SeedFileResult {
-  return {file: file.fileName, table: qualifiedName(file), format: file.format, plugin: file.choice.plugin, status: file.action, rows: 0, ms: 0, reason: file.reason}
+  return {
+    file: file.fileName,
+    table: qualifiedName(file),
+    format: file.format,
+    plugin: file.choice.plugin,
+    status: file.action,
+    rows: 0,
+    ms: 0,
+    reason: file.reason,
+  }
 }
 
 function seedFileOf(file: Planned): SeedFile {
-  return {path: file.path, fileName: file.fileName, format: file.format, schema: file.schema, table: file.table, environment: file.environment}
+  return {
+    path: file.path,
+    fileName: file.fileName,
+    format: file.format,
+    schema: file.schema,
+    table: file.table,
+    environment: file.environment,
+  }
 }
 
 /** A file's content; SQL (one string or statements) is gathered and refused if it leaves the transaction. */
@@ -167,13 +219,27 @@ async function loadChecked(file: Planned): Promise<SeedContent> {
   return {kind: 'statements', statements}
 }
 
-async function applyFile(client: Client, file: Planned, content: SeedContent, options: SeedOptions): Promise<SeedFileResult> {
+async function applyFile(
+  client: Client,
+  file: Planned,
+  content: SeedContent,
+  options: SeedOptions,
+): Promise<SeedFileResult> {
   const started = Date.now()
   const seedFile = seedFileOf(file)
   const rows = await writeContent(client, file, seedFile, content)
   const ms = Date.now() - started
   await recordSeed(client, {environment: options.environment, file: file.fileName, checksum: file.checksum, rows, ms})
-  return {file: file.fileName, table: qualifiedName(file), format: file.format, plugin: file.choice.plugin, status: 'applied', rows, ms, reason: file.reason}
+  return {
+    file: file.fileName,
+    table: qualifiedName(file),
+    format: file.format,
+    plugin: file.choice.plugin,
+    status: 'applied',
+    rows,
+    ms,
+    reason: file.reason,
+  }
 }
 
 async function load(file: Planned, seedFile: SeedFile): Promise<SeedContent> {
@@ -191,7 +257,10 @@ async function writeContent(client: Client, file: Planned, seedFile: SeedFile, c
     case 'statements':
       return runStatements(client, content.statements, file.display)
     case 'rows': {
-      if (!file.info) throw new ValidationError(`${file.display}: table ${qualifiedName(file)} does not exist`, {hint: 'Run the migrations first (nself db migrate:up), or rename the file after an existing table.'})
+      if (!file.info)
+        throw new ValidationError(`${file.display}: table ${qualifiedName(file)} does not exist`, {
+          hint: 'Run the migrations first (nself db migrate:up), or rename the file after an existing table.',
+        })
       const reread = async () => {
         const again = await file.choice.loader.load({...seedFile})
         return again.kind === 'rows' ? again.rows : []
@@ -201,7 +270,9 @@ async function writeContent(client: Client, file: Planned, seedFile: SeedFile, c
       return copied.rows
     }
     default:
-      throw new ValidationError(`${file.display}: plugin ${file.choice.plugin} returned no seed content (expected {kind: 'sql' | 'statements' | 'rows', …})`)
+      throw new ValidationError(
+        `${file.display}: plugin ${file.choice.plugin} returned no seed content (expected {kind: 'sql' | 'statements' | 'rows', …})`,
+      )
   }
 }
 
@@ -211,16 +282,24 @@ async function writeContent(client: Client, file: Planned, seedFile: SeedFile, c
  * referencing tables are simply truncated along (nothing is lost); a referencing table with rows is
  * emptied only with `cascade`, the user's explicit consent.
  */
-async function emptyTables(client: Client, files: Planned[], foreignKeys: ForeignKey[], options: SeedOptions): Promise<string[]> {
+async function emptyTables(
+  client: Client,
+  files: Planned[],
+  foreignKeys: ForeignKey[],
+  options: SeedOptions,
+): Promise<string[]> {
   const tables = [...new Set(files.filter((f) => f.info).map(qualifiedName))]
   if (tables.length === 0) return []
   const referencing = referencingTables(tables, foreignKeys)
   const withRows = await tablesWithRows(client, referencing)
   if (withRows.length > 0 && !options.cascade) {
-    throw new ValidationError(`cannot empty ${tables.join(', ')}: ${withRows.join(', ')} reference them and have rows`, {
-      code: 'NSELF_SEED_TRUNCATE_REFERENCED',
-      hint: `Add --cascade to empty ${withRows.join(', ')} too, or seed them in the same run (--tables).`,
-    })
+    throw new ValidationError(
+      `cannot empty ${tables.join(', ')}: ${withRows.join(', ')} reference them and have rows`,
+      {
+        code: 'NSELF_SEED_TRUNCATE_REFERENCED',
+        hint: `Add --cascade to empty ${withRows.join(', ')} too, or seed them in the same run (--tables).`,
+      },
+    )
   }
   const all = [...tables, ...referencing]
   await options.confirm?.(`empty ${all.join(', ')} before seeding`)
@@ -232,7 +311,7 @@ async function emptyTables(client: Client, files: Planned[], foreignKeys: Foreig
 /** Tables outside `tables` that reference them, directly or through each other. */
 function referencingTables(tables: string[], foreignKeys: ForeignKey[]): string[] {
   const found = new Set(tables)
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false
     for (const fk of foreignKeys) {
       if (found.has(fk.parent) && !found.has(fk.child)) {
@@ -247,7 +326,9 @@ function referencingTables(tables: string[], foreignKeys: ForeignKey[]): string[
 async function tablesWithRows(client: Client, tables: string[]): Promise<string[]> {
   const out: string[] = []
   for (const name of tables) {
-    const {rows} = await client.query<{any: boolean}>(`SELECT EXISTS (SELECT 1 FROM ${quoteTable(splitName(name))}) AS any`)
+    const {rows} = await client.query<{any: boolean}>(
+      `SELECT EXISTS (SELECT 1 FROM ${quoteTable(splitName(name))}) AS any`,
+    )
     if (rows[0].any) out.push(name)
   }
   return out
@@ -262,5 +343,8 @@ function splitName(qualified: string): {schema: string; table: string} {
 function commitError(error: unknown, result: SeedResult): unknown {
   if (!isPgError(error) || !error.table) return error
   const file = result.files.find((f) => f.table.endsWith(`.${error.table}`))
-  return new ValidationError(`${file ? file.file : `table ${error.table}`}: at commit: ${pgMessage(error)}`, {cause: error, hint: 'Nothing was seeded: the whole run was rolled back.'})
+  return new ValidationError(`${file ? file.file : `table ${error.table}`}: at commit: ${pgMessage(error)}`, {
+    cause: error,
+    hint: 'Nothing was seeded: the whole run was rolled back.',
+  })
 }

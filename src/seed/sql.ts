@@ -17,7 +17,11 @@ export async function runSql(client: Client, sql: string, display: string): Prom
   }
 }
 
-export async function runStatements(client: Client, statements: Iterable<SeedStatement> | AsyncIterable<SeedStatement>, display: string): Promise<number> {
+export async function runStatements(
+  client: Client,
+  statements: Iterable<SeedStatement> | AsyncIterable<SeedStatement>,
+  display: string,
+): Promise<number> {
   let rows = 0
   let current: SeedStatement | undefined
   try {
@@ -43,11 +47,19 @@ export function refuseOutsideTransaction(display: string, statements: SeedStatem
   for (const statement of statements) {
     const words = statement.sql.split(/\s+/, 3).join(' ').toUpperCase()
     if (isTransactionControl(statement.sql)) {
-      throw seedFileError(display, `${words} ends the seed run's transaction: the run is one transaction, all or nothing, so seed files cannot end, open or prepare one. Remove the statement (use SAVEPOINT … / ROLLBACK TO SAVEPOINT … inside a file)`, {line: statement.line})
+      throw seedFileError(
+        display,
+        `${words} ends the seed run's transaction: the run is one transaction, all or nothing, so seed files cannot end, open or prepare one. Remove the statement (use SAVEPOINT … / ROLLBACK TO SAVEPOINT … inside a file)`,
+        {line: statement.line},
+      )
     }
     const kind = nonTransactionalKind(statement.sql)
     if (kind) {
-      throw seedFileError(display, `${words}… (${kind}) cannot run inside a transaction, and the seed run is one transaction. Move it to a migration, where nself runs it on its own`, {line: statement.line})
+      throw seedFileError(
+        display,
+        `${words}… (${kind}) cannot run inside a transaction, and the seed run is one transaction. Move it to a migration, where nself runs it on its own`,
+        {line: statement.line},
+      )
     }
   }
 }
@@ -71,5 +83,8 @@ function lineAt(text: string, offset: number): number {
 /** Rows written by a query: a multi-statement query gives one result per statement. */
 function rowCount(result: QueryResult | QueryResult[]): number {
   const results = Array.isArray(result) ? result : [result]
-  return results.reduce((sum, r) => sum + (['INSERT', 'UPDATE', 'COPY', 'MERGE'].includes(r.command) ? (r.rowCount ?? 0) : 0), 0)
+  return results.reduce(
+    (sum, r) => sum + (['INSERT', 'UPDATE', 'COPY', 'MERGE'].includes(r.command) ? (r.rowCount ?? 0) : 0),
+    0,
+  )
 }

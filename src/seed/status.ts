@@ -61,7 +61,10 @@ export async function readSeedRecords(client: Client, environment?: string): Pro
 async function stillThere(client: Client, record: SeedRecord, tableOid: string | null): Promise<boolean> {
   const table = tableOf(record)
   if (!table) return true
-  const {rows} = await client.query<{oid: string | null}>(`SELECT pg_catalog.to_regclass(pg_catalog.format('%I.%I', $1::text, $2::text))::oid::text AS oid`, [table.schema, table.table])
+  const {rows} = await client.query<{oid: string | null}>(
+    `SELECT pg_catalog.to_regclass(pg_catalog.format('%I.%I', $1::text, $2::text))::oid::text AS oid`,
+    [table.schema, table.table],
+  )
   const oid = rows[0].oid
   return oid !== null && (tableOid === null || tableOid === oid)
 }
@@ -80,7 +83,15 @@ export async function recordSeed(client: Client, record: Omit<SeedRecord, 'appli
     `INSERT INTO ${SEED_TABLE} (environment, file, checksum, rows, ms, table_oid)
      VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::text IS NOT NULL THEN pg_catalog.to_regclass(pg_catalog.format('%I.%I', $6::text, $7::text))::oid END)
      ON CONFLICT (environment, file) DO UPDATE SET checksum = EXCLUDED.checksum, rows = EXCLUDED.rows, ms = EXCLUDED.ms, applied_at = now(), table_oid = EXCLUDED.table_oid`,
-    [record.environment, record.file, record.checksum, record.rows, record.ms, table?.schema ?? null, table?.table ?? null],
+    [
+      record.environment,
+      record.file,
+      record.checksum,
+      record.rows,
+      record.ms,
+      table?.schema ?? null,
+      table?.table ?? null,
+    ],
   )
 }
 
@@ -97,7 +108,8 @@ export async function forgetTables(client: Client, tables: string[]): Promise<vo
       // a record whose name no longer parses names no table
     }
   }
-  for (const {environment, file} of stale) await client.query(`DELETE FROM ${SEED_TABLE} WHERE environment = $1 AND file = $2`, [environment, file])
+  for (const {environment, file} of stale)
+    await client.query(`DELETE FROM ${SEED_TABLE} WHERE environment = $1 AND file = $2`, [environment, file])
 }
 
 /** sha256 of the file, streamed (seed files can be hundreds of MB). */
@@ -107,7 +119,7 @@ export async function fileChecksum(path: string): Promise<string> {
   try {
     // One reused buffer: hashing a 200 MB file must not leave 200 MB of chunks to the garbage collector.
     const buffer = Buffer.allocUnsafe(1 << 20)
-    for (let read = 1; read > 0; ) {
+    for (let read = 1; read > 0;) {
       read = (await file.read(buffer, 0, buffer.length, null)).bytesRead
       hash.update(buffer.subarray(0, read))
     }
@@ -121,7 +133,10 @@ export async function fileChecksum(path: string): Promise<string> {
  * For `nself db status`: what the status table records. With `files`, also compares with the seed
  * files of that environment on disk (pending, changed, missing); without, every entry is "recorded".
  */
-export async function seedStatus(client: Client, files?: {seedsDir: string; environment: string}): Promise<SeedStatusEntry[]> {
+export async function seedStatus(
+  client: Client,
+  files?: {seedsDir: string; environment: string},
+): Promise<SeedStatusEntry[]> {
   const records = await readSeedRecords(client, files?.environment)
   if (!files) return records.map((r) => ({...r, state: 'recorded'}))
   const onDisk = discoverSeedFiles(files.seedsDir, files.environment)
@@ -131,6 +146,7 @@ export async function seedStatus(client: Client, files?: {seedsDir: string; envi
     if (!record) entries.push({environment: files.environment, file: file.fileName, state: 'pending'})
     else entries.push({...record, state: record.checksum === (await fileChecksum(file.path)) ? 'applied' : 'changed'})
   }
-  for (const record of records) if (!onDisk.some((f) => f.fileName === record.file)) entries.push({...record, state: 'missing'})
+  for (const record of records)
+    if (!onDisk.some((f) => f.fileName === record.file)) entries.push({...record, state: 'missing'})
   return entries
 }

@@ -213,7 +213,11 @@ export function renameEnum(schema: string, from: string, to: string): string {
 }
 
 /** ADD VALUE placed before or after a neighbour, so the enum's sort order matches the schema. */
-export function addEnumValue(e: EnumModel | TableRef, value: string, position?: {before?: string; after?: string}): string {
+export function addEnumValue(
+  e: EnumModel | TableRef,
+  value: string,
+  position?: {before?: string; after?: string},
+): string {
   let sql = `ALTER TYPE ${quoteQualified(e.schema, e.name)} ADD VALUE ${quoteLiteral(value)}`
   if (position?.before !== undefined) sql += ` BEFORE ${quoteLiteral(position.before)}`
   else if (position?.after !== undefined) sql += ` AFTER ${quoteLiteral(position.after)}`

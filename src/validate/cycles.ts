@@ -25,15 +25,29 @@ export const cyclesCheck: Check = {
       for (const t of component) blocking.add(t)
       const first = path.edges[0]
       const message = `Circular reference detected: ${path.text}; every foreign key in it is NOT NULL, so no row can be inserted first`
-      diagnostics.push(ctx.at(first.fk.loc ?? first.table.loc, 'error', 'circular-reference', message, `${SOLUTIONS.circular} (make one of these columns nullable)`))
+      diagnostics.push(
+        ctx.at(
+          first.fk.loc ?? first.table.loc,
+          'error',
+          'circular-reference',
+          message,
+          `${SOLUTIONS.circular} (make one of these columns nullable)`,
+        ),
+      )
     }
     const notes: string[] = []
     for (const component of components(all)) {
       if (component.some((t) => blocking.has(t))) continue
       notes.push(`cycle ${cyclePath(component, all).text} is fine: a nullable foreign key lets rows go in first`)
     }
-    for (const e of all) if (e.from === e.to) notes.push(`self-reference ${e.from}.${e.fk.columns.join(',')} → ${e.to}.${e.fk.refColumns.join(',')} is fine`)
-    return {diagnostics, notes, looked: `${all.length} foreign keys between tables for cycles (${required.length} NOT NULL)`}
+    for (const e of all)
+      if (e.from === e.to)
+        notes.push(`self-reference ${e.from}.${e.fk.columns.join(',')} → ${e.to}.${e.fk.refColumns.join(',')} is fine`)
+    return {
+      diagnostics,
+      notes,
+      looked: `${all.length} foreign keys between tables for cycles (${required.length} NOT NULL)`,
+    }
   },
 }
 
@@ -138,7 +152,10 @@ function cyclePath(component: string[], list: Edge[]): {text: string; edges: Edg
     path.push(e)
     frames.push({node: e.to, next: 0})
   }
-  return {text: pathText([start, ...path.map((e) => e.to)]), edges: path.length > 0 ? path : list.filter((e) => e.from === start)}
+  return {
+    text: pathText([start, ...path.map((e) => e.to)]),
+    edges: path.length > 0 ? path : list.filter((e) => e.from === start),
+  }
 }
 
 /** "a → b → c → a", with the middle left out of a long cycle so the message stays one readable line. */

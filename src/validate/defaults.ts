@@ -3,7 +3,14 @@
  * first INSERT) runs, DBML never. Expressions (backtick defaults) are left alone.
  */
 import type {ColumnModel, DefaultValue, EnumModel} from '../schema/model.js'
-import {INTEGER_TYPES, NUMERIC_TYPES, STRING_TYPES, TEMPORAL_TYPES, canonicalTypeName, formatType} from '../schema/types.js'
+import {
+  INTEGER_TYPES,
+  NUMERIC_TYPES,
+  STRING_TYPES,
+  TEMPORAL_TYPES,
+  canonicalTypeName,
+  formatType,
+} from '../schema/types.js'
 import {type Check, type Diagnostic, plural, qualified} from './diagnostic.js'
 import {enumOf} from './types.js'
 
@@ -19,7 +26,14 @@ export const defaultsCheck: Check = {
         const problem = defaultProblem(column, enumOf(ctx, column))
         if (!problem) continue
         const where = `${qualified(table.schema, table.name)}.${column.name}`
-        diagnostics.push(ctx.at(column.loc, problem.severity, 'default-type', `default ${show(column.default)} of ${where}: ${problem.message}`))
+        diagnostics.push(
+          ctx.at(
+            column.loc,
+            problem.severity,
+            'default-type',
+            `default ${show(column.default)} of ${where}: ${problem.message}`,
+          ),
+        )
       }
     }
     return {diagnostics, looked: `${plural(count, 'column default')} against their types and enum values`}
@@ -57,15 +71,23 @@ const error = (message: string): Problem => ({severity: 'error', message})
 export function defaultProblem(column: ColumnModel, enumModel?: EnumModel): Problem {
   const d = column.default
   if (!d || d.kind === 'expression') return undefined
-  if (d.kind === 'null') return column.notNull ? {severity: 'warning', message: 'the column is NOT NULL, so every insert must give a value'} : undefined
+  if (d.kind === 'null')
+    return column.notNull
+      ? {severity: 'warning', message: 'the column is NOT NULL, so every insert must give a value'}
+      : undefined
   const type = canonicalTypeName(column.type.name)
   const typeText = formatType(column.type)
   if (column.type.arrayDims > 0) {
-    return d.kind === 'string' && d.value.trim().startsWith('{') ? undefined : error(`an array column takes an array literal such as '{}', not ${d.kind === 'string' ? 'a plain string' : `a ${d.kind}`}`)
+    return d.kind === 'string' && d.value.trim().startsWith('{')
+      ? undefined
+      : error(
+          `an array column takes an array literal such as '{}', not ${d.kind === 'string' ? 'a plain string' : `a ${d.kind}`}`,
+        )
   }
   if (enumModel) return enumDefault(d, enumModel)
   if (!type) return undefined
-  if (d.kind === 'boolean') return type === 'boolean' ? undefined : error(`a boolean default does not fit type ${typeText}`)
+  if (d.kind === 'boolean')
+    return type === 'boolean' ? undefined : error(`a boolean default does not fit type ${typeText}`)
   if (d.kind === 'number') return numberDefault(d.value, type, typeText)
   return stringDefault(d.value, type, column.type.args, typeText)
 }
@@ -85,7 +107,8 @@ function numberDefault(value: string, type: string, typeText: string): Problem {
 function integerProblem(value: string, type: string): Problem {
   const text = value.trim()
   if (!/^[+-]?\d+$/.test(text)) return error(`'${text}' is not an integer`)
-  const base = ({smallserial: 'smallint', serial: 'integer', bigserial: 'bigint'} as Record<string, string>)[type] ?? type
+  const base =
+    ({smallserial: 'smallint', serial: 'integer', bigserial: 'bigint'} as Record<string, string>)[type] ?? type
   const [min, max] = RANGES[base]
   const n = BigInt(text)
   return n < min || n > max ? error(`${text} is out of range for ${base}`) : undefined
@@ -97,11 +120,14 @@ function stringDefault(value: string, type: string, args: string[], typeText: st
     const ok = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(value) || /^\s*[+-]?(nan|infinity)\s*$/i.test(value)
     return ok ? undefined : error(`'${value}' is not a number (type ${typeText})`)
   }
-  if (type === 'boolean') return BOOLEAN_WORDS.has(value.trim().toLowerCase()) ? undefined : error(`'${value}' is not a boolean`)
+  if (type === 'boolean')
+    return BOOLEAN_WORDS.has(value.trim().toLowerCase()) ? undefined : error(`'${value}' is not a boolean`)
   if (type === 'uuid') return UUID.test(value.trim()) ? undefined : error(`'${value}' is not a uuid`)
   if (type === 'json' || type === 'jsonb') return isJson(value) ? undefined : error(`'${value}' is not valid JSON`)
   if (TEMPORAL_TYPES.has(type) && type !== 'interval') {
-    return /\d/.test(value) || TIME_WORDS.has(value.trim().toLowerCase()) ? undefined : error(`'${value}' is not a ${type}`)
+    return /\d/.test(value) || TIME_WORDS.has(value.trim().toLowerCase())
+      ? undefined
+      : error(`'${value}' is not a ${type}`)
   }
   // char without a length is char(1), as in PostgreSQL.
   const max = args.length > 0 ? Number(args[0]) : type === 'character' ? 1 : NaN

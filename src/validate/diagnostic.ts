@@ -44,7 +44,13 @@ export interface CheckContext {
 export function createContext(parsed: ParsedSchema): CheckContext {
   const tables = new Map(parsed.model.tables.map((t) => [`${t.schema}.${t.name}`, t]))
   const enums = new Map(parsed.model.enums.map((e) => [`${e.schema}.${e.name}`, e]))
-  const at = (loc: SourceLocation | undefined, severity: Severity, rule: string, message: string, hint?: string): Diagnostic => ({
+  const at = (
+    loc: SourceLocation | undefined,
+    severity: Severity,
+    rule: string,
+    message: string,
+    hint?: string,
+  ): Diagnostic => ({
     file: parsed.file,
     line: loc?.line ?? 1,
     column: loc?.column ?? 1,

@@ -11,9 +11,19 @@ export const junctionsCheck: Check = {
     const diagnostics: Diagnostic[] = []
     for (const j of junctions) {
       if (!j.collides) continue
-      const existing = ctx.parsed.model.tables.find((t) => t.schema === j.schema && t.name.toLowerCase() === j.name.toLowerCase())
+      const existing = ctx.parsed.model.tables.find(
+        (t) => t.schema === j.schema && t.name.toLowerCase() === j.name.toLowerCase(),
+      )
       const where = existing?.loc ? ` (line ${existing.loc.line})` : ''
-      diagnostics.push(ctx.at(j.loc, 'error', 'junction-collision', `many-to-many ref ${shown(j.left)} <> ${shown(j.right)} generates junction table '${j.name}', but a table of that name already exists${where}`, `declare the junction table yourself with two many-to-one refs, or rename table '${j.name}'`))
+      diagnostics.push(
+        ctx.at(
+          j.loc,
+          'error',
+          'junction-collision',
+          `many-to-many ref ${shown(j.left)} <> ${shown(j.right)} generates junction table '${j.name}', but a table of that name already exists${where}`,
+          `declare the junction table yourself with two many-to-one refs, or rename table '${j.name}'`,
+        ),
+      )
     }
     return {diagnostics, looked: `${plural(junctions.length, 'many-to-many ref')} for junction-table name collisions`}
   },

@@ -29,22 +29,46 @@ function checkForeignKey(ctx: CheckContext, table: TableModel, fk: ForeignKeyMod
   const target = ctx.tables.get(`${fk.refSchema}.${fk.refTable}`)
   const to = label({schema: fk.refSchema, name: fk.refTable}, fk.refColumns)
   if (!target) {
-    return [ctx.at(fk.loc, 'error', 'fk-target', `missing foreign-key target: ${from} references table '${qualified(fk.refSchema, fk.refTable)}', which does not exist`)]
+    return [
+      ctx.at(
+        fk.loc,
+        'error',
+        'fk-target',
+        `missing foreign-key target: ${from} references table '${qualified(fk.refSchema, fk.refTable)}', which does not exist`,
+      ),
+    ]
   }
   const missing = fk.refColumns.filter((c) => !target.columns.some((col) => col.name === c))
   if (missing.length > 0) {
-    return [ctx.at(fk.loc, 'error', 'fk-target', `missing foreign-key target: ${from} references column '${missing[0]}', which does not exist in ${qualified(target.schema, target.name)}`)]
+    return [
+      ctx.at(
+        fk.loc,
+        'error',
+        'fk-target',
+        `missing foreign-key target: ${from} references column '${missing[0]}', which does not exist in ${qualified(target.schema, target.name)}`,
+      ),
+    ]
   }
   const out: Diagnostic[] = []
   if (!isUniqueKey(target, fk.refColumns)) {
-    out.push(ctx.at(fk.loc, 'error', 'fk-target-key', `foreign key ${from} references ${to}, which is neither a primary key nor unique`, `mark ${to} [unique] or [pk], or reference the primary key`))
+    out.push(
+      ctx.at(
+        fk.loc,
+        'error',
+        'fk-target-key',
+        `foreign key ${from} references ${to}, which is neither a primary key nor unique`,
+        `mark ${to} [unique] or [pk], or reference the primary key`,
+      ),
+    )
   }
   fk.columns.forEach((name, i) => {
     const column = table.columns.find((c) => c.name === name)
     const referenced = target.columns.find((c) => c.name === fk.refColumns[i])
     if (column && referenced && !comparable(column, referenced)) {
       const message = `foreign key ${label(table, [name])} is ${formatType(column.type)} but references ${label(target, [referenced.name])} of type ${formatType(referenced.type)}`
-      out.push(ctx.at(column.loc ?? fk.loc, 'error', 'fk-type', message, `declare ${name} as ${formatType(referenced.type)}`))
+      out.push(
+        ctx.at(column.loc ?? fk.loc, 'error', 'fk-type', message, `declare ${name} as ${formatType(referenced.type)}`),
+      )
     }
   })
   return out
@@ -55,7 +79,12 @@ export function isUniqueKey(table: TableModel, columns: string[]): boolean {
   const same = (cols: string[]) => cols.length === columns.length && columns.every((c) => cols.includes(c))
   if (table.primaryKey && same(table.primaryKey.columns)) return true
   if (table.uniques.some((u) => same(u.columns))) return true
-  return table.indexes.some((i) => i.unique && i.parts.every((p) => p.kind === 'column') && same(i.parts.map((p) => (p.kind === 'column' ? p.name : ''))))
+  return table.indexes.some(
+    (i) =>
+      i.unique &&
+      i.parts.every((p) => p.kind === 'column') &&
+      same(i.parts.map((p) => (p.kind === 'column' ? p.name : ''))),
+  )
 }
 
 /**

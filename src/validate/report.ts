@@ -30,7 +30,9 @@ export async function validateFile(path: string, shown: string, extra?: ExtraChe
     source = await readFile(path, 'utf8')
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (error as Error).message
-    throw new ConfigError(`cannot read the schema ${shown}: ${reason}`, {hint: 'create database/schema.dbml (nself init does) or pass --file PATH'})
+    throw new ConfigError(`cannot read the schema ${shown}: ${reason}`, {
+      hint: 'create database/schema.dbml (nself init does) or pass --file PATH',
+    })
   }
   const parsed = await parseSchema(source, shown)
   const report = validateSchemaDetailed(parsed)
@@ -46,7 +48,11 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 
 export function summaryLine(r: ValidationResult): string {
   const s = r.summary
-  const counts = `${plural(s.tables, 'table')}, ${plural(s.columns, 'column')}, ${plural(s.refs, 'ref')}, ${plural(s.enums, 'enum')}, ${plural(s.indexes, 'index')}`.replace(/indexs/, 'indexes')
+  const counts =
+    `${plural(s.tables, 'table')}, ${plural(s.columns, 'column')}, ${plural(s.refs, 'ref')}, ${plural(s.enums, 'enum')}, ${plural(s.indexes, 'index')}`.replace(
+      /indexs/,
+      'indexes',
+    )
   return `${r.file}: ${counts}`
 }
 

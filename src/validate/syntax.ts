@@ -21,7 +21,9 @@ export const syntaxCheck: Check = {
 function toDiagnostic(ctx: CheckContext, p: ParseProblem, line: string): Diagnostic {
   const loc = {line: p.line, column: p.column}
   const inRef = /\bref\b/i.test(line) || /\bref\b|relationship|endpoint/i.test(p.message)
-  if (p.code === NOT_FOUND && inRef) return ctx.at(loc, 'error', 'fk-target', `missing foreign-key target: ${p.message}`)
-  if (inRef) return ctx.at(loc, 'error', 'invalid-reference', `Invalid reference syntax: ${p.message}`, SOLUTIONS.reference)
+  if (p.code === NOT_FOUND && inRef)
+    return ctx.at(loc, 'error', 'fk-target', `missing foreign-key target: ${p.message}`)
+  if (inRef)
+    return ctx.at(loc, 'error', 'invalid-reference', `Invalid reference syntax: ${p.message}`, SOLUTIONS.reference)
   return ctx.at(loc, 'error', 'syntax', p.message)
 }

@@ -4,7 +4,14 @@
  * accepts any word as a type.
  */
 import type {ColumnModel, TableModel} from '../schema/model.js'
-import {INTEGER_TYPES, canonicalTypeName, didYouMean, extensionOf, knownTypeNames, typeArgsProblem} from '../schema/types.js'
+import {
+  INTEGER_TYPES,
+  canonicalTypeName,
+  didYouMean,
+  extensionOf,
+  knownTypeNames,
+  typeArgsProblem,
+} from '../schema/types.js'
 import {type Check, type CheckContext, type Diagnostic, SOLUTIONS, plural, qualified} from './diagnostic.js'
 
 /** Types of other databases that DBML files carry over, with the PostgreSQL type meant. */
@@ -55,21 +62,53 @@ function checkColumn(ctx: CheckContext, table: TableModel, column: ColumnModel, 
   const canonical = canonicalTypeName(column.type.name)
   const out: Diagnostic[] = []
   if (!canonical && !column.type.schema && !enumOf(ctx, column)) {
-    const guess = FOREIGN_TYPES[column.type.name.toLowerCase()] ?? didYouMean(column.type.name, [...knownTypeNames(), ...enumNames])
+    const guess =
+      FOREIGN_TYPES[column.type.name.toLowerCase()] ?? didYouMean(column.type.name, [...knownTypeNames(), ...enumNames])
     const suggestion = guess ? `: did you mean '${guess}'?` : ''
-    out.push(ctx.at(column.loc, 'error', 'unknown-type', `Unknown data type '${column.type.name}' for column ${where}${suggestion}`, SOLUTIONS.type))
+    out.push(
+      ctx.at(
+        column.loc,
+        'error',
+        'unknown-type',
+        `Unknown data type '${column.type.name}' for column ${where}${suggestion}`,
+        SOLUTIONS.type,
+      ),
+    )
   } else if (!canonical && column.type.schema && !enumOf(ctx, column)) {
     const written = `${column.type.schema}.${column.type.name}`
-    out.push(ctx.at(column.loc, 'error', 'unknown-type', `Unknown data type '${written}' for column ${where}: no such enum`, SOLUTIONS.type))
+    out.push(
+      ctx.at(
+        column.loc,
+        'error',
+        'unknown-type',
+        `Unknown data type '${written}' for column ${where}: no such enum`,
+        SOLUTIONS.type,
+      ),
+    )
   }
   const argsProblem = typeArgsProblem(column.type.name, column.type.args)
   if (argsProblem) out.push(ctx.at(column.loc, 'error', 'type-args', `column ${where}: ${argsProblem}`, SOLUTIONS.type))
   const extension = extensionOf(column.type.name)
   if (extension) {
-    out.push(ctx.at(column.loc, 'warning', 'extension-type', `type '${column.type.name}' of column ${where} needs the ${extension} extension`, `add CREATE EXTENSION IF NOT EXISTS ${extension} to a migration before this table`))
+    out.push(
+      ctx.at(
+        column.loc,
+        'warning',
+        'extension-type',
+        `type '${column.type.name}' of column ${where} needs the ${extension} extension`,
+        `add CREATE EXTENSION IF NOT EXISTS ${extension} to a migration before this table`,
+      ),
+    )
   }
   if (column.identity && (!canonical || !INTEGER_TYPES.has(canonical) || column.type.arrayDims > 0)) {
-    out.push(ctx.at(column.loc, 'error', 'identity-type', `column ${where} is [increment] but of type '${column.type.name}': identity columns must be smallint, integer or bigint`))
+    out.push(
+      ctx.at(
+        column.loc,
+        'error',
+        'identity-type',
+        `column ${where} is [increment] but of type '${column.type.name}': identity columns must be smallint, integer or bigint`,
+      ),
+    )
   }
   return out
 }

@@ -30,7 +30,7 @@ interface Runnable {
  * run would have.
  */
 export async function runStatements<T extends Runnable>(client: Client, items: T[]): Promise<void> {
-  for (let i = 0; i < items.length; ) {
+  for (let i = 0; i < items.length;) {
     if (!items[i].transactional) {
       await runOne(client, items[i])
       i++
@@ -79,7 +79,12 @@ export interface FileStatement extends Runnable {
 
 /** The statements of a migration file, as the runner would run them. */
 export function fileStatements(file: string): FileStatement[] {
-  return splitSql(readFileSync(file, 'utf8')).map((s) => ({sql: s.sql, line: s.line, file, transactional: !s.markers.includes('no-transaction')}))
+  return splitSql(readFileSync(file, 'utf8')).map((s) => ({
+    sql: s.sql,
+    line: s.line,
+    file,
+    transactional: !s.markers.includes('no-transaction'),
+  }))
 }
 
 export function runSteps(client: Client, steps: Step[]): Promise<void> {

@@ -47,11 +47,21 @@ async function runOne(db: import('pg').Client, step: Step, model: SchemaModel, f
   }
 }
 
-export async function checkDown(server: VerifyServer, migrationsDir: string, version: string): Promise<{record: VerificationRecord; file: string}> {
+export async function checkDown(
+  server: VerifyServer,
+  migrationsDir: string,
+  version: string,
+): Promise<{record: VerificationRecord; file: string}> {
   const migrations = discoverMigrations(migrationsDir)
   const target = migrations.find((m) => sameVersion(m.version, version))
-  if (!target) throw new UsageError(`no migration ${version} in ${shown(migrationsDir)}`, {hint: 'Pass a version listed by `nself db status`.'})
-  if (!target.downFile) throw new ValidationError(`migration ${target.version}_${target.name} has no down file`, {hint: `Write ${target.version}_${target.name}.down.sql first.`})
+  if (!target)
+    throw new UsageError(`no migration ${version} in ${shown(migrationsDir)}`, {
+      hint: 'Pass a version listed by `nself db status`.',
+    })
+  if (!target.downFile)
+    throw new ValidationError(`migration ${target.version}_${target.name} has no down file`, {
+      hint: `Write ${target.version}_${target.name}.down.sql first.`,
+    })
   const before = migrations.filter((m) => compareVersions(m.version, target.version) < 0)
   const server_ = await withScratchDatabase(server, async (db) => {
     for (const m of before) await runFile(db, m.upFile)
@@ -59,9 +69,17 @@ export async function checkDown(server: VerifyServer, migrationsDir: string, ver
     await runFile(db, target.upFile)
     const b = await readCatalog(db)
     await runFile(db, target.downFile!)
-    expectSame(a, await readCatalog(db), `${target.version}_${target.name}.down.sql does not give back the state before the up`)
+    expectSame(
+      a,
+      await readCatalog(db),
+      `${target.version}_${target.name}.down.sql does not give back the state before the up`,
+    )
     await runFile(db, target.upFile)
-    expectSame(b, await readCatalog(db), `${target.version}_${target.name}.up.sql after the down does not give what it gave the first time`)
+    expectSame(
+      b,
+      await readCatalog(db),
+      `${target.version}_${target.name}.up.sql after the down does not give what it gave the first time`,
+    )
     return serverVersion(db)
   })
   const record = {server: server_, up: sha256(readFileSync(target.upFile)), down: sha256(readFileSync(target.downFile))}
@@ -74,11 +92,18 @@ async function runFile(db: import('pg').Client, file: string): Promise<void> {
   } catch (error) {
     if (!(error instanceof StatementError)) throw error
     const s = error.item as FileStatement
-    throw new ValidationError(`${shown(s.file)}:${s.line}: ${error.cause.message}`, {code: 'NSELF_VERIFY_FAILED', hint: 'Found on a scratch database; nothing else was touched.'})
+    throw new ValidationError(`${shown(s.file)}:${s.line}: ${error.cause.message}`, {
+      code: 'NSELF_VERIFY_FAILED',
+      hint: 'Found on a scratch database; nothing else was touched.',
+    })
   }
 }
 
-function expectSame(expected: Awaited<ReturnType<typeof readCatalog>>, actual: Awaited<ReturnType<typeof readCatalog>>, what: string): void {
+function expectSame(
+  expected: Awaited<ReturnType<typeof readCatalog>>,
+  actual: Awaited<ReturnType<typeof readCatalog>>,
+  what: string,
+): void {
   const items = compareCatalogs(expected, actual, () => true)
   if (items.length > 0) throw new ValidationError(`${what}:\n${describeDrift(items)}`, {code: 'NSELF_VERIFY_MISMATCH'})
 }

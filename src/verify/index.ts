@@ -38,5 +38,11 @@ export interface PlanToVerify {
 
 export async function verifyPlan(plan: PlanToVerify, onNotice?: (m: string) => void): Promise<Verified> {
   const server = await projectVerifyServer(onNotice)
-  return verifyPair(server, {existing: plan.existing, changes: plan.changes, to: plan.to, schemaFile: plan.shownSchema, lenient: plan.unsnapshotted})
+  return verifyPair(server, {
+    existing: plan.existing,
+    changes: plan.changes,
+    to: plan.to,
+    schemaFile: plan.shownSchema,
+    lenient: plan.unsnapshotted,
+  })
 }

@@ -19,7 +19,13 @@ interface Located {
   label: string
 }
 
-export function locateError(error: PgErrorLike, statement: string, change: Change, model: SchemaModel, file: string): string {
+export function locateError(
+  error: PgErrorLike,
+  statement: string,
+  change: Change,
+  model: SchemaModel,
+  file: string,
+): string {
   const found = locate(error, statement, change, model)
   const where = found.loc ? `${file}:${found.loc.line}:${found.loc.column}` : `${file}`
   return `${where}: ${found.label}: ${error.message}`
@@ -33,7 +39,8 @@ function locate(error: PgErrorLike, statement: string, change: Change, model: Sc
   }
   for (const table of model.tables) {
     const index = table.indexes.find((i) => change.object === `${table.schema}.${i.name}`)
-    if (index) return {loc: index.loc ?? table.loc, label: `index ${index.name}${index.method ? ` using ${index.method}` : ''}`}
+    if (index)
+      return {loc: index.loc ?? table.loc, label: `index ${index.name}${index.method ? ` using ${index.method}` : ''}`}
   }
   const e = model.enums.find((x) => change.object === `${x.schema}.${x.name}`)
   if (e) return {loc: e.loc, label: `enum ${e.name}`}
@@ -47,7 +54,11 @@ function inMember(table: TableModel, name: string, error: PgErrorLike): Located 
   const check = table.checks.find((c) => c.name === name)
   if (check) return {loc: check.loc ?? table.loc, label: `check ${check.expression}`}
   const fk = table.foreignKeys.find((f) => f.name === name)
-  if (fk) return {loc: fk.loc ?? table.loc, label: `ref ${table.name}.(${fk.columns.join(', ')}) > ${fk.refTable}.(${fk.refColumns.join(', ')})`}
+  if (fk)
+    return {
+      loc: fk.loc ?? table.loc,
+      label: `ref ${table.name}.(${fk.columns.join(', ')}) > ${fk.refTable}.(${fk.refColumns.join(', ')})`,
+    }
   const unique = table.uniques.find((u) => u.name === name)
   if (unique) return {loc: unique.loc ?? table.loc, label: `unique (${unique.columns.join(', ')})`}
   return {loc: table.loc, label: `table ${table.name}`}
@@ -67,11 +78,19 @@ function columnLabel(column: ColumnModel, error: PgErrorLike): Located {
  */
 function inTable(table: TableModel, error: PgErrorLike, statement: string): Located {
   const position = Number(error.position)
-  if (!Number.isInteger(position) || position < 1 || !statement.startsWith('CREATE TABLE')) return {loc: table.loc, label: `table ${table.name}`}
+  if (!Number.isInteger(position) || position < 1 || !statement.startsWith('CREATE TABLE'))
+    return {loc: table.loc, label: `table ${table.name}`}
   const lineIndex = statement.slice(0, position - 1).split('\n').length - 1
   const items: Array<() => Located> = [
     ...table.columns.map((c) => () => columnAt(c, statement, position)),
-    ...(table.primaryKey ? [() => ({loc: table.primaryKey!.loc ?? table.loc, label: `primary key (${table.primaryKey!.columns.join(', ')})`})] : []),
+    ...(table.primaryKey
+      ? [
+          () => ({
+            loc: table.primaryKey!.loc ?? table.loc,
+            label: `primary key (${table.primaryKey!.columns.join(', ')})`,
+          }),
+        ]
+      : []),
     ...table.uniques.map((u) => () => ({loc: u.loc ?? table.loc, label: `unique (${u.columns.join(', ')})`})),
     ...table.checks.map((c) => () => ({loc: c.loc ?? table.loc, label: `check ${c.expression}`})),
   ]
@@ -84,7 +103,11 @@ function columnAt(column: ColumnModel, statement: string, position: number): Loc
   const line = statement.slice(lineStart, statement.indexOf('\n', lineStart) >>> 0 || undefined)
   const defaultAt = line.indexOf(' DEFAULT ')
   const inDefault = column.default !== undefined && defaultAt >= 0 && position - 1 - lineStart >= defaultAt
-  if (inDefault && column.default?.kind === 'expression') return {loc: column.loc, label: `default ${column.default.sql}`}
+  if (inDefault && column.default?.kind === 'expression')
+    return {loc: column.loc, label: `default ${column.default.sql}`}
   const identity = column.identity ? ' [increment]' : ''
-  return {loc: column.loc, label: `column ${column.name} ${column.type.name}${column.type.args.length ? `(${column.type.args.join(',')})` : ''}${identity}`}
+  return {
+    loc: column.loc,
+    label: `column ${column.name} ${column.type.name}${column.type.args.length ? `(${column.type.args.join(',')})` : ''}${identity}`,
+  }
 }

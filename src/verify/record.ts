@@ -32,7 +32,8 @@ export function readRecords(migrationsDir: string, version: string): Verificatio
   ] as const) {
     if (!existsSync(file)) continue
     try {
-      const record = pick(JSON.parse(readFileSync(file, 'utf8')) as {verified?: unknown}) as VerificationRecord | false | undefined
+      const record = pick(JSON.parse(readFileSync(file, 'utf8')) as {verified?: unknown}) as
+        VerificationRecord | false | undefined
       if (record && typeof record.down === 'string') records.push(record)
     } catch {
       // An unreadable record proves nothing: the file counts as not verified.
@@ -44,17 +45,26 @@ export function readRecords(migrationsDir: string, version: string): Verificatio
 /** Undefined when the down file's bytes are those of a verified pair, else why not. */
 export function unverifiedDownReason(migrationsDir: string, version: string, downFile: string): string | undefined {
   const records = readRecords(migrationsDir, version)
-  if (records.length === 0) return 'no verification record (generated with --no-verify, by an older nself, or hand-written)'
+  if (records.length === 0)
+    return 'no verification record (generated with --no-verify, by an older nself, or hand-written)'
   const checksum = sha256(readFileSync(downFile))
   if (records.some((r) => r.down === checksum)) return undefined
   return 'the file changed after it was verified (its checksum matches no verification record)'
 }
 
-export async function writeSideRecord(migrationsDir: string, version: string, record: VerificationRecord): Promise<string> {
+export async function writeSideRecord(
+  migrationsDir: string,
+  version: string,
+  record: VerificationRecord,
+): Promise<string> {
   const file = join(migrationsDir, 'meta', `${version}.verified.json`)
   await mkdir(join(migrationsDir, 'meta'), {recursive: true})
   // O_NOFOLLOW: a link planted at that name is refused, never written through.
-  const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644)
+  const handle = await open(
+    file,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+    0o644,
+  )
   try {
     await handle.writeFile(JSON.stringify(record, null, 2) + '\n')
   } finally {

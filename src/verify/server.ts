@@ -18,7 +18,14 @@ export interface VerifyServer {
   connect(database?: string): Promise<Client>
 }
 
-type PgConfig = {connectionString?: string; host?: string; port?: number; user?: string; password?: string; database?: string}
+type PgConfig = {
+  connectionString?: string
+  host?: string
+  port?: number
+  user?: string
+  password?: string
+  database?: string
+}
 
 async function pgClient(config: PgConfig): Promise<Client> {
   const {default: pg} = await import('pg')
@@ -36,7 +43,11 @@ async function pgClient(config: PgConfig): Promise<Client> {
 }
 
 /** The server from NSELF_VERIFY_DATABASE_URL, else the embedded one of the project in `stateDir`. */
-export async function verifyServer(stateDir: string, env: NodeJS.ProcessEnv = process.env, onNotice?: (m: string) => void): Promise<VerifyServer> {
+export async function verifyServer(
+  stateDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+  onNotice?: (m: string) => void,
+): Promise<VerifyServer> {
   const url = env[VERIFY_URL_VARIABLE]
   if (url) {
     return {
@@ -52,13 +63,19 @@ export async function verifyServer(stateDir: string, env: NodeJS.ProcessEnv = pr
   try {
     server = await ensureEmbeddedServer(stateDir, onNotice)
   } catch (error) {
-    throw new ConnectionError(`cannot start the embedded PostgreSQL server to verify the migration: ${(error as Error).message}`, {
-      code: 'NSELF_VERIFY_NO_SERVER',
-      hint: `Set ${VERIFY_URL_VARIABLE} to a server where nself may create a scratch database, or pass --no-verify (the files are then marked "not verified").`,
-    })
+    throw new ConnectionError(
+      `cannot start the embedded PostgreSQL server to verify the migration: ${(error as Error).message}`,
+      {
+        code: 'NSELF_VERIFY_NO_SERVER',
+        hint: `Set ${VERIFY_URL_VARIABLE} to a server where nself may create a scratch database, or pass --no-verify (the files are then marked "not verified").`,
+      },
+    )
   }
   const {host, port, user, password} = server
-  return {label: 'the embedded server', connect: (database) => pgClient({host, port, user, password, database: database ?? 'postgres'})}
+  return {
+    label: 'the embedded server',
+    connect: (database) => pgClient({host, port, user, password, database: database ?? 'postgres'}),
+  }
 }
 
 /** The scratch database nself keeps on the verification server, emptied before each use. */
@@ -79,7 +96,9 @@ export async function withScratchDatabase<T>(server: VerifyServer, fn: (scratch:
     })
     const scratch = await server.connect(SCRATCH_DATABASE)
     try {
-      const {rows} = await scratch.query<{mine: boolean}>(`SELECT pg_try_advisory_lock(hashtext('nself verify scratch')) AS mine`)
+      const {rows} = await scratch.query<{mine: boolean}>(
+        `SELECT pg_try_advisory_lock(hashtext('nself verify scratch')) AS mine`,
+      )
       if (rows[0].mine) {
         // Emptied before use (not after: a crashed run's leftovers go too, and success pays less).
         await emptyDatabase(scratch)
@@ -94,7 +113,11 @@ export async function withScratchDatabase<T>(server: VerifyServer, fn: (scratch:
   }
 }
 
-async function withOwnDatabase<T>(server: VerifyServer, admin: Client, fn: (scratch: Client) => Promise<T>): Promise<T> {
+async function withOwnDatabase<T>(
+  server: VerifyServer,
+  admin: Client,
+  fn: (scratch: Client) => Promise<T>,
+): Promise<T> {
   const name = `nself_verify_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
   await admin.query(`CREATE DATABASE "${name}" TEMPLATE template0`)
   try {

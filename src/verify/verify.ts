@@ -76,10 +76,13 @@ async function applyExisting(db: Client, m: MigrationFile): Promise<void> {
   } catch (error) {
     if (!(error instanceof StatementError)) throw error
     const s = error.item as FileStatement
-    throw new ValidationError(`${shown(s.file)}:${s.line}: ${error.cause.message} (existing migration ${m.version}_${m.name}, applied on a scratch database to verify the new one)`, {
-      code: 'NSELF_VERIFY_FAILED',
-      hint: 'The migrations already in the folder do not apply on an empty database: fix that migration first.',
-    })
+    throw new ValidationError(
+      `${shown(s.file)}:${s.line}: ${error.cause.message} (existing migration ${m.version}_${m.name}, applied on a scratch database to verify the new one)`,
+      {
+        code: 'NSELF_VERIFY_FAILED',
+        hint: 'The migrations already in the folder do not apply on an empty database: fix that migration first.',
+      },
+    )
   }
 }
 
@@ -102,7 +105,8 @@ async function applyNew(db: Client, steps: Step[], input: PairInput, direction: 
 
 function advice(code: string | undefined, direction: 'up' | 'down'): string {
   // 53200: one transaction locks more objects than max_locks_per_transaction allows; so would migrate:${direction}.
-  if (code === '53200') return `The ${direction} touches more objects in one transaction than the server's lock table holds: raise max_locks_per_transaction, or split the change into smaller migrations.`
+  if (code === '53200')
+    return `The ${direction} touches more objects in one transaction than the server's lock table holds: raise max_locks_per_transaction, or split the change into smaller migrations.`
   return direction === 'up' ? 'Fix the schema and run this again.' : 'Report this: the generated down is wrong.'
 }
 
@@ -130,7 +134,12 @@ function sameList(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i])
 }
 
-function expectSame(expected: CatalogSnapshot, actual: CatalogSnapshot, what: string, lenient: boolean | undefined): void {
+function expectSame(
+  expected: CatalogSnapshot,
+  actual: CatalogSnapshot,
+  what: string,
+  lenient: boolean | undefined,
+): void {
   const items = compareCatalogs(expected, actual, () => true).filter((d) => !lenient || d.kind !== 'unexpected')
   if (items.length === 0) return
   throw new ValidationError(`${what} (verified on a scratch database, nothing written):\n${describeDrift(items)}`, {

@@ -45,9 +45,22 @@ describe('nself db import @db', function () {
     await nself(['db', 'validate'], root)
     await nself(['db', 'run'], root)
     await nself(['db', 'migrate:up'], root, db.env)
-    expect(await columnTypes(db, 'customers')).to.include({id: 'integer', is_active: 'boolean', bio: 'text', avatar: 'bytea', created_at: 'timestamp without time zone', updated_at: 'timestamp with time zone'})
-    expect(await columnTypes(db, 'orders')).to.include({status: 'orders_status_enum', total: 'numeric(10,2)', weight: 'double precision'})
-    const fk = await db.query(`SELECT pg_get_constraintdef(oid) AS d FROM pg_constraint WHERE conname = 'orders_customer_fk'`)
+    expect(await columnTypes(db, 'customers')).to.include({
+      id: 'integer',
+      is_active: 'boolean',
+      bio: 'text',
+      avatar: 'bytea',
+      created_at: 'timestamp without time zone',
+      updated_at: 'timestamp with time zone',
+    })
+    expect(await columnTypes(db, 'orders')).to.include({
+      status: 'orders_status_enum',
+      total: 'numeric(10,2)',
+      weight: 'double precision',
+    })
+    const fk = await db.query(
+      `SELECT pg_get_constraintdef(oid) AS d FROM pg_constraint WHERE conname = 'orders_customer_fk'`,
+    )
     expect(fk.rows[0].d).to.equal('FOREIGN KEY (customer_id) REFERENCES customers(id) ON DELETE CASCADE')
   })
 
@@ -62,8 +75,15 @@ describe('nself db import @db', function () {
     await nself(['db', 'validate'], root)
     await nself(['db', 'run'], root)
     await nself(['db', 'migrate:up'], root, db.env)
-    expect(await columnTypes(db, 'books')).to.include({id: 'bigint', title: 'character varying(200)', price: 'numeric(8,2)', rating: 'double precision'})
-    const unique = await db.query(`SELECT count(*)::int AS n FROM pg_constraint WHERE conname = 'index_authors_on_email' AND contype = 'u'`)
+    expect(await columnTypes(db, 'books')).to.include({
+      id: 'bigint',
+      title: 'character varying(200)',
+      price: 'numeric(8,2)',
+      rating: 'double precision',
+    })
+    const unique = await db.query(
+      `SELECT count(*)::int AS n FROM pg_constraint WHERE conname = 'index_authors_on_email' AND contype = 'u'`,
+    )
     expect(unique.rows[0].n).to.equal(1)
   })
 

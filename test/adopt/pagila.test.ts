@@ -30,12 +30,21 @@ type Catalog = Awaited<ReturnType<typeof readCatalog>>
  * partitioned parent's indexes are `ON ONLY` it, which a plain table's are not.
  */
 function withoutPartitions(catalog: Catalog): Catalog {
-  const partition = (r: unknown) => /^payment_p\d{4}_\d\d$/.test(String((r as {table?: string; name?: string}).table ?? (r as {name: string}).name))
-  const indexes = catalog.indexes.filter((r) => !partition(r)).map((r) => {
-    const row = r as {definition: string}
-    return {...row, definition: row.definition.replace(' ON ONLY ', ' ON ')}
-  })
-  return {...catalog, tables: catalog.tables.filter((r) => !partition(r)), columns: catalog.columns.filter((r) => !partition(r)), constraints: catalog.constraints.filter((r) => !partition(r)), indexes}
+  const partition = (r: unknown) =>
+    /^payment_p\d{4}_\d\d$/.test(String((r as {table?: string; name?: string}).table ?? (r as {name: string}).name))
+  const indexes = catalog.indexes
+    .filter((r) => !partition(r))
+    .map((r) => {
+      const row = r as {definition: string}
+      return {...row, definition: row.definition.replace(' ON ONLY ', ' ON ')}
+    })
+  return {
+    ...catalog,
+    tables: catalog.tables.filter((r) => !partition(r)),
+    columns: catalog.columns.filter((r) => !partition(r)),
+    constraints: catalog.constraints.filter((r) => !partition(r)),
+    indexes,
+  }
 }
 
 describe('Pagila: pull a schema applied with psql @db', function () {
@@ -55,16 +64,33 @@ describe('Pagila: pull a schema applied with psql @db', function () {
     const db = await freshDatabase('nself_pagila')
     const again = await freshDatabase('nself_pagila')
     try {
-      const psql = spawnSync(PSQL, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', db.url, '-f', PAGILA!], {encoding: 'utf8'})
+      const psql = spawnSync(PSQL, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', db.url, '-f', PAGILA!], {
+        encoding: 'utf8',
+      })
       expect(psql.status, psql.stderr).to.equal(0)
       const client = await db.connect()
       const live = await introspect(client).finally(() => client.end())
 
       expect(live.model.tables.map((t) => t.name)).to.deep.equal([
-        'actor', 'address', 'category', 'city', 'country', 'customer', 'film', 'film_actor', 'film_category',
-        'inventory', 'language', 'payment', 'rental', 'staff', 'store',
+        'actor',
+        'address',
+        'category',
+        'city',
+        'country',
+        'customer',
+        'film',
+        'film_actor',
+        'film_category',
+        'inventory',
+        'language',
+        'payment',
+        'rental',
+        'staff',
+        'store',
       ])
-      expect(live.model.enums).to.deep.equal([{schema: 'public', name: 'mpaa_rating', values: ['G', 'PG', 'PG-13', 'R', 'NC-17']}])
+      expect(live.model.enums).to.deep.equal([
+        {schema: 'public', name: 'mpaa_rating', values: ['G', 'PG', 'PG-13', 'R', 'NC-17']},
+      ])
       const count = (kind: string) => live.extras.filter((e) => e.kind === kind).length
       expect(count('view')).to.equal(7)
       expect(count('materialized view')).to.equal(1)
@@ -77,19 +103,31 @@ describe('Pagila: pull a schema applied with psql @db', function () {
       expect(text).to.include('// partitioned in the database: PARTITION BY RANGE (payment_date)')
       const parsed = await parseSchema(text, 'pagila.dbml')
       expect(parsed.parseErrors).to.deep.equal([])
-      expect(validateSchema(parsed).filter((d) => d.severity === 'error').map((d) => d.message)).to.deep.equal([])
-      expect(diffSchemas(live.model, parsed.model).map((c) => c.summary), 'db run after pull finds nothing').to.deep.equal([])
+      expect(
+        validateSchema(parsed)
+          .filter((d) => d.severity === 'error')
+          .map((d) => d.message),
+      ).to.deep.equal([])
+      expect(
+        diffSchemas(live.model, parsed.model).map((c) => c.summary),
+        'db run after pull finds nothing',
+      ).to.deep.equal([])
 
       // Built afresh: the DBML, then the extras migration (partitions excepted: they stay by hand).
       const fresh = await again.connect()
       try {
-        for (const e of live.extras.filter((x) => x.phase === 'before' && !x.manual)) for (const s of e.sql) await fresh.query(s)
+        for (const e of live.extras.filter((x) => x.phase === 'before' && !x.manual))
+          for (const s of e.sql) await fresh.query(s)
         await buildFromScratch(fresh, parsed.model)
         await fresh.query('SET check_function_bodies = false')
-        for (const e of live.extras.filter((x) => x.phase === 'after' && !x.manual)) for (const s of e.sql) await fresh.query(s)
+        for (const e of live.extras.filter((x) => x.phase === 'after' && !x.manual))
+          for (const s of e.sql) await fresh.query(s)
         const original = await db.connect()
         try {
-          const [built, source] = [withoutPartitions(await readCatalog(fresh)), withoutPartitions(await readCatalog(original))]
+          const [built, source] = [
+            withoutPartitions(await readCatalog(fresh)),
+            withoutPartitions(await readCatalog(original)),
+          ]
           for (const key of Object.keys(source) as Array<keyof Catalog>) {
             const a = new Set((built[key] as unknown[]).map((r) => JSON.stringify(r)))
             const b = new Set((source[key] as unknown[]).map((r) => JSON.stringify(r)))

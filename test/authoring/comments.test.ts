@@ -26,7 +26,26 @@ const APPLIED = 40
 const SEED = Number(process.env.FUZZ_SEED ?? 20260812)
 
 const BREAKS = ['\n', '\r', '\r\n', '\u2028', '\u2029', '\u0085', '\v', '\f', '\u001b[2J', '\t', '\u0000']
-const SQLISH = ['DROP TABLE victim;', 'DROP TABLE IF EXISTS victim;', '--', '/*', '*/', ';', "'", '"', '$$', "E'", '\\', '-- nself:no-transaction', ' ', 'x', 'name', '(', ')', 'é']
+const SQLISH = [
+  'DROP TABLE victim;',
+  'DROP TABLE IF EXISTS victim;',
+  '--',
+  '/*',
+  '*/',
+  ';',
+  "'",
+  '"',
+  '$$',
+  "E'",
+  '\\',
+  '-- nself:no-transaction',
+  ' ',
+  'x',
+  'name',
+  '(',
+  ')',
+  'é',
+]
 
 type Rand = () => number
 
@@ -67,7 +86,13 @@ function randomModel(rand: Rand, database: boolean): SchemaModel {
   if (tables.length > 1) {
     const [a, b] = tables
     a.columns.push(col(name(), 'int'))
-    a.foreignKeys.push({name: name(), columns: [a.columns.at(-1)!.name], refSchema: 'public', refTable: b.name, refColumns: [b.columns[0].name]})
+    a.foreignKeys.push({
+      name: name(),
+      columns: [a.columns.at(-1)!.name],
+      refSchema: 'public',
+      refTable: b.name,
+      refColumns: [b.columns[0].name],
+    })
   }
   return model(tables, enums)
 }
@@ -82,7 +107,9 @@ function mutated(rand: Rand, a: SchemaModel, database: boolean): SchemaModel {
   t.note = hostileName(rand, 901, database)
   if (b.enums[0]) b.enums[0].values.push(hostileName(rand, 902, database))
   t.uniques = t.uniques.filter((u) => u.columns.every((c) => t.columns.some((x) => x.name === c)))
-  t.indexes = t.indexes.filter((i) => i.parts.every((p) => p.kind !== 'column' || t.columns.some((x) => x.name === p.name)))
+  t.indexes = t.indexes.filter((i) =>
+    i.parts.every((p) => p.kind !== 'column' || t.columns.some((x) => x.name === p.name)),
+  )
   return b
 }
 
@@ -97,13 +124,20 @@ function pair(rand: Rand, database: boolean): {from: SchemaModel; to: SchemaMode
 function checkRendered(from: SchemaModel, to: SchemaModel, where: string) {
   const changes = diffSchemas(from, to)
   const files = renderMigration(changes, '007_fuzz', 'database/schema.dbml')
-  for (const [file, text, steps] of [['up', files.up, upSteps(changes)], ['down', files.down, downSteps(changes)]] as const) {
+  for (const [file, text, steps] of [
+    ['up', files.up, upSteps(changes)],
+    ['down', files.down, downSteps(changes)],
+  ] as const) {
     const lexed = generatedStatements(text)
     const expected = steps.map((s) => ({sql: s.sql, transactional: s.transactional}))
     expect(lexed, `${where} ${file}:\n${text}`).to.deep.equal(expected)
     // Every line outside a statement is a comment or blank: nothing else can reach the server.
     for (const line of text.split(/\r\n|[\n\r\u2028\u2029\u0085]/)) {
-      if (!line.startsWith('--') && line.trim() !== '') expect(expected.some((s) => `${s.sql};`.includes(line)), `${where} ${file}: stray line ${JSON.stringify(line)}`).to.equal(true)
+      if (!line.startsWith('--') && line.trim() !== '')
+        expect(
+          expected.some((s) => `${s.sql};`.includes(line)),
+          `${where} ${file}: stray line ${JSON.stringify(line)}`,
+        ).to.equal(true)
     }
   }
   return {changes, files}
@@ -121,22 +155,41 @@ describe('generated comments: user text never becomes SQL', function () {
   })
 
   it('column, index and enum value names and a carriage return stay inside their comments', () => {
-    const e = enumType('mood', ['ok', "v\rDROP TABLE victim;"])
-    const t = table('t', [col('id', 'int', {pk: true}), col('c\u2028DROP TABLE victim;', 'text')], {indexes: [{columns: ['id'], name: 'i\nDROP TABLE victim;--'}]})
+    const e = enumType('mood', ['ok', 'v\rDROP TABLE victim;'])
+    const t = table('t', [col('id', 'int', {pk: true}), col('c\u2028DROP TABLE victim;', 'text')], {
+      indexes: [{columns: ['id'], name: 'i\nDROP TABLE victim;--'}],
+    })
     const a = model([t], [e])
     const b = structuredClone(a)
     b.enums[0].values.push('w\nDROP TABLE victim;')
-    b.tables[0].columns.push({name: 'd\nDROP TABLE victim;', type: {name: 'int', args: [], arrayDims: 0}, notNull: false, identity: false})
+    b.tables[0].columns.push({
+      name: 'd\nDROP TABLE victim;',
+      type: {name: 'int', args: [], arrayDims: 0},
+      notNull: false,
+      identity: false,
+    })
     checkRendered(emptyModel(), a, 'create')
     checkRendered(a, b, 'alter')
     checkRendered(a, emptyModel(), 'drop')
   })
 
   it('db validate refuses control characters in names, with file:line:col', async () => {
-    const source = ['Table "y\\nDROP TABLE IF EXISTS victim;\\n--" {', '  id int [pk]', '  "c\\rx" int', '}', 'Enum e {', '  "v\\u0007"', '  ok', '}'].join('\n')
+    const source = [
+      'Table "y\\nDROP TABLE IF EXISTS victim;\\n--" {',
+      '  id int [pk]',
+      '  "c\\rx" int',
+      '}',
+      'Enum e {',
+      '  "v\\u0007"',
+      '  ok',
+      '}',
+    ].join('\n')
     const parsed = await parseSchema(source, 'database/schema.dbml')
     const errors = validateSchema(parsed).filter((d) => d.rule === 'control-character')
-    expect(errors.map((d) => [d.line, d.severity])).to.deep.include.members([[1, 'error'], [3, 'error']])
+    expect(errors.map((d) => [d.line, d.severity])).to.deep.include.members([
+      [1, 'error'],
+      [3, 'error'],
+    ])
     for (const d of errors) {
       expect(d.message).to.not.match(/[\n\r]/)
       expect(d.message).to.not.include('\u0007')
@@ -166,7 +219,12 @@ describe('generated comments applied @db', function () {
         const to = randomModel(rand, true)
         const {files} = checkRendered(emptyModel(), to, `applied case ${n}`)
         await applySteps(db.client, generatedStatements(files.up))
-        const names = async () => (await db.client.query<{relname: string}>("SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' ORDER BY 1")).rows.map((r) => r.relname)
+        const names = async () =>
+          (
+            await db.client.query<{relname: string}>(
+              "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' ORDER BY 1",
+            )
+          ).rows.map((r) => r.relname)
         expect(await names(), `case ${n}`).to.have.members(['victim', ...to.tables.map((t) => t.name)])
         await applySteps(db.client, generatedStatements(files.down))
         expect(await names(), `case ${n} after down`).to.deep.equal(['victim'])

@@ -41,9 +41,13 @@ describe('migration files', () => {
   it('the down says what data it cannot bring back', () => {
     const changes = diffSchemas(blogModel(), initialModel())
     const {up, down} = renderMigration(changes, '003_back')
-    expect(up).to.match(/-- Destructive:\n(-- {3}- .*\n)*-- {3}- drop table public\.categories: all rows of public\.categories\n/)
+    expect(up).to.match(
+      /-- Destructive:\n(-- {3}- .*\n)*-- {3}- drop table public\.categories: all rows of public\.categories\n/,
+    )
     expect(down).to.include('-- data not restored: all rows of public.categories (the up dropped it)')
-    expect(down).to.match(/-- Data this down cannot bring back \(the up lost it\):\n(-- {3}- .*\n)*-- {3}- drop table public\.tags/)
+    expect(down).to.match(
+      /-- Data this down cannot bring back \(the up lost it\):\n(-- {3}- .*\n)*-- {3}- drop table public\.tags/,
+    )
   })
 
   it('is deterministic: the same plan gives the same bytes', () => {
@@ -72,7 +76,13 @@ describe('migration files', () => {
 
   it('a hand-written migration without a snapshot is skipped over and reported', async () => {
     const dir = join(tmp(), 'migrations')
-    await writeMigration(dir, '001', 'initial', renderMigration(diffSchemas(emptyModel(), initialModel()), '001_initial'), initialModel())
+    await writeMigration(
+      dir,
+      '001',
+      'initial',
+      renderMigration(diffSchemas(emptyModel(), initialModel()), '001_initial'),
+      initialModel(),
+    )
     writeFileSync(join(dir, '002_hand_written.up.sql'), 'CREATE EXTENSION citext;\n')
     writeFileSync(join(dir, '002_hand_written.down.sql'), 'DROP EXTENSION citext;\n')
     mkdirSync(join(dir, 'meta'), {recursive: true})

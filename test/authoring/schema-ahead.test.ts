@@ -49,8 +49,12 @@ describe('migrate:up with schema.dbml ahead of the migrations @db', function () 
     appendFileSync(schema, '\nTable tags {\n  id int [pk]\n}\n')
     const up = await runCli(['db', 'migrate:up', '--force'], {cwd: project, env: db.env})
     expect(up.code, up.stderr).to.equal(0)
-    expect(up.stdout).to.include('Nothing to apply.\ndatabase/schema.dbml is ahead of the migrations (1 change(s) since migration 001: run nself db run), then nself db migrate:up.')
-    const json = JSON.parse((await runCli(['db', 'migrate:up', '--force', '--json'], {cwd: project, env: db.env})).stdout)
+    expect(up.stdout).to.include(
+      'Nothing to apply.\ndatabase/schema.dbml is ahead of the migrations (1 change(s) since migration 001: run nself db run), then nself db migrate:up.',
+    )
+    const json = JSON.parse(
+      (await runCli(['db', 'migrate:up', '--force', '--json'], {cwd: project, env: db.env})).stdout,
+    )
     expect(json.schemaAhead).to.equal('1 change(s) since migration 001: run nself db run')
   })
 })

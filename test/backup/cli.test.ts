@@ -1,6 +1,16 @@
 import {expect} from 'chai'
 import {spawn} from 'node:child_process'
-import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync} from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type pg from 'pg'
@@ -60,7 +70,10 @@ describe('nself db backup / backup:list / restore / prune @db', function () {
     writeFileSync(altered, bytes)
     await client.query(`DELETE FROM events WHERE id % 2 = 0; UPDATE users SET bio = 'changed after the backup'`)
     const before = await databaseState(client)
-    for (const [name, reason] of [['half', /incomplete/], ['altered', /does not match its checksum/]] as const) {
+    for (const [name, reason] of [
+      ['half', /incomplete/],
+      ['altered', /does not match its checksum/],
+    ] as const) {
       const result = await runCli(['db', 'restore', '--name', name, '--force'], {cwd: project, env})
       expect(result.code, result.stderr).to.equal(5)
       expect(result.stderr).to.match(reason)
@@ -84,7 +97,11 @@ describe('nself db backup / backup:list / restore / prune @db', function () {
 
   it('kill -9 during a backup leaves nothing that backup:list shows as valid', async () => {
     const isolated = mkdtempSync(join(tmpdir(), 'nself-kill-'))
-    const child = spawn(process.execPath, [BIN, 'db', 'backup', '--name', 'killed'], {cwd: isolated, env: cliEnv({...env, NSELF_PROJECT_DIR: isolated}), stdio: 'ignore'})
+    const child = spawn(process.execPath, [BIN, 'db', 'backup', '--name', 'killed'], {
+      cwd: isolated,
+      env: cliEnv({...env, NSELF_PROJECT_DIR: isolated}),
+      stdio: 'ignore',
+    })
     const dir = join(isolated, 'database', 'backups')
     const deadline = Date.now() + 20_000
     // Kill as soon as the partial file has data in it (the backup is mid-write).
@@ -97,12 +114,20 @@ describe('nself db backup / backup:list / restore / prune @db', function () {
     await new Promise((r) => child.on('close', r))
     expect(existsSync(join(dir, 'killed.nself-backup'))).to.equal(false)
     expect(readdirSync(dir).some((f) => f.includes('.partial-'))).to.equal(true) // it was killed mid-write
-    const list = JSON.parse((await runCli(['db', 'backup:list', '--json'], {cwd: isolated, env: {...env, NSELF_PROJECT_DIR: isolated}})).stdout)
+    const list = JSON.parse(
+      (await runCli(['db', 'backup:list', '--json'], {cwd: isolated, env: {...env, NSELF_PROJECT_DIR: isolated}}))
+        .stdout,
+    )
     expect(list.backups.filter((b: {valid: boolean}) => b.valid)).to.deep.equal([])
-    const restore = await runCli(['db', 'restore', '--force'], {cwd: isolated, env: {...env, NSELF_PROJECT_DIR: isolated}})
+    const restore = await runCli(['db', 'restore', '--force'], {
+      cwd: isolated,
+      env: {...env, NSELF_PROJECT_DIR: isolated},
+    })
     expect(restore.code).to.equal(5)
     // The next backup clears the dead process's partial file.
-    expect((await runCli(['db', 'backup'], {cwd: isolated, env: {...env, NSELF_PROJECT_DIR: isolated}})).code).to.equal(0)
+    expect((await runCli(['db', 'backup'], {cwd: isolated, env: {...env, NSELF_PROJECT_DIR: isolated}})).code).to.equal(
+      0,
+    )
     expect(readdirSync(dir).some((f) => f.includes('.partial-'))).to.equal(false)
   })
 
@@ -110,13 +135,19 @@ describe('nself db backup / backup:list / restore / prune @db', function () {
     expect((await runCli(['db', 'backup', '--name', 'to-kill'], {cwd: project, env})).code).to.equal(0)
     await client.query(`DELETE FROM events WHERE id % 3 = 0`)
     const before = await databaseState(client)
-    const child = spawn(process.execPath, [BIN, 'db', 'restore', '--name', 'to-kill', '--force'], {cwd: project, env: cliEnv({...env}), stdio: 'ignore'})
+    const child = spawn(process.execPath, [BIN, 'db', 'restore', '--name', 'to-kill', '--force'], {
+      cwd: project,
+      env: cliEnv({...env}),
+      stdio: 'ignore',
+    })
     const watcher = await db.connect()
     let caught = false
     try {
       // Kill while the restore is loading data: its tables are dropped and recreated by then.
-      for (const deadline = Date.now() + 30_000; Date.now() < deadline && !caught; ) {
-        const {rows} = await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'nself db:restore' AND query LIKE 'COPY%'`)
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline && !caught;) {
+        const {rows} = await watcher.query(
+          `SELECT 1 FROM pg_stat_activity WHERE application_name = 'nself db:restore' AND query LIKE 'COPY%'`,
+        )
         caught = rows.length > 0
       }
       child.kill('SIGKILL')
@@ -137,7 +168,10 @@ describe('nself db backup / backup:list / restore / prune @db', function () {
     const seedFile = join(project, 'database', 'seeds', 'development', 'users.json')
     mkdirSync(join(project, 'database', 'seeds', 'development'), {recursive: true})
     writeFileSync(seedFile, '[{"email": "x@example.com"}]\n')
-    const made = await runCli(['db', 'backup', '--name', 'with-seeds', '--compress', '--include-seeds', '--json'], {cwd: project, env})
+    const made = await runCli(['db', 'backup', '--name', 'with-seeds', '--compress', '--include-seeds', '--json'], {
+      cwd: project,
+      env,
+    })
     expect(made.code, made.stderr).to.equal(0)
     writeFileSync(seedFile, 'changed')
     const list = JSON.parse((await runCli(['db', 'backup:list', '--json'], {cwd: project, env})).stdout)
@@ -153,7 +187,11 @@ describe('nself db backup / backup:list / restore / prune @db', function () {
     const penv = {...env, NSELF_PROJECT_DIR: dir, DB_BACKUP_RETENTION_DAYS: '2'}
     const config = loadConfig({cwd: dir, env: penv})
     const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000)
-    for (const [name, age] of [['ten-days', 10], ['five-days', 5], ['one-day', 1]] as const) {
+    for (const [name, age] of [
+      ['ten-days', 10],
+      ['five-days', 5],
+      ['one-day', 1],
+    ] as const) {
       await createBackup(config, client, {name, now: daysAgo(age), tools: null, prune: false})
     }
     const names = async () => readdirSync(join(dir, 'database', 'backups')).sort()
@@ -165,7 +203,9 @@ describe('nself db backup / backup:list / restore / prune @db', function () {
     expect(await names()).to.deep.equal(['one-day.nself-backup'])
     // Everything old: the newest still stays.
     const strict = {...penv, DB_BACKUP_RETENTION_DAYS: '1'}
-    expect(JSON.parse((await runCli(['db', 'backup:prune', '--json'], {cwd: dir, env: strict})).stdout).pruned).to.deep.equal([])
+    expect(
+      JSON.parse((await runCli(['db', 'backup:prune', '--json'], {cwd: dir, env: strict})).stdout).pruned,
+    ).to.deep.equal([])
     // A new backup prunes the then old one.
     const made = JSON.parse((await runCli(['db', 'backup', '--json'], {cwd: dir, env: strict})).stdout)
     expect(made.pruned).to.deep.equal(['one-day'])

@@ -34,13 +34,17 @@ describe('which backup a plain restore picks @db', function () {
       error = caught as Error & {exit?: number}
     }
     expect(error?.exit).to.equal(5)
-    expect(error?.message).to.match(/no backup .* to restore by default: only automatic snapshots \(pre-restore-2026-01-01-12-01-00/)
+    expect(error?.message).to.match(
+      /no backup .* to restore by default: only automatic snapshots \(pre-restore-2026-01-01-12-01-00/,
+    )
     expect(error?.hint).to.include('--name pre-restore-2026-01-01-12-01-00')
 
     await createBackup(config, client, {now: at(2), prune: false, tools: null})
     await createBackup(config, client, {name: defaultBackupName(at(3), 'pre-restore'), prune: false, tools: null})
     await createBackup(config, client, {name: defaultBackupName(at(4), 'pre-reset'), prune: false, tools: null})
     expect((await findBackup(config.backupDir)).name).to.equal('backup-2026-01-01-12-02-00')
-    expect((await findBackup(config.backupDir, 'pre-reset-2026-01-01-12-04-00')).name).to.equal('pre-reset-2026-01-01-12-04-00')
+    expect((await findBackup(config.backupDir, 'pre-reset-2026-01-01-12-04-00')).name).to.equal(
+      'pre-reset-2026-01-01-12-04-00',
+    )
   })
 })

@@ -55,13 +55,18 @@ describe('nself db backup on a full disk @db', function () {
   ] as const) {
     it(`${path} path: exit 1, "no space left on device in DIR: N MB needed", no partial file, older backup untouched, logged`, async () => {
       const env = {DB_BACKUP_LOCATION: disk!, ...extra}
-      const older = await runCli(['db', 'backup', '--name', `older-${path}`, '--json'], {cwd: project, env: {...small.env, ...env}})
+      const older = await runCli(['db', 'backup', '--name', `older-${path}`, '--json'], {
+        cwd: project,
+        env: {...small.env, ...env},
+      })
       expect(older.code, older.stderr).to.equal(0)
       const olderBytes = readFileSync(JSON.parse(older.stdout).path)
 
       const text = await runCli(['db', 'backup'], {cwd: project, env: {...db.env, ...env}})
       expect(text.code, text.stderr).to.equal(1)
-      expect(text.stderr).to.match(new RegExp(`^Error: no space left on device in ${disk}: about \\d+ MB needed, [\\d.]+ MB free\\n`))
+      expect(text.stderr).to.match(
+        new RegExp(`^Error: no space left on device in ${disk}: about \\d+ MB needed, [\\d.]+ MB free\\n`),
+      )
       expect(text.stderr).to.not.match(/\n\s+at /) // no stack trace
       const json = await runCli(['db', 'backup', '--json'], {cwd: project, env: {...db.env, ...env}})
       expect(json.code).to.equal(1)

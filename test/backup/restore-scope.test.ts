@@ -32,9 +32,14 @@ describe('db restore: keeps what the backup does not cover @db', function () {
     expect(made.code, made.stderr).to.equal(0)
     // Made after the backup: a schema the backup does not contain, with rows.
     await client.query('CREATE SCHEMA extra; CREATE TABLE extra.keep (id int); INSERT INTO extra.keep VALUES (7)')
-    await craftBackup(join(backups(), 'public-only.nself-backup'), join(backups(), 'other-project.nself-backup'), (_n, data) => data, (m) => {
-      m.database = 'someone_elses_db'
-    })
+    await craftBackup(
+      join(backups(), 'public-only.nself-backup'),
+      join(backups(), 'other-project.nself-backup'),
+      (_n, data) => data,
+      (m) => {
+        m.database = 'someone_elses_db'
+      },
+    )
   })
   after(async () => {
     await client.end()
@@ -65,6 +70,8 @@ describe('db restore: keeps what the backup does not cover @db', function () {
   it('names the source database when the backup comes from another one', async () => {
     const refused = await runCli(['db', 'restore', '--name', 'other-project'], {cwd: project, env})
     expect(refused.code).to.equal(6)
-    expect(refused.stderr).to.match(new RegExp(`backup other-project was made from database someone_elses_db, not ${db.name}`))
+    expect(refused.stderr).to.match(
+      new RegExp(`backup other-project was made from database someone_elses_db, not ${db.name}`),
+    )
   })
 })

@@ -35,11 +35,13 @@ describe('db restore --seeds: modes and links from the backup are not trusted @d
     await craftBackup(join(backups(), 'plain.nself-backup'), join(backups(), 'crafted.nself-backup'), (name, data) => {
       if (name !== 'seeds.json') return data
       const body = Buffer.from('SELECT 1;\n').toString('base64')
-      return Buffer.from(JSON.stringify([
-        {path: 'development/a.sql', mode: 0o644, data: body},
-        {path: 'development/setuid.sh', mode: 0o6777, data: body},
-        {path: 'development/linked.sql', mode: 0o644, data: body},
-      ]))
+      return Buffer.from(
+        JSON.stringify([
+          {path: 'development/a.sql', mode: 0o644, data: body},
+          {path: 'development/setuid.sh', mode: 0o6777, data: body},
+          {path: 'development/linked.sql', mode: 0o644, data: body},
+        ]),
+      )
     })
   })
   after(async () => {

@@ -36,7 +36,10 @@ describe('backup and restore round trip (blog + 100,000 rows) @db', function () 
     expect(backup.manifest.method).to.equal(tools ? 'pg_dump' : 'builtin')
     expect(statSync(backup.path).mode & 0o777).to.equal(0o600)
     expect(backup.manifest.tables.find((t) => t.name === 'events')?.rows).to.equal(ROWS)
-    expect(backup.manifest.sequences.find((s) => s.name === 'events_id_seq')).to.include({value: String(ROWS + 50_000), isCalled: true})
+    expect(backup.manifest.sequences.find((s) => s.name === 'events_id_seq')).to.include({
+      value: String(ROWS + 50_000),
+      isCalled: true,
+    })
     expect(JSON.stringify(backup.manifest)).not.to.include(new URL(db.url).password || 'no-password')
     await client.query(MESS_UP_SQL)
     const messed = await databaseState(client)

@@ -16,7 +16,9 @@ describe('errors and exit codes (e2e)', () => {
     expect(text.stderr.trim()).to.equal('Error: Nonexistent flag: --no-such-flag')
     const json = await runCli(['db', 'ping', '--no-such-flag', '--json'], {cwd: project})
     expect(json.code).to.equal(2)
-    expect(JSON.parse(json.stdout)).to.deep.equal({error: {code: 'NSELF_USAGE', message: 'Nonexistent flag: --no-such-flag', exit: 2}})
+    expect(JSON.parse(json.stdout)).to.deep.equal({
+      error: {code: 'NSELF_USAGE', message: 'Nonexistent flag: --no-such-flag', exit: 2},
+    })
   })
 
   it('config error: exit 3 naming the variable and file', async () => {
@@ -52,14 +54,14 @@ describe('errors and exit codes (e2e)', () => {
   })
 })
 
-describe('VetoError, for plugins\' beforeMigrate hooks', () => {
-  it('is a refusal: exit 6, NSELF_REFUSED, the plugin\'s message', () => {
+describe("VetoError, for plugins' beforeMigrate hooks", () => {
+  it("is a refusal: exit 6, NSELF_REFUSED, the plugin's message", () => {
     const veto = new VetoError('change freeze until Monday')
     expect(veto).to.be.instanceOf(RefusedError)
     expect(describeError(veto)).to.deep.equal({code: 'NSELF_REFUSED', message: 'change freeze until Monday', exit: 6})
   })
 
-  it('keeps exit 6 and its code when thrown from a plugin\'s own copy of the SDK (instanceof fails there)', () => {
+  it("keeps exit 6 and its code when thrown from a plugin's own copy of the SDK (instanceof fails there)", () => {
     const {code, oclif} = new VetoError('x')
     const foreign = Object.assign(new Error('no Friday deploys'), {code, oclif})
     expect(describeError(foreign)).to.deep.equal({code: 'NSELF_REFUSED', message: 'no Friday deploys', exit: 6})
@@ -67,7 +69,7 @@ describe('VetoError, for plugins\' beforeMigrate hooks', () => {
 })
 
 describe('help and version (e2e)', () => {
-  it('prints the version without loading oclif, in oclif\'s format', async () => {
+  it("prints the version without loading oclif, in oclif's format", async () => {
     const result = await runCli(['--version'])
     expect(result.stdout.trim()).to.match(/^nself\/\d+\.\d+\.\d+ linux-x64 node-v\d+/)
   })
@@ -77,7 +79,8 @@ describe('help and version (e2e)', () => {
     const first = await runCli(['db', '--help'])
     const cached = await runCli(['db', '--help'])
     expect(fresh.code).to.equal(0)
-    for (const line of ['db ping', 'db info', 'db reconnect', 'db start', 'db stop']) expect(fresh.stdout).to.include(line)
+    for (const line of ['db ping', 'db info', 'db reconnect', 'db start', 'db stop'])
+      expect(fresh.stdout).to.include(line)
     expect(first.stdout).to.equal(fresh.stdout)
     expect(cached.stdout).to.equal(fresh.stdout)
   })

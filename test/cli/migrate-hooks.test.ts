@@ -17,8 +17,14 @@ describe('migration hooks: fail closed on every path, plugin flags @db', functio
   let project: TestProject
   let env: Record<string, string>
   let log: string
-  const records = () => readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))
-  const cli = (args: string[], extra: Record<string, string> = {}) => runCli(args, {cwd: project.root, env: {...env, ...extra}})
+  const records = () =>
+    readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+  const cli = (args: string[], extra: Record<string, string> = {}) =>
+    runCli(args, {cwd: project.root, env: {...env, ...extra}})
   const fingerprint = async () => {
     const client = await db.connect()
     try {
@@ -31,7 +37,9 @@ describe('migration hooks: fail closed on every path, plugin flags @db', functio
   before(async () => {
     const xdg = mkdtempSync(join(tmpdir(), 'nself-hooks-xdg-'))
     env = {XDG_DATA_HOME: join(xdg, 'data'), XDG_CONFIG_HOME: join(xdg, 'config'), XDG_CACHE_HOME: join(xdg, 'cache')}
-    const link = await runCli(['plugins', 'link', join(ROOT, 'test/fixtures/plugins/hook-plugin'), '--no-install'], {env})
+    const link = await runCli(['plugins', 'link', join(ROOT, 'test/fixtures/plugins/hook-plugin'), '--no-install'], {
+      env,
+    })
     expect(link.code, link.stderr).to.equal(0)
   })
   beforeEach(async () => {
@@ -73,7 +81,15 @@ describe('migration hooks: fail closed on every path, plugin flags @db', functio
 
   it('a plugin whose beforeMigrate hook cannot be loaded refuses the run', async () => {
     const broken = mkdtempSync(join(tmpdir(), 'nself-broken-guard-'))
-    writeFileSync(join(broken, 'package.json'), JSON.stringify({name: 'nself-plugin-broken-guard', version: '1.0.0', type: 'module', oclif: {hooks: {beforeMigrate: './before.js'}}}))
+    writeFileSync(
+      join(broken, 'package.json'),
+      JSON.stringify({
+        name: 'nself-plugin-broken-guard',
+        version: '1.0.0',
+        type: 'module',
+        oclif: {hooks: {beforeMigrate: './before.js'}},
+      }),
+    )
     writeFileSync(join(broken, 'before.js'), 'export default async function ( {\n') // a syntax error
     const xdg = mkdtempSync(join(tmpdir(), 'nself-hooks-xdg-'))
     const own = {...env, XDG_DATA_HOME: join(xdg, 'data')}
@@ -82,7 +98,9 @@ describe('migration hooks: fail closed on every path, plugin flags @db', functio
     expect(up.code, up.stderr).to.equal(6)
     const error = JSON.parse(up.stdout).error
     expect(error.code).to.equal('NSELF_REFUSED')
-    expect(error.message).to.match(/^Refused by plugin nself-plugin-broken-guard: its beforeMigrate hook cannot be loaded: /)
+    expect(error.message).to.match(
+      /^Refused by plugin nself-plugin-broken-guard: its beforeMigrate hook cannot be loaded: /,
+    )
     expect(error.hint).to.include('nself plugins uninstall')
     expect(await fingerprint()).to.deep.equal([])
   })
@@ -129,7 +147,9 @@ describe('migration hooks: fail closed on every path, plugin flags @db', functio
     const failing = await cli(['db', 'migrate:up', '--steps', '1'], {NSELF_TEST_AFTER_EXIT: '7'})
     expect(failing.code).to.equal(7)
     expect(failing.stdout).to.include('Applied 1 migration(s)')
-    expect(failing.stderr).to.include('Error: afterMigrate hook of nself-test-hook-plugin (1 migration(s) applied: they stay so): fixture sync failed')
+    expect(failing.stderr).to.include(
+      'Error: afterMigrate hook of nself-test-hook-plugin (1 migration(s) applied: they stay so): fixture sync failed',
+    )
     expect((await db.query("SELECT to_regclass('a')::text AS t")).rows[0].t).to.equal('a')
     const json = await cli(['db', 'migrate:up', '--json'], {NSELF_TEST_AFTER_EXIT: '7'})
     expect(json.code).to.equal(7)
@@ -141,7 +161,9 @@ describe('migration hooks: fail closed on every path, plugin flags @db', functio
 
   it('a plugin flag is accepted, shown in --help, and handed to both hooks as options.flags (env fallback from .env)', async () => {
     const help = await cli(['db', 'migrate:up', '--help'])
-    expect(help.stdout.replace(/\s+/g, ' ')).to.include('PLUGIN FLAGS --[no-]update-fixture Test flag added by the hook fixture. Also FIXTURE_AUTO_UPDATE=true. (plugin nself-test-hook-plugin)')
+    expect(help.stdout.replace(/\s+/g, ' ')).to.include(
+      'PLUGIN FLAGS --[no-]update-fixture Test flag added by the hook fixture. Also FIXTURE_AUTO_UPDATE=true. (plugin nself-test-hook-plugin)',
+    )
     expect((await cli(['db', 'migrate:up', '--steps', '1', '--update-fixture'])).code).to.equal(0)
     writeFileSync(join(project.root, '.env.local'), 'FIXTURE_AUTO_UPDATE=true\n')
     expect((await cli(['db', 'migrate:up'])).code).to.equal(0)
@@ -162,7 +184,11 @@ describe('migration hooks: fail closed on every path, plugin flags @db', functio
 describe('a plugin flag without its plugin', () => {
   it('--update-hasura without the Hasura plugin is a usage error naming the plugin', async () => {
     const {checkMissingPluginFlags} = await import('../../src/cli/plugin-flags.js')
-    expect(() => checkMissingPluginFlags('db:migrate:up', ['--update-hasura'], new Set())).to.throw('--update-hasura is added to this command by the plugin @nself/plugin-hasura, which is not installed')
-    expect(() => checkMissingPluginFlags('db:migrate:up', ['--update-hasura'], new Set(['update-hasura']))).not.to.throw()
+    expect(() => checkMissingPluginFlags('db:migrate:up', ['--update-hasura'], new Set())).to.throw(
+      '--update-hasura is added to this command by the plugin @nself/plugin-hasura, which is not installed',
+    )
+    expect(() =>
+      checkMissingPluginFlags('db:migrate:up', ['--update-hasura'], new Set(['update-hasura'])),
+    ).not.to.throw()
   })
 })

@@ -10,7 +10,16 @@ import {hasScript, runInTerminal} from '../helpers/tty.js'
 function plain(options: Partial<ReporterOptions> = {}) {
   const out: string[] = []
   const err: string[] = []
-  const reporter = createReporter({json: false, verbose: false, debug: false, terminal: false, log: (l) => out.push(l), logToStderr: (l) => err.push(l), debugLog: (l) => err.push(`[debug] ${l}`), ...options})
+  const reporter = createReporter({
+    json: false,
+    verbose: false,
+    debug: false,
+    terminal: false,
+    log: (l) => out.push(l),
+    logToStderr: (l) => err.push(l),
+    debugLog: (l) => err.push(`[debug] ${l}`),
+    ...options,
+  })
   return {reporter, out, err}
 }
 
@@ -76,11 +85,20 @@ describe('progress in a terminal (listr2): migrate up, seed and reset report the
     root = mkdtempSync(join(tmpdir(), 'nself-progress-'))
     mkdirSync(join(root, 'database', 'migrations'), {recursive: true})
     mkdirSync(join(root, 'database', 'seeds', 'development'), {recursive: true})
-    writeFileSync(join(root, 'database', 'migrations', '001_items.up.sql'), 'CREATE TABLE items (id serial PRIMARY KEY, name text NOT NULL);\n')
+    writeFileSync(
+      join(root, 'database', 'migrations', '001_items.up.sql'),
+      'CREATE TABLE items (id serial PRIMARY KEY, name text NOT NULL);\n',
+    )
     writeFileSync(join(root, 'database', 'migrations', '001_items.down.sql'), 'DROP TABLE items;\n')
-    writeFileSync(join(root, 'database', 'migrations', '002_tags.up.sql'), 'CREATE TABLE tags (id serial PRIMARY KEY, item_id int REFERENCES items(id));\n')
+    writeFileSync(
+      join(root, 'database', 'migrations', '002_tags.up.sql'),
+      'CREATE TABLE tags (id serial PRIMARY KEY, item_id int REFERENCES items(id));\n',
+    )
     writeFileSync(join(root, 'database', 'migrations', '002_tags.down.sql'), 'DROP TABLE tags;\n')
-    writeFileSync(join(root, 'database', 'seeds', 'development', 'items.json'), JSON.stringify([{name: 'first'}, {name: 'second'}]))
+    writeFileSync(
+      join(root, 'database', 'seeds', 'development', 'items.json'),
+      JSON.stringify([{name: 'first'}, {name: 'second'}]),
+    )
   })
   after(async () => db?.drop())
 
@@ -89,7 +107,9 @@ describe('progress in a terminal (listr2): migrate up, seed and reset report the
     const env = {...db.env, NSELF_PROJECT_DIR: root}
     const up = await runInTerminal(['db', 'migrate:up'], {cwd: root, env, answers: [], columns: 120})
     expect(up.code, up.output).to.equal(0)
-    expect(up.output).to.match(/✔ apply 001_items \(\d+ ms\)/).and.match(/✔ apply 002_tags \(\d+ ms\)/)
+    expect(up.output)
+      .to.match(/✔ apply 001_items \(\d+ ms\)/)
+      .and.match(/✔ apply 002_tags \(\d+ ms\)/)
     expect(up.output).to.include('◼ apply 002_tags') // listr2's mark for a waiting step: the live display, not plain lines
     const seeded = await runInTerminal(['db', 'seed'], {cwd: root, env, answers: [], columns: 120})
     expect(seeded.code, seeded.output).to.equal(0)
@@ -98,7 +118,9 @@ describe('progress in a terminal (listr2): migrate up, seed and reset report the
     expect(again.output).to.match(/skipped {2}items\.json: unchanged/)
     const reset = await runInTerminal(['db', 'reset', '--force', '--seed'], {cwd: root, env, answers: [], columns: 120})
     expect(reset.code, reset.output).to.equal(0)
-    expect(reset.output).to.match(/✔ apply 002_tags \(\d+ ms\)/).and.match(/✔ loaded {3}items\.json → public\.items: 2 rows/)
+    expect(reset.output)
+      .to.match(/✔ apply 002_tags \(\d+ ms\)/)
+      .and.match(/✔ loaded {3}items\.json → public\.items: 2 rows/)
     expect((await db.query('SELECT count(*)::int AS n FROM items')).rows[0].n).to.equal(2)
   })
 
@@ -106,6 +128,8 @@ describe('progress in a terminal (listr2): migrate up, seed and reset report the
     const env = {...db.env, NSELF_PROJECT_DIR: root}
     const reset = await runCli(['db', 'reset', '--force', '--seed'], {cwd: root, env})
     expect(reset.code, reset.stderr).to.equal(0)
-    expect(reset.stdout).to.match(/^✔ apply 001_items \(\d+ ms\)\n✔ apply 002_tags \(\d+ ms\)\n✔ loaded {3}items\.json → public\.items: 2 rows in \d+ ms\n/m)
+    expect(reset.stdout).to.match(
+      /^✔ apply 001_items \(\d+ ms\)\n✔ apply 002_tags \(\d+ ms\)\n✔ loaded {3}items\.json → public\.items: 2 rows in \d+ ms\n/m,
+    )
   })
 })

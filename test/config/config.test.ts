@@ -40,7 +40,8 @@ describe('configuration', () => {
 
   it('takes the process environment over .env.local over .env.<environment> over .env', () => {
     const dir = project({
-      '.env': 'DB_MIGRATION_TABLE=from_env\nDB_BACKUP_RETENTION_DAYS=1\nDB_MIGRATION_LOCK_TIMEOUT=1\nENVIRONMENT=staging\n',
+      '.env':
+        'DB_MIGRATION_TABLE=from_env\nDB_BACKUP_RETENTION_DAYS=1\nDB_MIGRATION_LOCK_TIMEOUT=1\nENVIRONMENT=staging\n',
       '.env.staging': 'DB_MIGRATION_TABLE=from_staging\nDB_BACKUP_RETENTION_DAYS=2\n',
       '.env.local': 'DB_MIGRATION_TABLE=from_local\n',
     })
@@ -104,14 +105,29 @@ describe('configuration', () => {
 
   it('names the process environment as the source of a bad value from it', () => {
     const error = configError(() => loadConfig({cwd: project({}), env: {DB_AUTO_MIGRATE: 'perhaps'}}))
-    expect(error.message).to.equal('DB_AUTO_MIGRATE="perhaps" in the process environment is not valid: expected true or false')
+    expect(error.message).to.equal(
+      'DB_AUTO_MIGRATE="perhaps" in the process environment is not valid: expected true or false',
+    )
   })
 
   it('reads POSTGRES_* and prefers DATABASE_URL', () => {
-    const dir = project({'.env.local': 'POSTGRES_HOST=db.internal\nPOSTGRES_PORT=6543\nPOSTGRES_DB=app\nPOSTGRES_USER=app\nPOSTGRES_PASSWORD=pw1234\n'})
+    const dir = project({
+      '.env.local':
+        'POSTGRES_HOST=db.internal\nPOSTGRES_PORT=6543\nPOSTGRES_DB=app\nPOSTGRES_USER=app\nPOSTGRES_PASSWORD=pw1234\n',
+    })
     const fromParts = loadConfig({cwd: dir, env: {}}).connection
-    expect(fromParts).to.deep.equal({host: 'db.internal', port: 6543, database: 'app', user: 'app', password: 'pw1234', embedded: false})
-    const fromUrl = loadConfig({cwd: dir, env: {DATABASE_URL: 'postgresql://u%40x:p%3Aw@h:5544/d%20b?sslmode=disable'}}).connection
+    expect(fromParts).to.deep.equal({
+      host: 'db.internal',
+      port: 6543,
+      database: 'app',
+      user: 'app',
+      password: 'pw1234',
+      embedded: false,
+    })
+    const fromUrl = loadConfig({
+      cwd: dir,
+      env: {DATABASE_URL: 'postgresql://u%40x:p%3Aw@h:5544/d%20b?sslmode=disable'},
+    }).connection
     expect(fromUrl).to.include({host: 'h', port: 5544, database: 'd b', user: 'u@x', password: 'p:w', embedded: false})
   })
 
@@ -134,7 +150,10 @@ describe('configuration', () => {
   })
 
   it('reads .env files as dotenv does: a quoted value keeps no quotes before a # comment', () => {
-    const entries = parseEnv('POSTGRES_PASSWORD="s3cr#t" # the password\nB=\'5\' # five\nMULTI="one\ntwo"\nAFTER=x\n', '.env')
+    const entries = parseEnv(
+      'POSTGRES_PASSWORD="s3cr#t" # the password\nB=\'5\' # five\nMULTI="one\ntwo"\nAFTER=x\n',
+      '.env',
+    )
     expect([...entries].map(([k, v]) => [k, v.value, v.line])).to.deep.equal([
       ['POSTGRES_PASSWORD', 's3cr#t', 1],
       ['B', '5', 2],
@@ -152,7 +171,11 @@ describe('configuration', () => {
     ['DB_MIGRATION_TABLE', 'information_schema.x', /not in pg_\* or information_schema/],
     ['NSELF_DEBUG', 'maybe', /expected true or false/],
     ['DATABASE_URL', 'postgres://u:p%zz@h/d', /percent escapes .* %25/],
-    ['DATABASE_URL', 'postgres://u:p@h/d?sslmode=bogus', /sslmode to be one of disable, prefer, require, verify-ca, verify-full, no-verify/],
+    [
+      'DATABASE_URL',
+      'postgres://u:p@h/d?sslmode=bogus',
+      /sslmode to be one of disable, prefer, require, verify-ca, verify-full, no-verify/,
+    ],
   ]
   for (const [variable, value, allowed] of badAtLoad) {
     it(`refuses ${variable}=${value} at load: exit 3, the variable, its file and line, what is allowed`, () => {
@@ -170,7 +193,9 @@ describe('configuration', () => {
     const dir = project({'not-a-dir': 'x', '.env.local': 'DB_BACKUP_LOCATION=./not-a-dir\n'})
     const error = configError(() => loadConfig({cwd: dir, env: {}}))
     expect(error.exit).to.equal(3)
-    expect(error.message).to.match(/^DB_BACKUP_LOCATION="\.\/not-a-dir" in \.env\.local:1 is not valid: expected a directory path \(.*not-a-dir is a file\)/)
+    expect(error.message).to.match(
+      /^DB_BACKUP_LOCATION="\.\/not-a-dir" in \.env\.local:1 is not valid: expected a directory path \(.*not-a-dir is a file\)/,
+    )
     const under = configError(() => loadConfig({cwd: dir, env: {DB_BACKUP_LOCATION: './not-a-dir/backups'}}))
     expect(under.exit).to.equal(3)
     expect(under.message).to.include('which is a file')
@@ -186,7 +211,9 @@ describe('configuration', () => {
     }
     const error = configError(() => loadConfig({cwd: dir, env: {DB_BACKUP_LOCATION: join(parent, 'nself-backups')}}))
     expect(error.exit).to.equal(3)
-    expect(error.message).to.match(/^DB_BACKUP_LOCATION=".*nself-backups" in the process environment is not valid: expected a directory nself can write \(.* is not writable\)/)
+    expect(error.message).to.match(
+      /^DB_BACKUP_LOCATION=".*nself-backups" in the process environment is not valid: expected a directory nself can write \(.* is not writable\)/,
+    )
   })
 
   it('finds the project root from a sub-folder', () => {

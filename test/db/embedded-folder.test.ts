@@ -6,10 +6,26 @@
  */
 import {expect} from 'chai'
 import {createHash} from 'node:crypto'
-import {chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {ensureEmbeddedServer, openServerLog, prepareServerDir, stopEmbeddedServer, writePrivateFile} from '../../src/db/embedded.js'
+import {
+  ensureEmbeddedServer,
+  openServerLog,
+  prepareServerDir,
+  stopEmbeddedServer,
+  writePrivateFile,
+} from '../../src/db/embedded.js'
 
 const isRoot = process.getuid?.() === 0
 
@@ -84,7 +100,10 @@ describe('embedded server fallback folder under /var/tmp (as root) @db', functio
     const project = mkdtempSync(join(tmpdir(), 'nself-private-'))
     chmodSync(project, 0o700) // the postgres user cannot reach it: nself falls back to /var/tmp
     const stateDir = join(project, '.nself')
-    const shared = join('/var/tmp', `nself-embedded-${createHash('sha256').update(stateDir).digest('hex').slice(0, 12)}`)
+    const shared = join(
+      '/var/tmp',
+      `nself-embedded-${createHash('sha256').update(stateDir).digest('hex').slice(0, 12)}`,
+    )
     const victim = join(project, 'root-only')
     writeFileSync(victim, 'precious\n', {mode: 0o600})
     try {
@@ -104,7 +123,7 @@ describe('embedded server fallback folder under /var/tmp (as root) @db', functio
     }
   })
 
-  it('creates its own /var/tmp folder (0700, the postgres user\'s) and starts there', async function () {
+  it("creates its own /var/tmp folder (0700, the postgres user's) and starts there", async function () {
     if (!isRoot) {
       console.log('      (skipped: the /var/tmp fallback is only used as root; this run is not root)')
       this.skip()
@@ -112,7 +131,10 @@ describe('embedded server fallback folder under /var/tmp (as root) @db', functio
     const project = mkdtempSync(join(tmpdir(), 'nself-private-'))
     chmodSync(project, 0o700)
     const stateDir = join(project, '.nself')
-    const shared = join('/var/tmp', `nself-embedded-${createHash('sha256').update(stateDir).digest('hex').slice(0, 12)}`)
+    const shared = join(
+      '/var/tmp',
+      `nself-embedded-${createHash('sha256').update(stateDir).digest('hex').slice(0, 12)}`,
+    )
     try {
       const server = await ensureEmbeddedServer(stateDir)
       expect(server.dataDir).to.equal(join(shared, 'data'))

@@ -17,11 +17,16 @@ describe('embedded PostgreSQL server (no database configured) @db', function () 
   })
 
   it('two commands started at once share one server on the same data', async () => {
-    const [a, b] = await Promise.all([runCli(['db', 'ping', '--json'], {cwd: project}), runCli(['db', 'ping', '--json'], {cwd: project})])
+    const [a, b] = await Promise.all([
+      runCli(['db', 'ping', '--json'], {cwd: project}),
+      runCli(['db', 'ping', '--json'], {cwd: project}),
+    ])
     expect(a.code, a.stderr).to.equal(0)
     expect(b.code, b.stderr).to.equal(0)
     // Exactly one of them initialised and started the server; the other waited for it.
-    expect((a.stderr.match(/Started the embedded/g) ?? []).length + (b.stderr.match(/Started the embedded/g) ?? []).length).to.equal(1)
+    expect(
+      (a.stderr.match(/Started the embedded/g) ?? []).length + (b.stderr.match(/Started the embedded/g) ?? []).length,
+    ).to.equal(1)
     const status = embeddedStatus(stateDir)
     expect(status).to.include({initialised: true, running: true})
     const postmasterPids = readFileSync(join(status.dataDir!, 'postmaster.pid'), 'utf8').split('\n')[0]

@@ -12,7 +12,9 @@ import {generateDiagram} from '../../src/diagram/index.js'
 import {parseSchema} from '../../src/schema/parse.js'
 import {HOSTILE, ecommerce, fixture} from './fixtures.js'
 
-const CHROMIUM = [process.env.NSELF_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p): p is string => !!p && existsSync(p))
+const CHROMIUM = [process.env.NSELF_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
+  (p): p is string => !!p && existsSync(p),
+)
 const ARTIFACTS = new URL('../artifacts/', import.meta.url).pathname
 
 interface Drawn {
@@ -33,14 +35,31 @@ describe('nself db diagram in a browser', function () {
     const {chromium} = await import('playwright-core')
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     })
     mkdirSync(ARTIFACTS, {recursive: true})
   })
 
   after(async () => browser?.close())
 
-  async function draw(name: string, source: string): Promise<{drawn: Drawn; expected: {tables: string[]; edges: string[]}; page: import('playwright-core').Page; requests: string[]}> {
+  async function draw(
+    name: string,
+    source: string,
+  ): Promise<{
+    drawn: Drawn
+    expected: {tables: string[]; edges: string[]}
+    page: import('playwright-core').Page
+    requests: string[]
+  }> {
     const schemaFile = join(dir, `${name}.dbml`)
     writeFileSync(schemaFile, source)
     const out = join(dir, `${name}.html`)
@@ -49,7 +68,9 @@ describe('nself db diagram in a browser', function () {
     const label = (schema: string, table: string) => (schema === 'public' ? table : `${schema}.${table}`)
     const expected = {
       tables: model.tables.map((t) => label(t.schema, t.name)).sort(),
-      edges: model.tables.flatMap((t) => t.foreignKeys.map((f) => `${label(t.schema, t.name)}->${label(f.refSchema, f.refTable)}`)).sort(),
+      edges: model.tables
+        .flatMap((t) => t.foreignKeys.map((f) => `${label(t.schema, t.name)}->${label(f.refSchema, f.refTable)}`))
+        .sort(),
     }
     const page = await browser.newPage({viewport: {width: 1400, height: 900}})
     const requests: string[] = []
@@ -105,7 +126,12 @@ describe('nself db diagram in a browser', function () {
       const found = await page.evaluate(() => {
         const t = document.querySelector('g.table.found')
         const r = t?.getBoundingClientRect()
-        return t && r ? {name: t.getAttribute('data-name'), inView: r.left >= 0 && r.top >= 48 && r.right <= innerWidth && r.bottom <= innerHeight} : undefined
+        return t && r
+          ? {
+              name: t.getAttribute('data-name'),
+              inView: r.left >= 0 && r.top >= 48 && r.right <= innerWidth && r.bottom <= innerHeight,
+            }
+          : undefined
       })
       expect(found?.inView, JSON.stringify(found)).to.equal(true)
       expect(found?.name?.startsWith(target.slice(0, 4))).to.equal(true)
@@ -135,7 +161,9 @@ describe('nself db diagram in a browser', function () {
   it('hostile names stay text: no script runs, no element is injected', async () => {
     const {drawn, page} = await draw('hostile', HOSTILE)
     expect(drawn.tables.map((t) => t.name)).to.include('</script><img src=x onerror=alert(1)>')
-    expect(await page.evaluate(() => document.querySelectorAll('img').length + document.querySelectorAll('script').length)).to.equal(1)
+    expect(
+      await page.evaluate(() => document.querySelectorAll('img').length + document.querySelectorAll('script').length),
+    ).to.equal(1)
     await page.close()
   })
 })

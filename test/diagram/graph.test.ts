@@ -19,7 +19,14 @@ describe('diagram graph and layout', () => {
   it('blog: every table, column marker, reference and group', async () => {
     const source = fixture('blog.dbml')
     const g = buildGraph(await model(source), {source})
-    expect(g.tables.map((t) => t.label).sort()).to.deep.equal(['categories', 'comments', 'post_tags', 'posts', 'tags', 'users'])
+    expect(g.tables.map((t) => t.label).sort()).to.deep.equal([
+      'categories',
+      'comments',
+      'post_tags',
+      'posts',
+      'tags',
+      'users',
+    ])
     expect(g.edges).to.have.length(7)
     const posts = g.tables.find((t) => t.label === 'posts')!
     expect(posts.group).to.equal('content_management')
@@ -35,13 +42,19 @@ describe('diagram graph and layout', () => {
   })
 
   it('reads group and header colours from the DBML, hex only', () => {
-    const c = readColours('TableGroup billing [color: #F00] {\n}\nTable "a b" [headercolor: #123456] {\n}\nTableGroup x [color: red;x:url(evil)] {\n}\n')
+    const c = readColours(
+      'TableGroup billing [color: #F00] {\n}\nTable "a b" [headercolor: #123456] {\n}\nTableGroup x [color: red;x:url(evil)] {\n}\n',
+    )
     expect([...c.groups]).to.deep.equal([['billing', '#F00']])
     expect([...c.tables]).to.deep.equal([['a b', '#123456']])
   })
 
   it('one-to-one refs are drawn as such', async () => {
-    const g = buildGraph(await model('Table a {\n  id int [pk]\n}\nTable b {\n  id int [pk]\n  a_id int [unique, not null, ref: - a.id]\n}\n'))
+    const g = buildGraph(
+      await model(
+        'Table a {\n  id int [pk]\n}\nTable b {\n  id int [pk]\n  a_id int [unique, not null, ref: - a.id]\n}\n',
+      ),
+    )
     expect(g.edges.map((e) => e.cardinality)).to.deep.equal(['one-to-one'])
   })
 
@@ -62,7 +75,10 @@ describe('diagram graph and layout', () => {
     const frame = layout.groups.get('orders_g')!
     for (const id of ['public.orders', 'public.products']) {
       const t = layout.tables.get(id)!
-      expect(t.x >= frame.x && t.y >= frame.y && t.x + t.w <= frame.x + frame.w && t.y + t.h <= frame.y + frame.h, id).to.equal(true)
+      expect(
+        t.x >= frame.x && t.y >= frame.y && t.x + t.w <= frame.x + frame.w && t.y + t.h <= frame.y + frame.h,
+        id,
+      ).to.equal(true)
     }
   })
 
@@ -81,8 +97,12 @@ describe('diagram graph and layout', () => {
   })
 
   it('colours what a migration added, changed and dropped, and keeps the dropped', async () => {
-    const before = await model('Table a {\n  id int [pk]\n  old text\n  kept text\n}\nTable gone {\n  id int [pk]\n  a_id int [ref: > a.id]\n}\n')
-    const after = await model('Table a {\n  id int [pk]\n  kept varchar(10)\n  fresh text\n}\nTable b {\n  id int [pk]\n  a_id int [ref: > a.id]\n}\n')
+    const before = await model(
+      'Table a {\n  id int [pk]\n  old text\n  kept text\n}\nTable gone {\n  id int [pk]\n  a_id int [ref: > a.id]\n}\n',
+    )
+    const after = await model(
+      'Table a {\n  id int [pk]\n  kept varchar(10)\n  fresh text\n}\nTable b {\n  id int [pk]\n  a_id int [ref: > a.id]\n}\n',
+    )
     const g = buildGraph(after, {before, diffTitle: 'migration 002'})
     const t = (label: string) => g.tables.find((x) => x.label === label)!
     expect([t('a').status, t('b').status, t('gone').status]).to.deep.equal(['changed', 'added', 'dropped'])

@@ -37,7 +37,10 @@ for (const [label, create] of [
       it(`${file}: up applies in one transaction, down empties the database`, async () => {
         const model = await parse(fixture(file))
         const changes = diffSchemas(emptyModel(), model)
-        expect(changes.every((c) => c.transactional), 'no statement needs to run outside a transaction').to.equal(true)
+        expect(
+          changes.every((c) => c.transactional),
+          'no statement needs to run outside a transaction',
+        ).to.equal(true)
         const {up, down} = renderMigration(changes, '001_initial')
         const db = await create()
         try {
@@ -73,14 +76,21 @@ describe('DBML evolutions round-trip @db', function () {
     {name: 'initial.dbml → blog.dbml', a: fixture('initial.dbml'), b: fixture('blog.dbml')},
     {name: 'blog.dbml → initial.dbml', a: fixture('blog.dbml'), b: fixture('initial.dbml')},
     {name: 'blog + profile table', a: fixture('blog.dbml'), b: fixture('blog.dbml') + PROFILE},
-    {name: 'blog: bio text → varchar(1000), color varchar(7) → text', a: fixture('blog.dbml'), b: fixture('blog.dbml').replace('bio text', 'bio varchar(1000)').replace('color varchar(7)', 'color text')},
+    {
+      name: 'blog: bio text → varchar(1000), color varchar(7) → text',
+      a: fixture('blog.dbml'),
+      b: fixture('blog.dbml').replace('bio text', 'bio varchar(1000)').replace('color varchar(7)', 'color text'),
+    },
     {
       name: 'blog: enum gains a value, a composite index, a note, a check',
       a: fixture('blog.dbml'),
       b: fixture('blog.dbml')
         .replace('  editor\n', '  editor\n  moderator\n')
-        .replace('(is_featured)', '(is_featured)\n    (author_id, is_published, created_at) [name: "posts_author_feed_idx"]')
-        .replace("Table tags {", "Table tags {\n  Note: 'Free-form labels, lower case'"),
+        .replace(
+          '(is_featured)',
+          '(is_featured)\n    (author_id, is_published, created_at) [name: "posts_author_feed_idx"]',
+        )
+        .replace('Table tags {', "Table tags {\n  Note: 'Free-form labels, lower case'"),
     },
     {
       name: 'blog: rename users.bio to about (declared)',

@@ -53,7 +53,9 @@ describe('diffSchemas (pure)', () => {
   it('indexes on a new table are plain and transactional; on an existing table CONCURRENTLY and not', () => {
     const fresh = diffSchemas(emptyModel(), blogModel()).filter((c) => c.kind === 'create_index')
     expect(fresh.every((c) => c.transactional && !c.up[0].includes('CONCURRENTLY'))).to.equal(true)
-    const existing = diffSchemas(initialModel(), blogModel()).filter((c) => c.kind === 'create_index' && c.object === 'public.users_is_active_idx')
+    const existing = diffSchemas(initialModel(), blogModel()).filter(
+      (c) => c.kind === 'create_index' && c.object === 'public.users_is_active_idx',
+    )
     expect(existing).to.have.length(1)
     expect(existing[0].transactional).to.equal(false)
     expect(existing[0].reverseTransactional).to.equal(false)
@@ -64,7 +66,10 @@ describe('diffSchemas (pure)', () => {
   it('dropping a table: its foreign keys (and those pointing at it) go first', () => {
     const changes = diffSchemas(initialModel(), without(without(initialModel(), 'comments'), 'posts'))
     const dropPosts = indexOf(changes, (c) => c.kind === 'drop_table' && c.object === 'public.posts')
-    const fkToPosts = indexOf(changes, (c) => c.kind === 'drop_foreign_key' && c.object === 'public.comments.comments_post_id_fkey')
+    const fkToPosts = indexOf(
+      changes,
+      (c) => c.kind === 'drop_foreign_key' && c.object === 'public.comments.comments_post_id_fkey',
+    )
     expect(fkToPosts).to.be.within(0, dropPosts)
     expect(changes.find((c) => c.kind === 'drop_table')!.destructive).to.equal(true)
   })
@@ -90,11 +95,19 @@ describe('diffSchemas (pure)', () => {
   })
 
   it('removing an enum value rebuilds the type, converts columns through text, and is breaking', () => {
-    const a = model([table('u', [col('id', 'int', {pk: true}), col('mood', 'mood', {default: str('happy')})])], [enumType('mood', ['happy', 'sad', 'meh'])])
-    const b = model([table('u', [col('id', 'int', {pk: true}), col('mood', 'mood', {default: str('happy')})])], [enumType('mood', ['happy', 'sad'])])
+    const a = model(
+      [table('u', [col('id', 'int', {pk: true}), col('mood', 'mood', {default: str('happy')})])],
+      [enumType('mood', ['happy', 'sad', 'meh'])],
+    )
+    const b = model(
+      [table('u', [col('id', 'int', {pk: true}), col('mood', 'mood', {default: str('happy')})])],
+      [enumType('mood', ['happy', 'sad'])],
+    )
     const changes = diffSchemas(a, b)
     expect(kinds(changes)).to.deep.equal(['recreate_enum', 'drop_enum'])
-    expect(changes[0].up).to.include(`ALTER TABLE "public"."u" ALTER COLUMN "mood" TYPE "public"."mood" USING "mood"::text::"public"."mood"`)
+    expect(changes[0].up).to.include(
+      `ALTER TABLE "public"."u" ALTER COLUMN "mood" TYPE "public"."mood" USING "mood"::text::"public"."mood"`,
+    )
     expect(changes[1].up).to.deep.equal(['DROP TYPE "public"."mood__old"'])
     expect(findBreakingChanges(changes).map((b) => b.reason)).to.deep.equal(['enum public.mood: values meh removed'])
   })
@@ -128,15 +141,23 @@ describe('diffSchemas (pure)', () => {
     users.columns.find((c) => c.name === 'first_name')!.notNull = true
     users.columns = users.columns.filter((c) => c.name !== 'last_name')
     users.columns.find((c) => c.name === 'is_active')!.name = 'active'
-    const changes = diffSchemas(a, b, {renames: [{kind: 'column', schema: 'public', table: 'users', from: 'is_active', to: 'active'}]})
+    const changes = diffSchemas(a, b, {
+      renames: [{kind: 'column', schema: 'public', table: 'users', from: 'is_active', to: 'active'}],
+    })
     const reasons = findBreakingChanges(changes).map((x) => x.kind)
     expect(reasons).to.have.members(['add_column', 'alter_column_nullability', 'drop_column', 'rename_column'])
   })
 
   it('never drops platform schemas, and the down of creating one keeps it', () => {
-    const withAuth = model([table('users', [col('id', 'uuid', {pk: true})], {schema: 'auth'}), table('x', [col('id', 'int', {pk: true})], {schema: 'extra'})])
+    const withAuth = model([
+      table('users', [col('id', 'uuid', {pk: true})], {schema: 'auth'}),
+      table('x', [col('id', 'int', {pk: true})], {schema: 'extra'}),
+    ])
     const up = diffSchemas(emptyModel(), withAuth).filter((c) => c.kind === 'create_schema')
-    expect(up.map((c) => c.up[0])).to.deep.equal(['CREATE SCHEMA IF NOT EXISTS "auth"', 'CREATE SCHEMA IF NOT EXISTS "extra"'])
+    expect(up.map((c) => c.up[0])).to.deep.equal([
+      'CREATE SCHEMA IF NOT EXISTS "auth"',
+      'CREATE SCHEMA IF NOT EXISTS "extra"',
+    ])
     expect(up[0].reverse).to.deep.equal([])
     const down = diffSchemas(withAuth, emptyModel())
     expect(down.filter((c) => c.kind === 'drop_schema').map((c) => c.object)).to.deep.equal(['extra'])
@@ -159,9 +180,17 @@ describe('rename candidates', () => {
     const b = structuredClone(a)
     b.tables.find((t) => t.name === 'users')!.columns.find((c) => c.name === 'first_name')!.name = 'given_name'
     const candidates = findRenameCandidates(a, b)
-    expect(candidates).to.deep.include({kind: 'column', schema: 'public', table: 'users', from: 'first_name', to: 'given_name'})
+    expect(candidates).to.deep.include({
+      kind: 'column',
+      schema: 'public',
+      table: 'users',
+      from: 'first_name',
+      to: 'given_name',
+    })
     expect(renameFlag(candidates[0])).to.equal('--rename users.first_name=given_name')
-    const decided = findRenameCandidates(a, b, [{kind: 'column', schema: 'public', table: 'users', from: 'first_name', to: 'given_name'}])
+    const decided = findRenameCandidates(a, b, [
+      {kind: 'column', schema: 'public', table: 'users', from: 'first_name', to: 'given_name'},
+    ])
     expect(decided).to.deep.equal([])
   })
   it('a column of an incompatible type is not a candidate', () => {
@@ -173,13 +202,32 @@ describe('rename candidates', () => {
     const a = initialModel()
     const b = structuredClone(a)
     b.tables.find((t) => t.name === 'comments')!.name = 'remarks'
-    expect(findRenameCandidates(a, b)).to.deep.equal([{kind: 'table', schema: 'public', from: 'comments', to: 'remarks'}])
+    expect(findRenameCandidates(a, b)).to.deep.equal([
+      {kind: 'table', schema: 'public', from: 'comments', to: 'remarks'},
+    ])
   })
   it('parses --rename for tables, columns and enum values against the old model', () => {
     const m = blogModel()
-    expect(parseRename('users.bio=about', m)).to.deep.equal({kind: 'column', schema: 'public', table: 'users', from: 'bio', to: 'about'})
-    expect(parseRename('comments=remarks', m)).to.deep.equal({kind: 'table', schema: 'public', from: 'comments', to: 'remarks'})
-    expect(parseRename('user_role.editor=moderator', m)).to.deep.equal({kind: 'enumValue', schema: 'public', enum: 'user_role', from: 'editor', to: 'moderator'})
+    expect(parseRename('users.bio=about', m)).to.deep.equal({
+      kind: 'column',
+      schema: 'public',
+      table: 'users',
+      from: 'bio',
+      to: 'about',
+    })
+    expect(parseRename('comments=remarks', m)).to.deep.equal({
+      kind: 'table',
+      schema: 'public',
+      from: 'comments',
+      to: 'remarks',
+    })
+    expect(parseRename('user_role.editor=moderator', m)).to.deep.equal({
+      kind: 'enumValue',
+      schema: 'public',
+      enum: 'user_role',
+      from: 'editor',
+      to: 'moderator',
+    })
     expect(parseRename('nope=x', m)).to.be.a('string')
     expect(parseRename('users.bio', m)).to.be.a('string')
   })
@@ -200,10 +248,30 @@ describe('rename candidates', () => {
   })
   it('parses --rename for enum types and table moves', () => {
     const m = blogModel()
-    expect(parseRename('user_role=account_role', m)).to.deep.equal({kind: 'enum', schema: 'public', from: 'user_role', to: 'account_role'})
-    expect(parseRename('public.user_role=account_role', m)).to.deep.equal({kind: 'enum', schema: 'public', from: 'user_role', to: 'account_role'})
-    expect(parseRename('comments=archive.comments', m)).to.deep.equal({kind: 'tableSchema', schema: 'public', table: 'comments', toSchema: 'archive'})
-    expect(parseRename('public.comments=archive.comments', m)).to.deep.equal({kind: 'tableSchema', schema: 'public', table: 'comments', toSchema: 'archive'})
+    expect(parseRename('user_role=account_role', m)).to.deep.equal({
+      kind: 'enum',
+      schema: 'public',
+      from: 'user_role',
+      to: 'account_role',
+    })
+    expect(parseRename('public.user_role=account_role', m)).to.deep.equal({
+      kind: 'enum',
+      schema: 'public',
+      from: 'user_role',
+      to: 'account_role',
+    })
+    expect(parseRename('comments=archive.comments', m)).to.deep.equal({
+      kind: 'tableSchema',
+      schema: 'public',
+      table: 'comments',
+      toSchema: 'archive',
+    })
+    expect(parseRename('public.comments=archive.comments', m)).to.deep.equal({
+      kind: 'tableSchema',
+      schema: 'public',
+      table: 'comments',
+      toSchema: 'archive',
+    })
     expect(parseRename('comments=archive.remarks', m)).to.match(/same name/)
     expect(parseRename('comments=public.comments', m)).to.match(/already in schema public/)
   })
@@ -211,14 +279,18 @@ describe('rename candidates', () => {
 
 describe('enum renames and table moves (pure)', () => {
   it('a declared enum rename is one ALTER TYPE … RENAME TO, not create-convert-drop', () => {
-    const changes = diffSchemas(blogModel(), blogWithRenamedEnum('account_role'), {renames: [{kind: 'enum', schema: 'public', from: 'user_role', to: 'account_role'}]})
+    const changes = diffSchemas(blogModel(), blogWithRenamedEnum('account_role'), {
+      renames: [{kind: 'enum', schema: 'public', from: 'user_role', to: 'account_role'}],
+    })
     expect(kinds(changes)).to.deep.equal(['rename_enum'])
     expect(changes[0].up).to.deep.equal(['ALTER TYPE "public"."user_role" RENAME TO "account_role"'])
     expect(changes[0].reverse).to.deep.equal(['ALTER TYPE "public"."account_role" RENAME TO "user_role"'])
   })
   it('a renamed enum that also gains a value: rename first, then ADD VALUE on the new name', () => {
     const b = blogWithRenamedEnum('account_role', ['user', 'author', 'editor', 'admin', 'guest'])
-    const changes = diffSchemas(blogModel(), b, {renames: [{kind: 'enum', schema: 'public', from: 'user_role', to: 'account_role'}]})
+    const changes = diffSchemas(blogModel(), b, {
+      renames: [{kind: 'enum', schema: 'public', from: 'user_role', to: 'account_role'}],
+    })
     expect(kinds(changes)).to.deep.equal(['rename_enum', 'add_enum_value'])
     expect(changes[1].up[0]).to.contain('"public"."account_role" ADD VALUE')
   })

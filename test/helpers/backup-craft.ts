@@ -8,15 +8,26 @@ import {pipeline} from 'node:stream/promises'
 import {createGunzip, createGzip} from 'node:zlib'
 import {BackupWriter, EXTENSION, readManifest, sectionStream, type Manifest} from '../../src/backup/format.js'
 
-export async function craftBackup(source: string, target: string, edit: (section: string, data: Buffer) => Buffer, editManifest: (m: Manifest) => void = () => {}): Promise<void> {
+export async function craftBackup(
+  source: string,
+  target: string,
+  edit: (section: string, data: Buffer) => Buffer,
+  editManifest: (m: Manifest) => void = () => {},
+): Promise<void> {
   const {manifest} = await readManifest(source)
   const writer = await BackupWriter.create(target)
   for (const section of [...manifest.sections].sort((a, b) => a.offset - b.offset)) {
     const chunks: Buffer[] = []
-    const stream = section.compressed ? sectionStream(source, section).pipe(createGunzip()) : sectionStream(source, section)
+    const stream = section.compressed
+      ? sectionStream(source, section).pipe(createGunzip())
+      : sectionStream(source, section)
     for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk)
     const data = edit(section.name, Buffer.concat(chunks))
-    await pipeline([Readable.from([data]), ...(section.compressed ? [createGzip()] : []), writer.section(section.name, section.compressed)])
+    await pipeline([
+      Readable.from([data]),
+      ...(section.compressed ? [createGzip()] : []),
+      writer.section(section.name, section.compressed),
+    ])
   }
   const {sections: _sections, ...rest} = manifest
   const crafted = {...rest, name: basename(target, EXTENSION)}

@@ -33,19 +33,31 @@ export interface BigState {
 
 /** Tables t00001…tNNNNN present, their rows and a content hash, their indexes and every sequence's state. */
 export async function bigState(client: pg.Client, tables: number): Promise<BigState> {
-  const {rows} = await client.query(`SELECT count(*)::int AS tables FROM pg_catalog.pg_tables WHERE schemaname = 'public' AND tablename ~ '^t[0-9]{5}$'`)
-  const {rows: present} = await client.query<{t: string}>(`SELECT tablename AS t FROM pg_catalog.pg_tables WHERE schemaname = 'public' AND tablename ~ '^t[0-9]{5}$'`)
+  const {rows} = await client.query(
+    `SELECT count(*)::int AS tables FROM pg_catalog.pg_tables WHERE schemaname = 'public' AND tablename ~ '^t[0-9]{5}$'`,
+  )
+  const {rows: present} = await client.query<{t: string}>(
+    `SELECT tablename AS t FROM pg_catalog.pg_tables WHERE schemaname = 'public' AND tablename ~ '^t[0-9]{5}$'`,
+  )
   const exists = new Set(present.map((r) => r.t))
-  const {rows: idx} = await client.query(`SELECT count(*)::int AS n FROM pg_catalog.pg_indexes WHERE schemaname = 'public' AND tablename ~ '^t[0-9]{5}$'`)
-  const {rows: seq} = await client.query(`SELECT md5(string_agg(sequencename || ':' || coalesce(last_value::text, '-'), ',' ORDER BY sequencename)) AS h FROM pg_catalog.pg_sequences WHERE schemaname = 'public'`)
+  const {rows: idx} = await client.query(
+    `SELECT count(*)::int AS n FROM pg_catalog.pg_indexes WHERE schemaname = 'public' AND tablename ~ '^t[0-9]{5}$'`,
+  )
+  const {rows: seq} = await client.query(
+    `SELECT md5(string_agg(sequencename || ':' || coalesce(last_value::text, '-'), ',' ORDER BY sequencename)) AS h FROM pg_catalog.pg_sequences WHERE schemaname = 'public'`,
+  )
   // One query per 500 tables keeps each statement's locks far under the limit.
   let total = 0
   const parts: string[] = []
   for (let start = 1; start <= tables; start += 500) {
     const selects: string[] = []
-    for (let i = start; i < Math.min(tables + 1, start + 500); i++) if (exists.has(tableName(i))) selects.push(`SELECT '${tableName(i)}' AS t, id, label, n FROM public.${tableName(i)}`)
+    for (let i = start; i < Math.min(tables + 1, start + 500); i++)
+      if (exists.has(tableName(i)))
+        selects.push(`SELECT '${tableName(i)}' AS t, id, label, n FROM public.${tableName(i)}`)
     if (selects.length === 0) continue
-    const {rows: r} = await client.query(`SELECT count(*)::int AS c, md5(string_agg(t || id || label || n, ',' ORDER BY t, id)) AS h FROM (${selects.join(' UNION ALL ')}) x`)
+    const {rows: r} = await client.query(
+      `SELECT count(*)::int AS c, md5(string_agg(t || id || label || n, ',' ORDER BY t, id)) AS h FROM (${selects.join(' UNION ALL ')}) x`,
+    )
     total += r[0].c
     parts.push(r[0].h)
   }

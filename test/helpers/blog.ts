@@ -71,8 +71,14 @@ CREATE TABLE events (
 export function seedSql(): string {
   const users = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/users.json'), 'utf8')) as Record<string, unknown>[]
   const q = (v: unknown) => (typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : String(v))
-  const values = users.map((u) => `(${q(u.email)}, ${q(String(u.email).split('@')[0])}, ${q(u.password_hash)}, ${q(u.first_name)}, ${q(u.last_name)}, ${q(u.is_active)})`)
-  return `INSERT INTO users (email, username, password_hash, first_name, last_name, is_active) VALUES ${values.join(', ')};\n` + readFileSync(join(ROOT, 'test/fixtures/posts.sql'), 'utf8')
+  const values = users.map(
+    (u) =>
+      `(${q(u.email)}, ${q(String(u.email).split('@')[0])}, ${q(u.password_hash)}, ${q(u.first_name)}, ${q(u.last_name)}, ${q(u.is_active)})`,
+  )
+  return (
+    `INSERT INTO users (email, username, password_hash, first_name, last_name, is_active) VALUES ${values.join(', ')};\n` +
+    readFileSync(join(ROOT, 'test/fixtures/posts.sql'), 'utf8')
+  )
 }
 
 export function generatedRowsSql(count: number): string {
@@ -111,13 +117,19 @@ export interface DatabaseState {
 }
 
 export async function databaseState(client: pg.Client): Promise<DatabaseState> {
-  const {rows: tables} = await client.query<{name: string}>(`SELECT quote_ident(relname) AS name FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY 1`)
+  const {rows: tables} = await client.query<{name: string}>(
+    `SELECT quote_ident(relname) AS name FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY 1`,
+  )
   const state: DatabaseState = {tables: {}, sequences: {}, schema: ''}
   for (const {name} of tables) {
-    const {rows} = await client.query(`SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text)), '') AS sum FROM ${name} t`)
+    const {rows} = await client.query(
+      `SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text)), '') AS sum FROM ${name} t`,
+    )
     state.tables[name] = rows[0].sum
   }
-  const {rows: sequences} = await client.query<{name: string}>(`SELECT relname AS name FROM pg_class WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace ORDER BY 1`)
+  const {rows: sequences} = await client.query<{name: string}>(
+    `SELECT relname AS name FROM pg_class WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace ORDER BY 1`,
+  )
   for (const {name} of sequences) {
     const {rows} = await client.query(`SELECT last_value || '/' || is_called AS v FROM "${name}"`)
     state.sequences[name] = rows[0].v

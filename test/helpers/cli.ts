@@ -50,8 +50,12 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
  * harness server as NSELF_VERIFY_DATABASE_URL: without it each temporary project would start an
  * embedded server of its own and leave it running.
  */
-export async function verifyEnv(args: string[], env: Record<string, string | undefined> = {}): Promise<Record<string, string | undefined>> {
-  const verifies = args.includes('run') || args.includes('db:run') || args.includes('--deep') || args.includes('--check-down')
+export async function verifyEnv(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<Record<string, string | undefined>> {
+  const verifies =
+    args.includes('run') || args.includes('db:run') || args.includes('--deep') || args.includes('--check-down')
   if (!verifies || 'NSELF_VERIFY_DATABASE_URL' in env || args.includes('--no-verify')) return env
   const {serverUrl} = await import('./db.js')
   return {...env, NSELF_VERIFY_DATABASE_URL: await serverUrl()}

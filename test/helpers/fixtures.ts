@@ -102,13 +102,26 @@ export function blogModel(): SchemaModel {
         ],
         {indexes: [{columns: ['name']}]},
       ),
-      table('tags', [uuidPk(), col('name', 'varchar(50)', {unique: true, notNull: true}), col('slug', 'varchar(50)', {unique: true, notNull: true}), now('created_at')], {
-        indexes: [{columns: ['name']}],
-      }),
-      table('post_tags', [col('post_id', 'uuid', {ref: {table: 'posts'}}), col('tag_id', 'uuid', {ref: {table: 'tags'}})], {
-        pk: ['post_id', 'tag_id'],
-        indexes: [{columns: ['tag_id']}],
-      }),
+      table(
+        'tags',
+        [
+          uuidPk(),
+          col('name', 'varchar(50)', {unique: true, notNull: true}),
+          col('slug', 'varchar(50)', {unique: true, notNull: true}),
+          now('created_at'),
+        ],
+        {
+          indexes: [{columns: ['name']}],
+        },
+      ),
+      table(
+        'post_tags',
+        [col('post_id', 'uuid', {ref: {table: 'posts'}}), col('tag_id', 'uuid', {ref: {table: 'tags'}})],
+        {
+          pk: ['post_id', 'tag_id'],
+          indexes: [{columns: ['tag_id']}],
+        },
+      ),
       table(
         'comments',
         [
@@ -121,7 +134,14 @@ export function blogModel(): SchemaModel {
           now('created_at'),
           now('updated_at'),
         ],
-        {indexes: [{columns: ['post_id', 'created_at']}, {columns: ['author_id']}, {columns: ['parent_id']}, {columns: ['is_approved']}]},
+        {
+          indexes: [
+            {columns: ['post_id', 'created_at']},
+            {columns: ['author_id']},
+            {columns: ['parent_id']},
+            {columns: ['is_approved']},
+          ],
+        },
       ),
     ],
     [enumType('user_role', ['user', 'author', 'editor', 'admin'])],

@@ -45,7 +45,9 @@ export async function catalogFingerprint(client: pg.Client, historyTable = 'sche
   const lines = rows.map((r) => r.line)
   const exists = await client.query(`SELECT to_regclass($1) AS t`, [historyTable])
   if (exists.rows[0].t) {
-    const history = await client.query(`SELECT version, checksum, statements_done FROM ${historyTable} ORDER BY version`)
+    const history = await client.query(
+      `SELECT version, checksum, statements_done FROM ${historyTable} ORDER BY version`,
+    )
     for (const h of history.rows) lines.push(`history ${h.version} ${h.checksum} ${h.statements_done}`)
   }
   return lines.sort()

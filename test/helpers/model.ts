@@ -44,7 +44,13 @@ export interface Col extends ColumnModel {
 }
 
 export function col(name: string, typeSpec: string, options: ColumnOptions = {}): Col {
-  const c: Col = {name, type: type(typeSpec), notNull: options.notNull ?? false, identity: options.identity ?? false, options}
+  const c: Col = {
+    name,
+    type: type(typeSpec),
+    notNull: options.notNull ?? false,
+    identity: options.identity ?? false,
+    options,
+  }
   if (options.default) c.default = options.default
   if (options.note !== undefined) c.note = options.note
   return c
@@ -54,10 +60,25 @@ export interface TableOptions {
   schema?: string
   note?: string
   pk?: string[]
-  indexes?: Array<{columns?: string[]; expression?: string; unique?: boolean; method?: string; name?: string; note?: string}>
+  indexes?: Array<{
+    columns?: string[]
+    expression?: string
+    unique?: boolean
+    method?: string
+    name?: string
+    note?: string
+  }>
   uniques?: string[][]
   checks?: Array<{name?: string; expression: string}>
-  fks?: Array<{columns: string[]; table: string; refColumns: string[]; schema?: string; onDelete?: ReferentialAction; onUpdate?: ReferentialAction; name?: string}>
+  fks?: Array<{
+    columns: string[]
+    table: string
+    refColumns: string[]
+    schema?: string
+    onDelete?: ReferentialAction
+    onUpdate?: ReferentialAction
+    name?: string
+  }>
 }
 
 export function table(name: string, columns: Col[], options: TableOptions = {}): TableModel {
@@ -66,9 +87,21 @@ export function table(name: string, columns: Col[], options: TableOptions = {}):
   const uniques = [...columns.filter((c) => c.options.unique).map((c) => [c.name]), ...(options.uniques ?? [])]
   const fks: ForeignKeyModel[] = columns
     .filter((c) => c.options.ref)
-    .map((c) => fk(name, [c.name], c.options.ref!.schema ?? 'public', c.options.ref!.table, [c.options.ref!.column ?? 'id'], c.options.ref))
+    .map((c) =>
+      fk(
+        name,
+        [c.name],
+        c.options.ref!.schema ?? 'public',
+        c.options.ref!.table,
+        [c.options.ref!.column ?? 'id'],
+        c.options.ref,
+      ),
+    )
   for (const f of options.fks ?? []) {
-    fks.push({...fk(name, f.columns, f.schema ?? 'public', f.table, f.refColumns, f), ...(f.name ? {name: f.name} : {})})
+    fks.push({
+      ...fk(name, f.columns, f.schema ?? 'public', f.table, f.refColumns, f),
+      ...(f.name ? {name: f.name} : {}),
+    })
   }
   const t: TableModel = {
     schema,
@@ -77,7 +110,10 @@ export function table(name: string, columns: Col[], options: TableOptions = {}):
     uniques: uniques.map((cols) => ({name: `${name}_${cols.join('_')}_key`, columns: cols})),
     indexes: (options.indexes ?? []).map((i) => index(name, i)),
     foreignKeys: fks,
-    checks: (options.checks ?? []).map((c, i): CheckModel => ({name: c.name ?? `${name}_check${i === 0 ? '' : i}`, expression: c.expression})),
+    checks: (options.checks ?? []).map((c, i): CheckModel => ({
+      name: c.name ?? `${name}_check${i === 0 ? '' : i}`,
+      expression: c.expression,
+    })),
   }
   if (pkColumns.length > 0) t.primaryKey = {name: `${name}_pkey`, columns: pkColumns}
   if (options.note !== undefined) t.note = options.note
@@ -99,7 +135,9 @@ function fk(
 }
 
 function index(table: string, i: NonNullable<TableOptions['indexes']>[number]): IndexModel {
-  const parts = i.columns ? i.columns.map((name) => ({kind: 'column' as const, name})) : [{kind: 'expression' as const, sql: i.expression!}]
+  const parts = i.columns
+    ? i.columns.map((name) => ({kind: 'column' as const, name}))
+    : [{kind: 'expression' as const, sql: i.expression!}]
   const label = i.columns ? i.columns.join('_') : 'expr'
   const m: IndexModel = {name: i.name ?? `${table}_${label}_idx`, parts, unique: i.unique ?? false}
   if (i.method) m.method = i.method

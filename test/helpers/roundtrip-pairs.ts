@@ -126,7 +126,10 @@ export const pairs: Pair[] = [
   {
     name: 'add enum values at the start and the end',
     a: blog,
-    b: change(blog, (m) => void (m.enums[0].values = ['guest', 'visitor', 'user', 'author', 'editor', 'admin', 'owner'])),
+    b: change(
+      blog,
+      (m) => void (m.enums[0].values = ['guest', 'visitor', 'user', 'author', 'editor', 'admin', 'owner']),
+    ),
     kinds: ['add_enum_value'],
   },
   {
@@ -165,7 +168,19 @@ export const pairs: Pair[] = [
   {
     name: 'composite index on an existing table (concurrently)',
     a: initial,
-    b: edit(initial, 'posts', (t) => void t.indexes.push({name: 'posts_author_id_created_at_idx', parts: [{kind: 'column', name: 'author_id'}, {kind: 'column', name: 'created_at'}], unique: false})),
+    b: edit(
+      initial,
+      'posts',
+      (t) =>
+        void t.indexes.push({
+          name: 'posts_author_id_created_at_idx',
+          parts: [
+            {kind: 'column', name: 'author_id'},
+            {kind: 'column', name: 'created_at'},
+          ],
+          unique: false,
+        }),
+    ),
     kinds: ['create_index'],
   },
   {
@@ -202,7 +217,11 @@ export const pairs: Pair[] = [
   {
     name: 'add a check constraint',
     a: initial,
-    b: edit(initial, 'posts', (t) => void t.checks.push({name: 'posts_title_not_blank', expression: `char_length(title) > 0`})),
+    b: edit(
+      initial,
+      'posts',
+      (t) => void t.checks.push({name: 'posts_title_not_blank', expression: `char_length(title) > 0`}),
+    ),
     seed: `INSERT INTO posts (title) VALUES ('Hello')`,
     kinds: ['add_check'],
   },
@@ -250,16 +269,29 @@ export const pairs: Pair[] = [
     },
     kinds: ['rename_table', 'rename_constraint', 'rename_index'],
   },
-  {name: 'drop a table', a: initial, b: change(initial, (m) => void (m.tables = m.tables.filter((t) => t.name !== 'comments'))), kinds: ['drop_table', 'drop_foreign_key']},
+  {
+    name: 'drop a table',
+    a: initial,
+    b: change(initial, (m) => void (m.tables = m.tables.filter((t) => t.name !== 'comments'))),
+    kinds: ['drop_table', 'drop_foreign_key'],
+  },
   {
     name: 'a new schema with an enum and a table',
     a: initial,
     b: change(initial, (m) => {
       m.enums.push(enumType('event_kind', ['view', 'click'], {schema: 'analytics'}))
       m.tables.push(
-        table('events', [col('id', 'bigint', {pk: true, identity: true}), col('kind', 'analytics.event_kind', {notNull: true, default: str('view')}), col('user_id', 'uuid', {ref: {table: 'users'}})], {
-          schema: 'analytics',
-        }),
+        table(
+          'events',
+          [
+            col('id', 'bigint', {pk: true, identity: true}),
+            col('kind', 'analytics.event_kind', {notNull: true, default: str('view')}),
+            col('user_id', 'uuid', {ref: {table: 'users'}}),
+          ],
+          {
+            schema: 'analytics',
+          },
+        ),
       )
       m.schemas = ['analytics', 'public']
     }),
@@ -270,7 +302,9 @@ export const pairs: Pair[] = [
     a: initial,
     b: change(initial, (m) => {
       m.tables.push(table('users', [col('id', 'uuid', {pk: true})], {schema: 'auth'}))
-      m.tables.push(table('accounts', [col('id', 'uuid', {pk: true, ref: {schema: 'auth', table: 'users'}}), col('plan', 'text')]))
+      m.tables.push(
+        table('accounts', [col('id', 'uuid', {pk: true, ref: {schema: 'auth', table: 'users'}}), col('plan', 'text')]),
+      )
       m.schemas = ['auth', 'public']
     }),
     kinds: ['create_schema'],
@@ -302,8 +336,18 @@ export const pairs: Pair[] = [
   },
   {
     name: 'integer → bigint identity widening (rows survive)',
-    a: model([table('counters', [col('id', 'integer', {pk: true, identity: true}), col('hits', 'int', {notNull: true, default: num('0')})])]),
-    b: model([table('counters', [col('id', 'bigint', {pk: true, identity: true}), col('hits', 'bigint', {notNull: true, default: num('0')})])]),
+    a: model([
+      table('counters', [
+        col('id', 'integer', {pk: true, identity: true}),
+        col('hits', 'int', {notNull: true, default: num('0')}),
+      ]),
+    ]),
+    b: model([
+      table('counters', [
+        col('id', 'bigint', {pk: true, identity: true}),
+        col('hits', 'bigint', {notNull: true, default: num('0')}),
+      ]),
+    ]),
     seed: `INSERT INTO counters (hits) VALUES (41), (2147483647)`,
     verify: async (c) => {
       await c.query(`UPDATE counters SET hits = hits + 1`)
@@ -331,28 +375,55 @@ export const pairs: Pair[] = [
   },
   {
     name: 'primary key: single → composite',
-    a: model([table('post_tags', [col('id', 'integer', {pk: true}), col('post_id', 'integer', {notNull: true}), col('tag_id', 'integer', {notNull: true})])]),
-    b: model([table('post_tags', [col('id', 'integer', {notNull: true}), col('post_id', 'integer'), col('tag_id', 'integer')], {pk: ['post_id', 'tag_id']})]),
+    a: model([
+      table('post_tags', [
+        col('id', 'integer', {pk: true}),
+        col('post_id', 'integer', {notNull: true}),
+        col('tag_id', 'integer', {notNull: true}),
+      ]),
+    ]),
+    b: model([
+      table('post_tags', [col('id', 'integer', {notNull: true}), col('post_id', 'integer'), col('tag_id', 'integer')], {
+        pk: ['post_id', 'tag_id'],
+      }),
+    ]),
     kinds: ['drop_primary_key', 'add_primary_key'],
   },
   {
     name: 'unique replaced while a foreign key points at it',
     a: model([
       table('users', [col('id', 'integer', {pk: true}), col('email', 'text', {unique: true, notNull: true})]),
-      table('invites', [col('id', 'integer', {pk: true}), col('email', 'text', {ref: {table: 'users', column: 'email'}})]),
+      table('invites', [
+        col('id', 'integer', {pk: true}),
+        col('email', 'text', {ref: {table: 'users', column: 'email'}}),
+      ]),
     ]),
     b: model([
-      table('users', [col('id', 'integer', {pk: true}), col('email', 'text', {notNull: true})], {indexes: [{columns: ['email'], unique: true, name: 'users_email_uidx'}]}),
-      table('invites', [col('id', 'integer', {pk: true}), col('email', 'text', {ref: {table: 'users', column: 'email'}})]),
+      table('users', [col('id', 'integer', {pk: true}), col('email', 'text', {notNull: true})], {
+        indexes: [{columns: ['email'], unique: true, name: 'users_email_uidx'}],
+      }),
+      table('invites', [
+        col('id', 'integer', {pk: true}),
+        col('email', 'text', {ref: {table: 'users', column: 'email'}}),
+      ]),
     ]),
     kinds: ['drop_unique', 'create_index', 'drop_foreign_key', 'add_foreign_key'],
   },
   {
     name: 'index method and expression change',
-    a: edit(initial, 'users', (t) => void t.indexes.push({name: 'users_email_lookup', parts: [{kind: 'column', name: 'email'}], unique: false})),
+    a: edit(
+      initial,
+      'users',
+      (t) => void t.indexes.push({name: 'users_email_lookup', parts: [{kind: 'column', name: 'email'}], unique: false}),
+    ),
     b: edit(initial, 'users', (t) => {
       t.indexes.push({name: 'users_email_lookup', parts: [{kind: 'expression', sql: 'lower(email)'}], unique: false})
-      t.indexes.push({name: 'users_email_hash', parts: [{kind: 'column', name: 'email'}], unique: false, method: 'hash'})
+      t.indexes.push({
+        name: 'users_email_hash',
+        parts: [{kind: 'column', name: 'email'}],
+        unique: false,
+        method: 'hash',
+      })
     }),
     kinds: ['drop_index', 'create_index'],
   },
@@ -375,7 +446,13 @@ export const pairs: Pair[] = [
   {
     name: 'arrays: add text[] and widen varchar(20)[] → text[]',
     a: model([table('articles', [col('id', 'integer', {pk: true}), col('labels', 'varchar(20)[]')])]),
-    b: model([table('articles', [col('id', 'integer', {pk: true}), col('labels', 'text[]'), col('tags', 'text[]', {notNull: true, default: expr(`'{}'::text[]`)})])]),
+    b: model([
+      table('articles', [
+        col('id', 'integer', {pk: true}),
+        col('labels', 'text[]'),
+        col('tags', 'text[]', {notNull: true, default: expr(`'{}'::text[]`)}),
+      ]),
+    ]),
     seed: `INSERT INTO articles VALUES (1, '{a,b}')`,
     verify: async (c) => {
       const {rows} = await c.query(`SELECT labels, tags FROM articles`)
@@ -422,9 +499,17 @@ export const pairs: Pair[] = [
     name: 'identifiers that need quoting',
     a: model([table('Order Items', [col('id', 'integer', {pk: true}), col('select', 'text')])]),
     b: model([
-      table('Order Items', [col('id', 'integer', {pk: true}), col('select', 'text', {note: `it's "reserved"`}), col('a"b', 'text', {default: str(`it's`)})], {
-        indexes: [{columns: ['select'], name: 'Order Items_select_idx'}],
-      }),
+      table(
+        'Order Items',
+        [
+          col('id', 'integer', {pk: true}),
+          col('select', 'text', {note: `it's "reserved"`}),
+          col('a"b', 'text', {default: str(`it's`)}),
+        ],
+        {
+          indexes: [{columns: ['select'], name: 'Order Items_select_idx'}],
+        },
+      ),
     ]),
     kinds: ['add_column', 'create_index'],
   },
@@ -436,7 +521,14 @@ export const pairs: Pair[] = [
       comments.foreignKeys = comments.foreignKeys.filter((f) => f.name !== 'comments_post_id_fkey')
       const posts = m.tables.find((t) => t.name === 'posts')!
       posts.columns.push(col('last_comment_id', 'uuid'))
-      posts.foreignKeys.push({name: 'posts_last_comment_id_fkey', columns: ['last_comment_id'], refSchema: 'public', refTable: 'comments', refColumns: ['id'], onDelete: 'SET NULL'})
+      posts.foreignKeys.push({
+        name: 'posts_last_comment_id_fkey',
+        columns: ['last_comment_id'],
+        refSchema: 'public',
+        refTable: 'comments',
+        refColumns: ['id'],
+        onDelete: 'SET NULL',
+      })
     }),
     kinds: ['drop_foreign_key', 'add_foreign_key', 'add_column'],
   },
@@ -448,7 +540,11 @@ export const pairs: Pair[] = [
   },
   {
     name: 'remove an enum value while dropping a table that used it',
-    a: change(blog, (m) => m.tables.push(table('audit', [col('id', 'integer', {pk: true}), col('actor_role', 'user_role', {default: str('admin')})]))),
+    a: change(blog, (m) =>
+      m.tables.push(
+        table('audit', [col('id', 'integer', {pk: true}), col('actor_role', 'user_role', {default: str('admin')})]),
+      ),
+    ),
     b: change(blog, (m) => void (m.enums[0].values = ['user', 'author', 'admin'])),
     kinds: ['recreate_enum', 'drop_table'],
   },
@@ -472,7 +568,13 @@ export const pairs: Pair[] = [
   {
     name: 'serial → integer: the nextval default and the sequence go',
     a: model([table('tickets', [col('id', 'serial', {pk: true}), col('n', 'smallserial'), col('title', 'text')])]),
-    b: model([table('tickets', [col('id', 'integer', {pk: true}), col('n', 'smallint', {default: num('0')}), col('title', 'text')])]),
+    b: model([
+      table('tickets', [
+        col('id', 'integer', {pk: true}),
+        col('n', 'smallint', {default: num('0')}),
+        col('title', 'text'),
+      ]),
+    ]),
     seed: `INSERT INTO tickets (title) VALUES ('a')`,
     kinds: ['alter_column_type', 'alter_column_nullability'],
   },
@@ -513,7 +615,9 @@ export const pairs: Pair[] = [
     verify: async (c) => {
       const {rows} = await c.query(`SELECT role::text, pg_typeof(role)::text AS type FROM users`)
       expect(rows).to.deep.equal([{role: 'editor', type: 'account_role'}])
-      const {rows: defaults} = await c.query(`INSERT INTO users (email, username, password_hash) VALUES ('b@x', 'b', 'h') RETURNING role::text`)
+      const {rows: defaults} = await c.query(
+        `INSERT INTO users (email, username, password_hash) VALUES ('b@x', 'b', 'h') RETURNING role::text`,
+      )
       expect(defaults[0].role).to.equal('user')
     },
     kinds: ['rename_enum'],
@@ -539,7 +643,9 @@ export const pairs: Pair[] = [
     verify: async (c) => {
       const {rows} = await c.query(`SELECT content FROM archive.comments`)
       expect(rows).to.deep.equal([{content: 'first!'}])
-      const {rows: next} = await c.query(`INSERT INTO archive.comments (content, author_id, post_id) SELECT 'second', author_id, post_id FROM archive.comments RETURNING content`)
+      const {rows: next} = await c.query(
+        `INSERT INTO archive.comments (content, author_id, post_id) SELECT 'second', author_id, post_id FROM archive.comments RETURNING content`,
+      )
       expect(next).to.have.length(1)
     },
     kinds: ['move_table', 'create_schema'],

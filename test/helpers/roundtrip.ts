@@ -17,7 +17,12 @@ import {verifyServer} from '../../src/verify/server.js'
 import {verifyPair} from '../../src/verify/verify.js'
 
 /** The verification `db run` does, on the harness server: every pair here goes through it too. */
-export async function verifyAsDbRun(a: SchemaModel, b: SchemaModel, changes: ReturnType<typeof diffSchemas>, name: string): Promise<void> {
+export async function verifyAsDbRun(
+  a: SchemaModel,
+  b: SchemaModel,
+  changes: ReturnType<typeof diffSchemas>,
+  name: string,
+): Promise<void> {
   const server = await verifyServer('', {NSELF_VERIFY_DATABASE_URL: await serverUrl()})
   await verifyPair(server, {existing: [], from: a, changes, to: b, schemaFile: name})
 }
@@ -29,7 +34,10 @@ export function generatedStatements(text: string): Array<{sql: string; transacti
   return splitSql(text).map((s) => ({sql: s.sql, transactional: !s.markers.includes(marker)}))
 }
 
-export async function applySteps(client: pg.Client, steps: Array<Pick<ChangeStep, 'sql' | 'transactional'>>): Promise<void> {
+export async function applySteps(
+  client: pg.Client,
+  steps: Array<Pick<ChangeStep, 'sql' | 'transactional'>>,
+): Promise<void> {
   for (const group of transactionGroups(steps as ChangeStep[])) {
     if (!group.transactional) {
       for (const statement of group.statements) await runStatement(client, statement)
@@ -69,7 +77,11 @@ export interface Pair {
 export async function roundTrip(pair: Pair): Promise<void> {
   const changes = diffSchemas(pair.a, pair.b, {renames: pair.renames})
   expect(changes, 'the pair must produce changes').to.not.be.empty
-  for (const kind of pair.kinds ?? []) expect(changes.map((c) => c.kind), `change kinds of ${pair.name}`).to.include(kind)
+  for (const kind of pair.kinds ?? [])
+    expect(
+      changes.map((c) => c.kind),
+      `change kinds of ${pair.name}`,
+    ).to.include(kind)
   await verifyAsDbRun(pair.a, pair.b, changes, pair.name)
   const reference = await createTestDatabase()
   const db = await createTestDatabase()

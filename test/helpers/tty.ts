@@ -18,7 +18,10 @@ export interface TerminalRun {
  * answers: [text that appears, what to type] in order; each answer is sent once its prompt shows.
  * columns: the terminal's width (script(1) gives a width of 0 unless told, as some CI terminals do).
  */
-export async function runInTerminal(args: string[], options: {cwd: string; env: Record<string, string>; answers: [string, string][]; columns?: number}): Promise<TerminalRun> {
+export async function runInTerminal(
+  args: string[],
+  options: {cwd: string; env: Record<string, string>; answers: [string, string][]; columns?: number},
+): Promise<TerminalRun> {
   const env = await verifyEnv(args, options.env)
   const nself = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
   const command = options.columns ? `stty cols ${Math.floor(options.columns)} rows 40; exec ${nself}` : nself

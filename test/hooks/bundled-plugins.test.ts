@@ -14,7 +14,12 @@ describe('bundled plugins', () => {
 
   it('are loaded as core plugins', () => {
     const core = [...config.plugins.values()].filter((p) => p.type === 'core').map((p) => p.name)
-    expect(core).to.include.members(['@nself/plugin-seed-json', '@nself/plugin-seed-sql', '@oclif/plugin-help', '@oclif/plugin-plugins'])
+    expect(core).to.include.members([
+      '@nself/plugin-seed-json',
+      '@nself/plugin-seed-sql',
+      '@oclif/plugin-help',
+      '@oclif/plugin-plugins',
+    ])
   })
 
   it('register their commands with the core', () => {

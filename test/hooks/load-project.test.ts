@@ -36,13 +36,28 @@ describe('loadProject, the SDK way to the project', () => {
     const {schema} = await loadProjectSchema(config, {validate: true})
     expect(schema.model.tables.map((t) => t.name)).to.deep.equal(['users'])
     expect(schema.diagnostics!.filter((d) => d.severity === 'error')).to.deep.equal([])
-    const bad = await loadProject(config, {validate: true, source: 'Table a {\n  id nosuchtype\n}\n', file: 'remote.dbml'})
+    const bad = await loadProject(config, {
+      validate: true,
+      source: 'Table a {\n  id nosuchtype\n}\n',
+      file: 'remote.dbml',
+    })
     expect(bad.schema!.diagnostics!.some((d) => d.severity === 'error' && d.line === 2)).to.equal(true)
-    await loadProjectSchema(config, {validate: true, source: 'Table a {\n  id nosuchtype\n}\n', file: 'remote.dbml'}).then(
+    await loadProjectSchema(config, {
+      validate: true,
+      source: 'Table a {\n  id nosuchtype\n}\n',
+      file: 'remote.dbml',
+    }).then(
       () => expect.fail('should throw'),
-      (error) => expect(error).to.include({exit: 5}).and.have.property('message').that.match(/^remote\.dbml:2:/),
+      (error) =>
+        expect(error)
+          .to.include({exit: 5})
+          .and.have.property('message')
+          .that.match(/^remote\.dbml:2:/),
     )
-    const changed = await loadProject(config, {source: 'Table users {\n  id int [pk]\n}\n', changesFrom: 'Table users {\n  id int [pk]\n  email text\n}\n'})
+    const changed = await loadProject(config, {
+      source: 'Table users {\n  id int [pk]\n}\n',
+      changesFrom: 'Table users {\n  id int [pk]\n  email text\n}\n',
+    })
     expect(changed.schema!.changes!.map((c) => c.destructive)).to.deep.equal([true])
     expect(changed.schema!.changes![0].summary).to.match(/email/)
   })

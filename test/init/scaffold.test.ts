@@ -12,10 +12,18 @@ describe('nself init', () => {
     expect(result.code, result.stderr).to.equal(0)
     const json = JSON.parse(result.stdout)
     expect(json.created).to.include.members(['.env.local', 'database/schema.dbml', 'docker-compose.yml', '.gitignore'])
-    for (const folder of ['database/migrations', 'database/seeds/development', 'database/seeds/staging', 'database/seeds/production', 'database/backups']) {
+    for (const folder of [
+      'database/migrations',
+      'database/seeds/development',
+      'database/seeds/staging',
+      'database/seeds/production',
+      'database/backups',
+    ]) {
       expect(existsSync(join(dir, folder)), folder).to.equal(true)
     }
-    expect(readFileSync(join(dir, 'database/schema.dbml'), 'utf8')).to.equal(readFileSync(join(import.meta.dirname, '../fixtures/initial.dbml'), 'utf8'))
+    expect(readFileSync(join(dir, 'database/schema.dbml'), 'utf8')).to.equal(
+      readFileSync(join(import.meta.dirname, '../fixtures/initial.dbml'), 'utf8'),
+    )
     const env = readFileSync(join(dir, '.env.local'), 'utf8')
     expect(statSync(join(dir, '.env.local')).mode & 0o777).to.equal(0o600)
     expect(env).to.match(/^POSTGRES_PASSWORD=[A-Za-z0-9_-]{20,}$/m)

@@ -68,7 +68,16 @@ describe('introspection of hand-written SQL @db', function () {
       expect(live.model.schemas).to.deep.equal(['billing', 'public'])
       expect(live.model.enums).to.deep.equal([{schema: 'billing', name: 'state', values: ['open', 'paid', 'void']}])
       expect(accounts.note).to.equal('Who pays')
-      expect(accounts.columns.map((c) => [c.name, c.type.name, c.type.args, c.type.arrayDims, c.identity, c.default ?? null])).to.deep.equal([
+      expect(
+        accounts.columns.map((c) => [
+          c.name,
+          c.type.name,
+          c.type.args,
+          c.type.arrayDims,
+          c.identity,
+          c.default ?? null,
+        ]),
+      ).to.deep.equal([
         ['id', 'bigint', [], 0, true, null],
         ['E-mail', 'citext', [], 0, false, null],
         ['name', 'varchar', ['80'], 0, false, null],
@@ -82,7 +91,16 @@ describe('introspection of hand-written SQL @db', function () {
       expect(invoices.columns[0].type.name).to.equal('serial')
       expect(invoices.columns[2].type).to.deep.equal({name: 'state', schema: 'billing', args: [], arrayDims: 0})
       expect(invoices.foreignKeys).to.deep.equal([
-        {name: 'invoices_account_fk', columns: ['account_id'], refSchema: 'public', refTable: 'Accounts', refColumns: ['id'], onDelete: 'CASCADE', onUpdate: 'RESTRICT', relation: 'many-to-one'},
+        {
+          name: 'invoices_account_fk',
+          columns: ['account_id'],
+          refSchema: 'public',
+          refTable: 'Accounts',
+          refColumns: ['id'],
+          onDelete: 'CASCADE',
+          onUpdate: 'RESTRICT',
+          relation: 'many-to-one',
+        },
       ])
       expect(invoices.checks).to.deep.equal([{name: 'invoices_total_check', expression: '(total >= (0)::numeric)'}])
       expect(invoices.indexes.map((i) => [i.name, i.method ?? 'btree', i.parts, i.note ?? null])).to.deep.equal([
@@ -107,7 +125,7 @@ describe('introspection of hand-written SQL @db', function () {
         'policy billing.invoices (policy own_invoices): row level security policy',
         `grant billing.invoices (to ${ROLE}): privileges granted`,
       ]) {
-        expect(extras, extras.join("\n")).to.include(expected)
+        expect(extras, extras.join('\n')).to.include(expected)
       }
       expect(extras.find((e) => e.startsWith('column public.Accounts.lower_name'))).to.match(/generated column/)
       expect(extras.find((e) => e.startsWith('extension citext'))).to.match(/^extension citext: extension citext \d/)
@@ -118,7 +136,8 @@ describe('introspection of hand-written SQL @db', function () {
       expect(text).to.include('Table Accounts {')
       const parsed = await parseSchema(text, 'pulled.dbml')
       expect(parsed.parseErrors).to.deep.equal([])
-      for (const e of live.extras.filter((x) => x.phase === 'before')) for (const s of e.sql) await again.client.query(s)
+      for (const e of live.extras.filter((x) => x.phase === 'before'))
+        for (const s of e.sql) await again.client.query(s)
       await buildFromScratch(again.client, parsed.model)
       for (const e of live.extras.filter((x) => x.phase === 'after')) for (const s of e.sql) await again.client.query(s)
       expect(await readCatalog(again.client)).to.deep.equal(await readCatalog(db.client))

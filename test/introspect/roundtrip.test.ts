@@ -25,7 +25,10 @@ async function parsedModel(text: string, file: string): Promise<SchemaModel> {
   const parsed = await parseSchema(text, file)
   expect(parsed.parseErrors, `${file} parses`).to.deep.equal([])
   const errors = validateSchema(parsed).filter((d) => d.severity === 'error')
-  expect(errors.map((e) => e.message), `${file} validates`).to.deep.equal([])
+  expect(
+    errors.map((e) => e.message),
+    `${file} validates`,
+  ).to.deep.equal([])
   return parsed.model
 }
 
@@ -41,7 +44,9 @@ const BEYOND_DBML: Record<string, {extras: string[]; changes: string[]}> = {
     changes: ['change note of enum public.user_role'],
   },
   'unique replaced while a foreign key points at it': {
-    extras: ['public.users_email_uidx: unique index: DBML declares a unique constraint (same index, plus a constraint)'],
+    extras: [
+      'public.users_email_uidx: unique index: DBML declares a unique constraint (same index, plus a constraint)',
+    ],
     changes: [
       'change actions of foreign key invites_email_fkey on public.invites: drop',
       'drop index users_email_uidx on public.users',
@@ -59,7 +64,10 @@ async function pullRoundTrip(name: string, model: SchemaModel): Promise<void> {
   try {
     await buildFromScratch(db.client, model)
     const live = await introspect(db.client, {schemas: model.schemas})
-    expect(live.extras.map((e) => `${e.object}: ${e.reason}`), 'what DBML cannot say').to.deep.equal(expected.extras)
+    expect(
+      live.extras.map((e) => `${e.object}: ${e.reason}`),
+      'what DBML cannot say',
+    ).to.deep.equal(expected.extras)
     // Adoption without history: the pulled DBML is the snapshot a baseline records.
     const bare = await parsedModel(await toDbml(live.model), `${name} (pulled)`)
     expect(summaries(live.model, bare), 'pulled DBML = introspected model').to.deep.equal([])
@@ -70,7 +78,9 @@ async function pullRoundTrip(name: string, model: SchemaModel): Promise<void> {
     expect(summaries(model, pulled), `db run after pull finds nothing:\n${text}`).to.deep.equal(expected.changes)
     await buildFromScratch(again.client, pulled)
     for (const extra of live.extras) for (const statement of extra.sql) await again.client.query(statement)
-    expect(await readCatalog(again.client), 'pulled schema built afresh = original catalog').to.deep.equal(await readCatalog(db.client))
+    expect(await readCatalog(again.client), 'pulled schema built afresh = original catalog').to.deep.equal(
+      await readCatalog(db.client),
+    )
   } finally {
     await db.drop()
     await again.drop()
@@ -79,7 +89,9 @@ async function pullRoundTrip(name: string, model: SchemaModel): Promise<void> {
 
 describe('introspection round trips on PostgreSQL @db', function () {
   this.timeout(120_000)
-  const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.dbml')).sort()
+  const fixtures = readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.dbml'))
+    .sort()
   it('has the fixture schemas and the diff round-trip pairs', () => {
     expect(fixtures.length).to.be.at.least(4)
     expect(pairs.length).to.be.at.least(40)
@@ -89,7 +101,9 @@ describe('introspection round trips on PostgreSQL @db', function () {
       const parsed = await parseSchema(readFileSync(join(FIXTURES, file), 'utf8'), file)
       if (parsed.parseErrors.length > 0) {
         // ecommerce.dbml refers to tables it never declares, on purpose (the validation tests use it).
-        console.log(`      skipped: ${file} does not parse (${parsed.parseErrors[0].message}), so nself cannot build it`)
+        console.log(
+          `      skipped: ${file} does not parse (${parsed.parseErrors[0].message}), so nself cannot build it`,
+        )
         this.skip()
       }
       await pullRoundTrip(file, await parsedModel(readFileSync(join(FIXTURES, file), 'utf8'), file))

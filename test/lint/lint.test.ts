@@ -68,13 +68,29 @@ describe('unsafe-change lint', () => {
   })
 
   it('--safe rewrites foreign keys, checks, uniques and SET NOT NULL on existing tables into forms the lint accepts', () => {
-    const a = model([table('users', [col('id', 'integer', {pk: true}), col('email', 'text')]), table('posts', [col('id', 'integer', {pk: true}), col('author_id', 'integer'), col('title', 'text')])])
+    const a = model([
+      table('users', [col('id', 'integer', {pk: true}), col('email', 'text')]),
+      table('posts', [col('id', 'integer', {pk: true}), col('author_id', 'integer'), col('title', 'text')]),
+    ])
     const b = model([
       table('users', [col('id', 'integer', {pk: true}), col('email', 'text', {notNull: true, unique: true})]),
-      table('posts', [col('id', 'integer', {pk: true}), col('author_id', 'integer', {ref: {table: 'users'}}), col('title', 'text')], {checks: [{name: 'posts_title_check', expression: `title <> ''`}], indexes: [{columns: ['author_id']}]}),
+      table(
+        'posts',
+        [col('id', 'integer', {pk: true}), col('author_id', 'integer', {ref: {table: 'users'}}), col('title', 'text')],
+        {checks: [{name: 'posts_title_check', expression: `title <> ''`}], indexes: [{columns: ['author_id']}]},
+      ),
     ])
     const plain = diffSchemas(a, b)
-    expect(lintChanges(plain, 'p.sql').map((f) => f.rule).sort()).to.deep.equal(['adding-foreign-key-constraint', 'adding-not-nullable-field', 'constraint-missing-not-valid', 'disallowed-unique-constraint'])
+    expect(
+      lintChanges(plain, 'p.sql')
+        .map((f) => f.rule)
+        .sort(),
+    ).to.deep.equal([
+      'adding-foreign-key-constraint',
+      'adding-not-nullable-field',
+      'constraint-missing-not-valid',
+      'disallowed-unique-constraint',
+    ])
     const safe = safeChanges(plain, b)
     expect(lintChanges(safe, 's.sql')).to.deep.equal([])
     const sql = upSteps(safe).map((s) => `${s.transactional ? '' : '[alone] '}${s.sql}`)

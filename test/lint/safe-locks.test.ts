@@ -49,7 +49,10 @@ async function watchLocks(client: pg.Client, pid: number, running: () => boolean
   let longest = 0
   let since: number | undefined
   while (running()) {
-    const {rows} = await client.query(`SELECT mode FROM pg_locks WHERE pid = $1 AND granted AND relation = 'orders'::regclass`, [pid])
+    const {rows} = await client.query(
+      `SELECT mode FROM pg_locks WHERE pid = $1 AND granted AND relation = 'orders'::regclass`,
+      [pid],
+    )
     const now = performance.now()
     if (rows.some((x) => BLOCKING.has(x.mode))) since ??= now
     else since = undefined
@@ -62,10 +65,21 @@ describe('db run --safe keeps a large table readable and writable @db', function
   this.timeout(300_000)
 
   it(`index and foreign key on ${ROWS.toLocaleString('en')} rows: the reader and the writer never wait for the migration`, async () => {
-    const a = model([table('customers', [col('id', 'integer', {pk: true})]), table('orders', [col('id', 'bigint', {pk: true}), col('customer_id', 'integer'), col('note', 'text')])])
+    const a = model([
+      table('customers', [col('id', 'integer', {pk: true})]),
+      table('orders', [col('id', 'bigint', {pk: true}), col('customer_id', 'integer'), col('note', 'text')]),
+    ])
     const b = model([
       table('customers', [col('id', 'integer', {pk: true})]),
-      table('orders', [col('id', 'bigint', {pk: true}), col('customer_id', 'integer', {ref: {table: 'customers'}}), col('note', 'text')], {indexes: [{columns: ['customer_id']}]}),
+      table(
+        'orders',
+        [
+          col('id', 'bigint', {pk: true}),
+          col('customer_id', 'integer', {ref: {table: 'customers'}}),
+          col('note', 'text'),
+        ],
+        {indexes: [{columns: ['customer_id']}]},
+      ),
     ])
     const changes = safeChanges(diffSchemas(a, b), b)
     await verifyAsDbRun(a, b, changes, 'safe pair')
@@ -90,8 +104,14 @@ describe('db run --safe keeps a large table readable and writable @db', function
         let id = ROWS
         const started = performance.now()
         const loops = Promise.all([
-          loop(() => r.query(`SELECT note FROM orders WHERE id = $1`, [1 + Math.floor(Math.random() * ROWS)]), () => running),
-          loop(() => w.query(`INSERT INTO orders VALUES ($1, 7, 'new')`, [++id]), () => running),
+          loop(
+            () => r.query(`SELECT note FROM orders WHERE id = $1`, [1 + Math.floor(Math.random() * ROWS)]),
+            () => running,
+          ),
+          loop(
+            () => w.query(`INSERT INTO orders VALUES ($1, 7, 'new')`, [++id]),
+            () => running,
+          ),
           watchLocks(watch, migrationPid, () => running),
         ])
         await new Promise((resolve) => setTimeout(resolve, 100))
@@ -104,8 +124,12 @@ describe('db run --safe keeps a large table readable and writable @db', function
         expect(read.done, 'reads during the migration').to.be.greaterThan(3)
         expect(write.done, 'writes during the migration').to.be.greaterThan(3)
         // Blocked for the index build or the validation, the longest gap would be most of the run.
-        expect(write.longestGap, `longest write wait (migration took ${Math.round(migrationMs)} ms)`).to.be.lessThan(migrationMs / 2)
-        expect(read.longestGap, `longest read wait (migration took ${Math.round(migrationMs)} ms)`).to.be.lessThan(migrationMs / 2)
+        expect(write.longestGap, `longest write wait (migration took ${Math.round(migrationMs)} ms)`).to.be.lessThan(
+          migrationMs / 2,
+        )
+        expect(read.longestGap, `longest read wait (migration took ${Math.round(migrationMs)} ms)`).to.be.lessThan(
+          migrationMs / 2,
+        )
         // Directly: how long the migration held a lock on orders that stops writers (or readers).
         expect(blockingMs, 'longest hold of a lock that blocks writes on orders').to.be.lessThan(BLOCKING_LIMIT_MS)
         const {rows} = await m.query(`SELECT convalidated FROM pg_constraint WHERE conname = 'orders_customer_id_fkey'`)

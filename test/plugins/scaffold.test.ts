@@ -20,20 +20,33 @@ describe('nself plugins new', () => {
   })
   const tmp = () => join(mkdtempSync(join(tmpdir(), 'nself-scaffold-')), 'plugin')
 
-  it('sits beside oclif\'s plugins commands', async () => {
+  it("sits beside oclif's plugins commands", async () => {
     const help = await runCli(['plugins', '--help'])
-    expect(help.stdout).to.match(/plugins install/).and.match(/plugins link/).and.match(/plugins new +Create a TypeScript plugin project/)
+    expect(help.stdout)
+      .to.match(/plugins install/)
+      .and.match(/plugins link/)
+      .and.match(/plugins new +Create a TypeScript plugin project/)
   })
 
   it('generates only the parts asked for; the SDK is an optional peer and a vendored devDependency', () => {
     const result = scaffoldPlugin(base(tmp(), {seedLoader: false, command: false}))
     expect(result.topic).to.equal('guard')
     expect(result.files).to.deep.equal([
-      '.gitignore', 'README.md', 'package.json', 'scripts/manifest.mjs', 'src/hooks/after-migrate.ts', 'src/hooks/before-migrate.ts',
-      'test/before-migrate.test.ts', 'test/tsconfig.json', 'tsconfig.json', 'vendor/nself-sdk-0.2.0.tgz',
+      '.gitignore',
+      'README.md',
+      'package.json',
+      'scripts/manifest.mjs',
+      'src/hooks/after-migrate.ts',
+      'src/hooks/before-migrate.ts',
+      'test/before-migrate.test.ts',
+      'test/tsconfig.json',
+      'tsconfig.json',
+      'vendor/nself-sdk-0.2.0.tgz',
     ])
     const pjson = JSON.parse(readFileSync(join(result.root, 'package.json'), 'utf8'))
-    expect(pjson.oclif).to.deep.equal({hooks: {beforeMigrate: './dist/hooks/before-migrate.js', afterMigrate: './dist/hooks/after-migrate.js'}})
+    expect(pjson.oclif).to.deep.equal({
+      hooks: {beforeMigrate: './dist/hooks/before-migrate.js', afterMigrate: './dist/hooks/after-migrate.js'},
+    })
     expect(pjson.peerDependencies).to.deep.equal({'@nself/sdk': '^0.2.0'})
     expect(pjson.peerDependenciesMeta).to.deep.equal({'@nself/sdk': {optional: true}})
     expect(pjson.devDependencies['@nself/sdk']).to.equal('file:vendor/nself-sdk-0.2.0.tgz')
@@ -42,13 +55,20 @@ describe('nself plugins new', () => {
 
   it('a seed loader for the format given, and a command under the topic', () => {
     const result = scaffoldPlugin(base(tmp(), {name: 'nself-plugin-yaml', format: 'yml', migrateHooks: false}))
-    expect(result.files).to.include.members(['src/hooks/seed-loader.ts', 'test/seed-loader.test.ts', 'src/commands/yaml/hello.ts', 'test/hello.test.ts'])
+    expect(result.files).to.include.members([
+      'src/hooks/seed-loader.ts',
+      'test/seed-loader.test.ts',
+      'src/commands/yaml/hello.ts',
+      'test/hello.test.ts',
+    ])
     expect(readFileSync(join(result.root, 'src/hooks/seed-loader.ts'), 'utf8')).to.include("formats: ['yml']")
   })
 
   it('refuses a bad name, a bad format and a folder that is not empty (exit 2)', async () => {
     expect(() => scaffoldPlugin(base(tmp(), {name: 'Bad Name'}))).to.throw('"Bad Name" is not an npm package name')
-    expect(() => scaffoldPlugin(base(tmp(), {format: '.csv'}))).to.throw('--format .csv: a file extension without the dot')
+    expect(() => scaffoldPlugin(base(tmp(), {format: '.csv'}))).to.throw(
+      '--format .csv: a file extension without the dot',
+    )
     const dir = tmp()
     mkdirSync(dir)
     writeFileSync(join(dir, 'keep.txt'), 'mine')

@@ -1,6 +1,17 @@
 import {expect} from 'chai'
 import {execFile, execFileSync} from 'node:child_process'
-import {existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
@@ -38,8 +49,10 @@ describe('a third-party plugin from nself plugins new: link, file: and registry 
   let project: string
   let tarball: string
   const dataDir = () => join(tmp, 'xdg-data', 'nself')
-  const nself = (args: string[], extra: Record<string, string> = {}, cwd = project): Promise<CliResult> => runCli(args, {cwd, env: {...env, ...extra}, timeoutMs: 120_000})
-  const npm = (args: string[], cwd: string) => exec('npm', args, {cwd, env: {...process.env, ...env, NODE_ENV: ''}, encoding: 'utf8'})
+  const nself = (args: string[], extra: Record<string, string> = {}, cwd = project): Promise<CliResult> =>
+    runCli(args, {cwd, env: {...env, ...extra}, timeoutMs: 120_000})
+  const npm = (args: string[], cwd: string) =>
+    exec('npm', args, {cwd, env: {...process.env, ...env, NODE_ENV: ''}, encoding: 'utf8'})
 
   before(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'nself-3p-'))
@@ -86,7 +99,10 @@ describe('a third-party plugin from nself plugins new: link, file: and registry 
     mkdirSync(join(project, 'database/migrations'), {recursive: true})
     mkdirSync(join(project, 'database/seeds/development'), {recursive: true})
     writeFileSync(join(project, '.env.local'), '')
-    writeFileSync(join(project, 'database/migrations/001_people.up.sql'), 'CREATE TABLE people (id integer PRIMARY KEY, name text NOT NULL, age integer);\n')
+    writeFileSync(
+      join(project, 'database/migrations/001_people.up.sql'),
+      'CREATE TABLE people (id integer PRIMARY KEY, name text NOT NULL, age integer);\n',
+    )
     writeFileSync(join(project, 'database/migrations/001_people.down.sql'), 'DROP TABLE people;\n')
     expect((await nself(['db', 'migrate:up'])).code).to.equal(0)
   })
@@ -126,7 +142,9 @@ describe('a third-party plugin from nself plugins new: link, file: and registry 
     expect(hello.stdout).to.equal('Hello, Ada!\n')
     const bad = await nself(['csvdemo', 'hello', '--name', ' ', '--json'])
     expect(bad.code, how).to.equal(5)
-    expect(JSON.parse(bad.stdout)).to.deep.equal({error: {code: 'NSELF_VALIDATION', message: '--name is empty', exit: 5, hint: 'Pass a name: --name Ada'}})
+    expect(JSON.parse(bad.stdout)).to.deep.equal({
+      error: {code: 'NSELF_VALIDATION', message: '--name is empty', exit: 5, hint: 'Pass a name: --name Ada'},
+    })
 
     // Its seed loader: csv-parse, NULL vs "", row and line in PostgreSQL's errors.
     const seeds = join(project, 'database/seeds/development/people.csv')
@@ -153,11 +171,19 @@ describe('a third-party plugin from nself plugins new: link, file: and registry 
 
     // Its guard: a migration that drops a table is refused before anything changes.
     writeFileSync(join(project, 'database/migrations/002_cleanup.up.sql'), 'DROP TABLE people;\n')
-    writeFileSync(join(project, 'database/migrations/002_cleanup.down.sql'), 'CREATE TABLE people (id integer PRIMARY KEY, name text NOT NULL, age integer);\n')
+    writeFileSync(
+      join(project, 'database/migrations/002_cleanup.down.sql'),
+      'CREATE TABLE people (id integer PRIMARY KEY, name text NOT NULL, age integer);\n',
+    )
     const refused = await nself(['db', 'migrate:up', '--json'])
     expect(refused.code, how).to.equal(6)
     expect(JSON.parse(refused.stdout)).to.deep.equal({
-      error: {code: 'NSELF_REFUSED', message: `Refused by plugin ${NAME}: 002_cleanup drops a table (set ALLOW_DROP_TABLE=true to allow it)`, exit: 6, hint: 'Nothing was changed.'},
+      error: {
+        code: 'NSELF_REFUSED',
+        message: `Refused by plugin ${NAME}: 002_cleanup drops a table (set ALLOW_DROP_TABLE=true to allow it)`,
+        exit: 6,
+        hint: 'Nothing was changed.',
+      },
     })
     expect((await db.query("SELECT to_regclass('people')::text AS t")).rows[0].t).to.equal('people')
     rmSync(join(project, 'database/migrations/002_cleanup.up.sql'))
@@ -183,7 +209,7 @@ describe('a third-party plugin from nself plugins new: link, file: and registry 
     expect(existsSync(join(dataDir(), 'node_modules', NAME, 'node_modules/@nself/sdk'))).to.equal(false)
   }
 
-  it('works linked (plugins link), using the running nself\'s SDK, and unlinks cleanly', async () => {
+  it("works linked (plugins link), using the running nself's SDK, and unlinks cleanly", async () => {
     // The plugin's own copy goes: whatever it imports of @nself/sdk now has to be nself's.
     rmSync(join(plugin, 'node_modules/@nself'), {recursive: true})
     const linked = await nself(['plugins', 'link', plugin, '--no-install'])
@@ -209,15 +235,17 @@ describe('a third-party plugin from nself plugins new: link, file: and registry 
     expect(registry.requests.filter((r) => r.includes(NAME)).length).to.be.greaterThan(0)
     expect(registry.requests.filter((r) => r.includes('@nself/sdk'))).to.deep.equal([])
     // Uninstalled cleanly: the data folder holds only nself's SDK link.
-    expect(JSON.parse(readFileSync(join(dataDir(), 'package.json'), 'utf8')).dependencies).to.deep.equal({'@nself/sdk': `file:${realpathSync(join(ROOT, 'node_modules/@nself/sdk'))}`})
+    expect(JSON.parse(readFileSync(join(dataDir(), 'package.json'), 'utf8')).dependencies).to.deep.equal({
+      '@nself/sdk': `file:${realpathSync(join(ROOT, 'node_modules/@nself/sdk'))}`,
+    })
   })
 
-  it('the guide\'s plugin-flags example is the Hasura plugin\'s declaration', () => {
+  it("the guide's plugin-flags example is the Hasura plugin's declaration", () => {
     const hasura = JSON.parse(readFileSync(join(ROOT, 'plugins/hasura/package.json'), 'utf8'))
     expect(JSON.parse(docExample('plugin-flags'))).to.deep.equal({nself: hasura.nself})
   })
 
-  it('the guide\'s beforeMigrate example is the scaffold\'s guard', () => {
+  it("the guide's beforeMigrate example is the scaffold's guard", () => {
     expect(readFileSync(join(plugin, 'src/hooks/before-migrate.ts'), 'utf8')).to.include(docExample('before-migrate'))
   })
 })

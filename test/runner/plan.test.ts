@@ -16,7 +16,14 @@ describe('planTransactions', () => {
       ].join('\n'),
     )
     expect(plan.steps.map((s) => (s.kind === 'transaction' ? `tx${s.statements.length}` : 'single'))).to.deep.equal([
-      'tx1', 'single', 'tx1', 'single', 'single', 'single', 'single', 'tx1',
+      'tx1',
+      'single',
+      'tx1',
+      'single',
+      'single',
+      'single',
+      'single',
+      'tx1',
     ])
   })
 
@@ -26,15 +33,24 @@ describe('planTransactions', () => {
     expect(plan.steps[0].kind).to.equal('transaction')
   })
 
-  it('leaves out the file\'s own BEGIN/COMMIT: the runner manages transactions', () => {
+  it("leaves out the file's own BEGIN/COMMIT: the runner manages transactions", () => {
     const plan = planTransactions('BEGIN;\nCREATE TABLE x (id int);\nCOMMIT;')
     expect(plan.statements.map((s) => s.sql)).to.deep.equal(['CREATE TABLE x (id int)'])
     expect(plan.skipped.map((s) => s.sql)).to.deep.equal(['BEGIN', 'COMMIT'])
   })
 
   it('reads the index name of concurrent builds, quoted or schema-qualified', () => {
-    expect(indexTarget('CREATE INDEX CONCURRENTLY IF NOT EXISTS Idx_A ON a (id)')).to.deep.equal({action: 'create', name: 'idx_a', ifNotExists: true})
-    expect(indexTarget('DROP INDEX CONCURRENTLY app."Idx B"')).to.deep.equal({action: 'drop', schema: 'app', name: 'Idx B', ifNotExists: false})
+    expect(indexTarget('CREATE INDEX CONCURRENTLY IF NOT EXISTS Idx_A ON a (id)')).to.deep.equal({
+      action: 'create',
+      name: 'idx_a',
+      ifNotExists: true,
+    })
+    expect(indexTarget('DROP INDEX CONCURRENTLY app."Idx B"')).to.deep.equal({
+      action: 'drop',
+      schema: 'app',
+      name: 'Idx B',
+      ifNotExists: false,
+    })
   })
 
   it('says which SQL loses data', () => {

@@ -19,7 +19,10 @@ describe('pg protocol messages (private Client.connection) @db', () => {
 
   it('reports each completed command and each row of a multi-statement message, in order', async () => {
     const events: string[] = []
-    const stop = listenToProtocol(client, {commandComplete: () => events.push('complete'), dataRow: (fields) => events.push(`row ${fields.join(',')}`)})
+    const stop = listenToProtocol(client, {
+      commandComplete: () => events.push('complete'),
+      dataRow: (fields) => events.push(`row ${fields.join(',')}`),
+    })
     try {
       await client.query("BEGIN; SELECT 1, NULL::text; SELECT 'a' UNION ALL SELECT 'b'; COMMIT")
     } finally {
@@ -31,6 +34,8 @@ describe('pg protocol messages (private Client.connection) @db', () => {
   })
 
   it('refuses, with a clear message, a client without the protocol connection', () => {
-    expect(() => listenToProtocol({} as pg.Client, {commandComplete() {}, dataRow() {}})).to.throw(/no longer exposes Client\.connection/)
+    expect(() => listenToProtocol({} as pg.Client, {commandComplete() {}, dataRow() {}})).to.throw(
+      /no longer exposes Client\.connection/,
+    )
   })
 })

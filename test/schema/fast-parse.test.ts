@@ -24,7 +24,7 @@ async function same(source: string, label: string): Promise<boolean> {
 }
 
 const FEATURES = [
-  "Table \"my t\" [note: 'tn'] {\n  \"id\" int [pk, increment, note: 'x']\n  a numeric(10, 2) [default: -1.5]\n  b \"double precision\"\n  c varchar[] [not null, default: 'a\"b']\n  d auth.role\n  e int [ref: < \"my t\".id]\n  f timestamp(6) [default: `now()`, unique]\n  Note: 'body note'\n  Indexes {\n    a\n    (a, `b + 1`) [name: 'ix', type: btree, unique, note: 'n']\n  }\n}\nEnum auth.role {\n  a [note: 'q']\n  \"b c\"\n}\nRef R: \"my t\".e - \"my t\".a [delete: set null]\nTableGroup g {\n  \"my t\"\n}\n",
+  'Table "my t" [note: \'tn\'] {\n  "id" int [pk, increment, note: \'x\']\n  a numeric(10, 2) [default: -1.5]\n  b "double precision"\n  c varchar[] [not null, default: \'a"b\']\n  d auth.role\n  e int [ref: < "my t".id]\n  f timestamp(6) [default: `now()`, unique]\n  Note: \'body note\'\n  Indexes {\n    a\n    (a, `b + 1`) [name: \'ix\', type: btree, unique, note: \'n\']\n  }\n}\nEnum auth.role {\n  a [note: \'q\']\n  "b c"\n}\nRef R: "my t".e - "my t".a [delete: set null]\nTableGroup g {\n  "my t"\n}\n',
   'Table a {\n  id int [pk, null]\n  id2 int [pk]\n  x int\n  Indexes {\n    (id)\n    (x) [pk]\n    `lower(zz)`\n  }\n}\nTable A {\n  id int\n}\nTable b {\n  a_id int [ref: > a.x]\n  Id int\n  id int\n}\nRef: b.a_id <> a.id\n',
   'Table users {\n  id uuid [pk]\n}\nTable profiles {\n  user_id uuid [unique, ref: - users.id]\n  other uuid\n}\nRef: users.id - profiles.other [update: cascade, delete: no action]\n',
   "table lower {\n  x int [primary key, default: 'a', check: `x > 0`]\n  y boolean [default: false, not null]\n  z text [default: null]\n}\n",
@@ -42,7 +42,8 @@ const OUTSIDE = [
 
 describe('fast DBML path vs @dbml/parse', () => {
   it('accepts the spec schemas (except e-commerce, which has errors) and gives the same model', async () => {
-    for (const name of ['initial', 'blog', 'hasura-permissions']) expect(await same(fixture(name), name), name).to.equal(true)
+    for (const name of ['initial', 'blog', 'hasura-permissions'])
+      expect(await same(fixture(name), name), name).to.equal(true)
     expect(fastParse(fixture('ecommerce'))).to.equal(undefined)
   })
 
@@ -51,7 +52,8 @@ describe('fast DBML path vs @dbml/parse', () => {
   })
 
   it('gives the same model on feature samples (notes, enums with schema, 1-1, <>, composite keys, settings)', async () => {
-    for (const [i, source] of FEATURES.entries()) expect(await same(source, `feature ${i}`), `feature ${i}`).to.equal(true)
+    for (const [i, source] of FEATURES.entries())
+      expect(await same(source, `feature ${i}`), `feature ${i}`).to.equal(true)
   })
 
   it('leaves constructs outside its subset, and every error, to @dbml/parse', async () => {

@@ -1,13 +1,35 @@
 import {expect} from 'chai'
-import {canonicalTypeName, didYouMean, editDistance, extensionOf, formatType, parseTypeText, sameType, typeFamily} from '../../src/schema/types.js'
+import {
+  canonicalTypeName,
+  didYouMean,
+  editDistance,
+  extensionOf,
+  formatType,
+  parseTypeText,
+  sameType,
+  typeFamily,
+} from '../../src/schema/types.js'
 import {NameRegistry, constraintName, fitIdentifier, fnv1a} from '../../src/schema/names.js'
 
 describe('PostgreSQL type catalogue', () => {
   it('maps aliases to the canonical names PostgreSQL prints', () => {
     const cases: Record<string, string> = {
-      int: 'integer', int4: 'integer', INTEGER: 'integer', int8: 'bigint', varchar: 'character varying',
-      'character  varying': 'character varying', timestamptz: 'timestamp with time zone', timestamp: 'timestamp without time zone',
-      decimal: 'numeric', bool: 'boolean', float8: 'double precision', serial4: 'serial', jsonb: 'jsonb', uuid: 'uuid', bytea: 'bytea', inet: 'inet',
+      int: 'integer',
+      int4: 'integer',
+      INTEGER: 'integer',
+      int8: 'bigint',
+      varchar: 'character varying',
+      'character  varying': 'character varying',
+      timestamptz: 'timestamp with time zone',
+      timestamp: 'timestamp without time zone',
+      decimal: 'numeric',
+      bool: 'boolean',
+      float8: 'double precision',
+      serial4: 'serial',
+      jsonb: 'jsonb',
+      uuid: 'uuid',
+      bytea: 'bytea',
+      inet: 'inet',
     }
     for (const [alias, canonical] of Object.entries(cases)) expect(canonicalTypeName(alias), alias).to.equal(canonical)
     expect(canonicalTypeName('user_role')).to.equal(undefined)
@@ -22,7 +44,11 @@ describe('PostgreSQL type catalogue', () => {
   it('splits written types into name, arguments and array dimensions', () => {
     expect(parseTypeText('varchar(255)')).to.deep.include({name: 'varchar', args: ['255'], arrayDims: 0})
     expect(parseTypeText('numeric(10, 2)[][]')).to.deep.include({name: 'numeric', args: ['10', '2'], arrayDims: 2})
-    expect(parseTypeText('timestamp(3) with time zone')).to.deep.include({name: 'timestamp with time zone', args: ['3'], arrayDims: 0})
+    expect(parseTypeText('timestamp(3) with time zone')).to.deep.include({
+      name: 'timestamp with time zone',
+      args: ['3'],
+      arrayDims: 0,
+    })
     expect(parseTypeText('_int4')).to.deep.include({name: 'int4', args: [], arrayDims: 1})
   })
 
@@ -47,7 +73,9 @@ describe('constraint names', () => {
   it('follows PostgreSQL default naming', () => {
     expect(constraintName('users', [], 'pkey')).to.equal('users_pkey')
     expect(constraintName('users', ['email'], 'key')).to.equal('users_email_key')
-    expect(constraintName('posts', ['is_published', 'published_at'], 'idx')).to.equal('posts_is_published_published_at_idx')
+    expect(constraintName('posts', ['is_published', 'published_at'], 'idx')).to.equal(
+      'posts_is_published_published_at_idx',
+    )
     expect(constraintName('posts', ['author_id'], 'fkey')).to.equal('posts_author_id_fkey')
     expect(constraintName('users', ['age'], 'check')).to.equal('users_age_check')
   })
@@ -69,6 +97,10 @@ describe('constraint names', () => {
 
   it('makes repeated names unique as PostgreSQL does (idx, idx1, idx2), case-insensitively', () => {
     const names = new NameRegistry()
-    expect(['t_a_idx', 'T_A_IDX', 't_a_idx'].map((n) => names.unique(n))).to.deep.equal(['t_a_idx', 'T_A_IDX1', 't_a_idx2'])
+    expect(['t_a_idx', 'T_A_IDX', 't_a_idx'].map((n) => names.unique(n))).to.deep.equal([
+      't_a_idx',
+      'T_A_IDX1',
+      't_a_idx2',
+    ])
   })
 })

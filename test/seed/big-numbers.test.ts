@@ -11,7 +11,10 @@ import {seed, type PluginLoaders} from '../../src/seed/index.js'
 import {readJsonArray} from '../../plugins/seed-json/src/json-array.js'
 import {makeProject} from './helpers.js'
 
-const jsonLoader: PluginLoaders = {plugin: 'json-plugin', loaders: [{formats: ['json'], load: (file) => ({kind: 'rows', rows: readJsonArray(file.path)})}]}
+const jsonLoader: PluginLoaders = {
+  plugin: 'json-plugin',
+  loaders: [{formats: ['json'], load: (file) => ({kind: 'rows', rows: readJsonArray(file.path)})}],
+}
 
 const FILE = `[
   {"id": 1, "big": 9007199254740993, "num": 123456789012345678901234567890123456789, "dec": 12345678901234567890.1234567890123456789,
@@ -23,7 +26,9 @@ describe('JSON seeds: big numbers keep their digits @db', () => {
   let client: pg.Client
   before(async () => {
     db = await freshDatabase()
-    await db.query('CREATE TABLE nums (id int PRIMARY KEY, big bigint, num numeric, dec numeric, txt text, arr bigint[], doc jsonb, huge numeric)')
+    await db.query(
+      'CREATE TABLE nums (id int PRIMARY KEY, big bigint, num numeric, dec numeric, txt text, arr bigint[], doc jsonb, huge numeric)',
+    )
     client = await db.connect()
   })
   after(async () => {
@@ -33,8 +38,15 @@ describe('JSON seeds: big numbers keep their digits @db', () => {
 
   it('bigint 9007199254740993, a 39-digit numeric and a big number into text are exact', async () => {
     const project = makeProject({'development/nums.json': FILE})
-    await seed(client, {seedsDir: join(project, 'database/seeds'), projectRoot: project, environment: 'development', loaders: [jsonLoader]})
-    const {rows} = await client.query("SELECT big::text, num::text, dec::text, txt, arr::text, doc->>'x' AS x, huge = 1e400::numeric AS huge FROM nums")
+    await seed(client, {
+      seedsDir: join(project, 'database/seeds'),
+      projectRoot: project,
+      environment: 'development',
+      loaders: [jsonLoader],
+    })
+    const {rows} = await client.query(
+      "SELECT big::text, num::text, dec::text, txt, arr::text, doc->>'x' AS x, huge = 1e400::numeric AS huge FROM nums",
+    )
     expect(rows[0]).to.deep.equal({
       big: '9007199254740993',
       num: '123456789012345678901234567890123456789',
@@ -48,9 +60,13 @@ describe('JSON seeds: big numbers keep their digits @db', () => {
 
   it('seed lint says the big numbers are carried as written', async () => {
     const project = makeProject({'development/nums.json': FILE})
-    const result = await runCli(['db', 'seed', 'lint', join(project, 'database/seeds/development/nums.json')], {cwd: project})
+    const result = await runCli(['db', 'seed', 'lint', join(project, 'database/seeds/development/nums.json')], {
+      cwd: project,
+    })
     expect(result.code, result.stderr).to.equal(0)
     expect(result.stdout).to.match(/1 rows/)
-    expect(result.stdout).to.match(/7 numbers beyond what JavaScript holds exactly \(row 1: big, num, dec, txt, arr, doc, huge; …\) are carried with their digits as written/)
+    expect(result.stdout).to.match(
+      /7 numbers beyond what JavaScript holds exactly \(row 1: big, num, dec, txt, arr, doc, huge; …\) are carried with their digits as written/,
+    )
   })
 })

@@ -42,13 +42,25 @@ describe('seed contract: row, line, fields, NULL vs empty string @db', () => {
 
   const run = (loaders: PluginLoaders) => {
     const project = makeProject({'development/people.lines': ''})
-    return seed(client, {seedsDir: join(project, 'database/seeds'), projectRoot: project, environment: 'development', loaders: [loaders]})
+    return seed(client, {
+      seedsDir: join(project, 'database/seeds'),
+      projectRoot: project,
+      environment: 'development',
+      loaders: [loaders],
+    })
   }
 
   it('a PostgreSQL error names the row and the line the loader attached, also as --json fields', async () => {
     const error = await run(linesLoader(['id|name|age', '1|Ada|36', '', '2|Bo|x', '3|Cy|3'])).catch((e) => e)
-    expect(error.message).to.match(/^database\/seeds\/development\/people\.lines row 2, line 4, column age: invalid input syntax for type integer: "x"/)
-    expect(error.fields).to.deep.equal({file: 'database/seeds/development/people.lines', row: 2, line: 4, column: 'age'})
+    expect(error.message).to.match(
+      /^database\/seeds\/development\/people\.lines row 2, line 4, column age: invalid input syntax for type integer: "x"/,
+    )
+    expect(error.fields).to.deep.equal({
+      file: 'database/seeds/development/people.lines',
+      row: 2,
+      line: 4,
+      column: 'age',
+    })
     expect((await client.query('SELECT count(*)::int AS n FROM people')).rows[0].n).to.equal(0)
   })
 

@@ -49,10 +49,13 @@ describe('seeding: a row rejected mid-COPY, many times over @db', () => {
     this.timeout(300_000)
     const project = makeProject({'development/items.bulk': ''})
     let asyncToggle = false
-    const loader: SeedLoader = {formats: ['bulk'], load: () => {
-      asyncToggle = !asyncToggle
-      return {kind: 'rows', rows: asyncToggle ? slowRows() : rows()}
-    }}
+    const loader: SeedLoader = {
+      formats: ['bulk'],
+      load: () => {
+        asyncToggle = !asyncToggle
+        return {kind: 'rows', rows: asyncToggle ? slowRows() : rows()}
+      },
+    }
     const loaders: PluginLoaders[] = [{plugin: 'test-bulk', loaders: [loader]}]
     const outcomes = {clean: 0, other: [] as string[]}
     const crashes: unknown[] = []
@@ -61,11 +64,20 @@ describe('seeding: a row rejected mid-COPY, many times over @db', () => {
     try {
       for (let i = 0; i < RUNS; i++) {
         try {
-          await seed(client, {seedsDir: join(project, 'database/seeds'), projectRoot: project, environment: 'development', loaders})
+          await seed(client, {
+            seedsDir: join(project, 'database/seeds'),
+            projectRoot: project,
+            environment: 'development',
+            loaders,
+          })
           outcomes.other.push('no error')
         } catch (error) {
           const message = (error as Error).message
-          if (message.startsWith(`database/seeds/development/items.bulk row ${BAD_ROW}, column n: `) && (error as {code?: string}).code === 'NSELF_SEED_INVALID') outcomes.clean++
+          if (
+            message.startsWith(`database/seeds/development/items.bulk row ${BAD_ROW}, column n: `) &&
+            (error as {code?: string}).code === 'NSELF_SEED_INVALID'
+          )
+            outcomes.clean++
           else outcomes.other.push(message)
         }
       }
@@ -73,7 +85,11 @@ describe('seeding: a row rejected mid-COPY, many times over @db', () => {
       process.off('uncaughtException', onCrash)
     }
     const left = (await client.query('SELECT count(*)::int AS n FROM items')).rows[0].n
-    expect({crashes: crashes.map(String), other: [...new Set(outcomes.other)], left}).to.deep.equal({crashes: [], other: [], left: 0})
+    expect({crashes: crashes.map(String), other: [...new Set(outcomes.other)], left}).to.deep.equal({
+      crashes: [],
+      other: [],
+      left: 0,
+    })
     expect(outcomes.clean).to.equal(RUNS)
   })
 })

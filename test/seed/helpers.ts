@@ -56,7 +56,9 @@ export async function snapshot(db: TestDatabase, tables: string[]): Promise<Reco
       out[table] = null
       continue
     }
-    const {rows} = await db.query(`SELECT count(*)::int AS n, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM ${table} t`)
+    const {rows} = await db.query(
+      `SELECT count(*)::int AS n, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM ${table} t`,
+    )
     out[table] = `${rows[0].n}:${rows[0].h}`
   }
   return out

@@ -28,7 +28,9 @@ describe('nself db seed @db', () => {
     // "loaded" while the transaction is open; one line once it committed.
     expect(first.stdout).to.match(/\nCommitted 4 rows from 2 file\(s\) to development in one transaction \(\d+ ms\)\n$/)
     expect(first.stdout.indexOf('users.json')).to.be.below(first.stdout.indexOf('posts.sql')) // parents first
-    const {rows} = await db.query("SELECT p.title, u.email FROM posts p JOIN users u ON u.id = p.author_id ORDER BY p.title")
+    const {rows} = await db.query(
+      'SELECT p.title, u.email FROM posts p JOIN users u ON u.id = p.author_id ORDER BY p.title',
+    )
     expect(rows).to.deep.equal([
       {title: 'Getting Started', email: 'admin@example.com'},
       {title: 'Welcome Post', email: 'admin@example.com'},
@@ -36,9 +38,14 @@ describe('nself db seed @db', () => {
     const second = await seed(project, '--json')
     expect(second.code, second.stderr).to.equal(0)
     const json = JSON.parse(second.stdout)
-    expect(json.files.map((f: {file: string; status: string}) => [f.file, f.status])).to.deep.equal([['users.json', 'skipped'], ['posts.sql', 'skipped']])
+    expect(json.files.map((f: {file: string; status: string}) => [f.file, f.status])).to.deep.equal([
+      ['users.json', 'skipped'],
+      ['posts.sql', 'skipped'],
+    ])
     expect(await counts(db, ['users', 'posts'])).to.deep.equal({users: 2, posts: 2})
-    const status = await db.query('SELECT file, environment, rows::int, length(checksum) AS len FROM nself_seeds ORDER BY file')
+    const status = await db.query(
+      'SELECT file, environment, rows::int, length(checksum) AS len FROM nself_seeds ORDER BY file',
+    )
     expect(status.rows).to.deep.equal([
       {file: 'posts.sql', environment: 'development', rows: 2, len: 64},
       {file: 'users.json', environment: 'development', rows: 2, len: 64},
@@ -63,7 +70,10 @@ describe('nself db seed @db', () => {
   })
 
   it('takes the environment from ENVIRONMENT when --env is not given', async () => {
-    const project = makeProject({'development/users.json': usersJson, 'staging/users.json': JSON.stringify([{email: 's@x', password_hash: 'x'}])})
+    const project = makeProject({
+      'development/users.json': usersJson,
+      'staging/users.json': JSON.stringify([{email: 's@x', password_hash: 'x'}]),
+    })
     const result = await runCli(['db', 'seed'], {cwd: project, env: {...db.env, ENVIRONMENT: 'staging'}})
     expect(result.code, result.stderr).to.equal(0)
     expect((await db.query('SELECT email FROM users')).rows).to.deep.equal([{email: 's@x'}])
@@ -117,11 +127,16 @@ describe('nself db seed @db', () => {
     writeSeeds(project, {'development/users.json': JSON.stringify([{email: 'b@x', password_hash: 'x'}])})
     const changed = await seed(project)
     expect(changed.code, changed.stderr).to.equal(0)
-    expect(changed.stdout).to.match(/changed\s+users\.json: changed since it was applied: not applied again \(use --reapply/)
+    expect(changed.stdout).to.match(
+      /changed\s+users\.json: changed since it was applied: not applied again \(use --reapply/,
+    )
     expect((await db.query('SELECT email FROM users ORDER BY 1')).rows.map((r) => r.email)).to.deep.equal(['a@x'])
     const reapplied = await seed(project, '--reapply')
     expect(reapplied.code, reapplied.stderr).to.equal(0)
-    expect((await db.query('SELECT email FROM users ORDER BY 1')).rows.map((r) => r.email)).to.deep.equal(['a@x', 'b@x'])
+    expect((await db.query('SELECT email FROM users ORDER BY 1')).rows.map((r) => r.email)).to.deep.equal([
+      'a@x',
+      'b@x',
+    ])
     expect((await seed(project)).stdout).to.match(/skipped\s+users\.json: unchanged/)
   })
 
@@ -135,7 +150,11 @@ describe('nself db seed @db', () => {
     // Without prefixes the names sort comments, posts, users: the reverse of what the keys need.
     const result = await runCli(['db', 'seed', '--json'], {cwd: project, env: db.env})
     expect(result.code, result.stderr).to.equal(0)
-    expect(JSON.parse(result.stdout).files.map((f: {table: string}) => f.table)).to.deep.equal(['public.users', 'public.posts', 'public.comments'])
+    expect(JSON.parse(result.stdout).files.map((f: {table: string}) => f.table)).to.deep.equal([
+      'public.users',
+      'public.posts',
+      'public.comments',
+    ])
   })
 
   describe('a run whose third file has a bad row leaves every table as it was', () => {
@@ -151,20 +170,28 @@ describe('nself db seed @db', () => {
       },
       {
         name: 'foreign key to nothing',
-        comments: JSON.stringify([{content: 'ok'}, {content: 'ok'}, {content: 'orphan', author_id: '99999999-9999-9999-9999-999999999999'}]),
-        expect: /03_comments\.json row 3, column author_id: insert or update on table "comments" violates foreign key constraint .*Key \(author_id\)=\(99999999-9999-9999-9999-999999999999\) is not present in table "users"/,
+        comments: JSON.stringify([
+          {content: 'ok'},
+          {content: 'ok'},
+          {content: 'orphan', author_id: '99999999-9999-9999-9999-999999999999'},
+        ]),
+        expect:
+          /03_comments\.json row 3, column author_id: insert or update on table "comments" violates foreign key constraint .*Key \(author_id\)=\(99999999-9999-9999-9999-999999999999\) is not present in table "users"/,
       },
       {
         name: 'NOT NULL column missing',
         comments: JSON.stringify([{content: 'ok'}, {author_id: null}]),
-        expect: /03_comments\.json row 2, column content: null value in column "content" of relation "comments" violates not-null constraint/,
+        expect:
+          /03_comments\.json row 2, column content: null value in column "content" of relation "comments" violates not-null constraint/,
       },
     ]
     const malformed = '[\n  {"content": "ok"},\n  {"content": "two" "three"}\n]\n'
     cases.push({
       name: 'malformed JSON',
       comments: malformed,
-      expect: new RegExp(`03_comments\\.json row 2: malformed JSON at byte ${malformed.indexOf('"three"')} \\(line 3, column 21\\)`),
+      expect: new RegExp(
+        `03_comments\\.json row 2: malformed JSON at byte ${malformed.indexOf('"three"')} \\(line 3, column 21\\)`,
+      ),
     })
 
     for (const c of cases) {
@@ -208,15 +235,20 @@ $body$;
     const result = await seed(makeProject({'development/users.sql': sql}), '--json')
     expect(result.code, result.stderr).to.equal(0)
     expect(await counts(db, ['users', 'posts'])).to.deep.equal({users: 2, posts: 1})
-    expect((await db.query("SELECT password_hash FROM users WHERE email = 'a@x'")).rows[0].password_hash).to.equal('x;y')
+    expect((await db.query("SELECT password_hash FROM users WHERE email = 'a@x'")).rows[0].password_hash).to.equal(
+      'x;y',
+    )
   })
 
   it('names the line of a failing SQL statement', async () => {
-    const sql = "-- two statements; the second fails\nINSERT INTO users (email, password_hash)\n  VALUES ('a@x', 'x');\n\nINSERT INTO posts (title, author_id)\n  VALUES ('t', '99999999-9999-9999-9999-999999999999');\n"
+    const sql =
+      "-- two statements; the second fails\nINSERT INTO users (email, password_hash)\n  VALUES ('a@x', 'x');\n\nINSERT INTO posts (title, author_id)\n  VALUES ('t', '99999999-9999-9999-9999-999999999999');\n"
     const project = makeProject({'development/users.sql': sql})
     const result = await seed(project)
     expect(result.code).to.equal(5)
-    expect(result.stderr).to.match(/database\/seeds\/development\/users\.sql line 5: insert or update on table "posts" violates foreign key constraint/)
+    expect(result.stderr).to.match(
+      /database\/seeds\/development\/users\.sql line 5: insert or update on table "posts" violates foreign key constraint/,
+    )
     expect(await counts(db, ['users'])).to.deep.equal({users: 0})
   })
 
@@ -224,7 +256,9 @@ $body$;
     const project = makeProject({'development/users.yaml': '- email: a@x\n'})
     const result = await seed(project)
     expect(result.code).to.equal(5)
-    expect(result.stderr).to.include('no plugin reads the "yaml" seed format (file database/seeds/development/users.yaml)')
+    expect(result.stderr).to.include(
+      'no plugin reads the "yaml" seed format (file database/seeds/development/users.yaml)',
+    )
     expect(result.stderr).to.include('nself plugins install')
   })
 })

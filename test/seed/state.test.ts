@@ -17,9 +17,18 @@ describe('seed state follows the data @db', function () {
       '001_items.down.sql': 'DROP TABLE items;\n',
     })
     mkdirSync(join(project.root, 'database', 'seeds', 'development'), {recursive: true})
-    writeFileSync(join(project.root, 'database', 'seeds', 'development', 'items.json'), JSON.stringify([{id: 1, name: 'a'}, {id: 2, name: 'b'}]))
+    writeFileSync(
+      join(project.root, 'database', 'seeds', 'development', 'items.json'),
+      JSON.stringify([
+        {id: 1, name: 'a'},
+        {id: 2, name: 'b'},
+      ]),
+    )
     const cli = (...args: string[]) => runCli(args, {cwd: project.root, env: db.env})
-    const seedStates = async () => JSON.parse((await cli('db', 'status', '--json')).stdout).seeds.files.map((f: {file: string; state: string}) => `${f.file}:${f.state}`)
+    const seedStates = async () =>
+      JSON.parse((await cli('db', 'status', '--json')).stdout).seeds.files.map(
+        (f: {file: string; state: string}) => `${f.file}:${f.state}`,
+      )
 
     expect((await cli('db', 'migrate:up', '--force')).code).to.equal(0)
     const first = await cli('db', 'seed')

@@ -17,15 +17,24 @@ const PLUGIN = 'nself-plugin-seed-ndjson'
 /** The complete plugin: package.json and one hook file (the same as docs/seed-plugins.md shows). */
 function writePlugin(name = PLUGIN): string {
   const dir = mkdtempSync(join(tmpdir(), 'nself-ndjson-plugin-'))
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({
-    name,
-    version: '1.0.0',
-    description: 'NDJSON seed files for nself',
-    license: 'MIT',
-    files: ['seed-loader.js'],
-    oclif: {hooks: {seedLoader: './seed-loader.js'}},
-  }, null, 2))
-  writeFileSync(join(dir, 'seed-loader.js'), `'use strict'
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify(
+      {
+        name,
+        version: '1.0.0',
+        description: 'NDJSON seed files for nself',
+        license: 'MIT',
+        files: ['seed-loader.js'],
+        oclif: {hooks: {seedLoader: './seed-loader.js'}},
+      },
+      null,
+      2,
+    ),
+  )
+  writeFileSync(
+    join(dir, 'seed-loader.js'),
+    `'use strict'
 const {createReadStream} = require('node:fs')
 const {createInterface} = require('node:readline')
 
@@ -45,7 +54,8 @@ async function* rows(path) {
 module.exports = async function seedLoader() {
   return {formats: ['ndjson'], load: (file) => ({kind: 'rows', rows: rows(file.path)})}
 }
-`)
+`,
+  )
   return dir
 }
 
@@ -58,13 +68,27 @@ describe('third-party seed format plugin (link, install file:tarball, uninstall)
     db = await freshDatabase()
     await db.query(BLOG_SQL)
     plugin = writePlugin()
-    project = makeProject({'development/users.ndjson': '{"email": "a@example.com", "password_hash": "x"}\n{"email": "b@example.com", "password_hash": "y", "is_active": false}\n'})
+    project = makeProject({
+      'development/users.ndjson':
+        '{"email": "a@example.com", "password_hash": "x"}\n{"email": "b@example.com", "password_hash": "y", "is_active": false}\n',
+    })
   })
   after(async () => db.drop())
 
   function nself(data: string, ...args: string[]) {
     // An unreachable registry: installing the tarball must not need the network.
-    return runCli(args, {cwd: project, env: {...db.env, XDG_DATA_HOME: data, NSELF_NPM_REGISTRY: 'http://127.0.0.1:9', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false'}, timeoutMs: 60_000})
+    return runCli(args, {
+      cwd: project,
+      env: {
+        ...db.env,
+        XDG_DATA_HOME: data,
+        NSELF_NPM_REGISTRY: 'http://127.0.0.1:9',
+        npm_config_audit: 'false',
+        npm_config_fund: 'false',
+        npm_config_update_notifier: 'false',
+      },
+      timeoutMs: 60_000,
+    })
   }
 
   async function expectLoads(data: string) {
@@ -82,7 +106,9 @@ describe('third-party seed format plugin (link, install file:tarball, uninstall)
   async function expectMissingFormat(data: string) {
     const result = await nself(data, 'db', 'seed', '--fresh')
     expect(result.code).to.equal(5)
-    expect(result.stderr).to.include('no plugin reads the "ndjson" seed format (file database/seeds/development/users.ndjson)')
+    expect(result.stderr).to.include(
+      'no plugin reads the "ndjson" seed format (file database/seeds/development/users.ndjson)',
+    )
     expect(result.stderr).to.include('nself plugins install')
   }
 
@@ -100,8 +126,14 @@ describe('third-party seed format plugin (link, install file:tarball, uninstall)
 
   it('nself plugins install file:<tarball made by npm pack>: the same, offline', async () => {
     const packDir = mkdtempSync(join(tmpdir(), 'nself-pack-'))
-    execFileSync('npm', ['pack', '--pack-destination', packDir, '--silent'], {cwd: plugin, env: {...process.env, npm_config_update_notifier: 'false'}})
-    const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith('.tgz'))!)
+    execFileSync('npm', ['pack', '--pack-destination', packDir, '--silent'], {
+      cwd: plugin,
+      env: {...process.env, npm_config_update_notifier: 'false'},
+    })
+    const tarball = join(
+      packDir,
+      readdirSync(packDir).find((f) => f.endsWith('.tgz'))!,
+    )
     const data = mkdtempSync(join(tmpdir(), 'nself-xdg-install-'))
     mkdirSync(data, {recursive: true})
     const installed = await nself(data, 'plugins', 'install', `file:${tarball}`)
@@ -117,15 +149,25 @@ describe('third-party seed format plugin (link, install file:tarball, uninstall)
   it('names both plugins when two claim a format, and warns (naming it) about a plugin whose hook fails', async () => {
     const data = mkdtempSync(join(tmpdir(), 'nself-xdg-conflict-'))
     const broken = mkdtempSync(join(tmpdir(), 'nself-broken-plugin-'))
-    writeFileSync(join(broken, 'package.json'), JSON.stringify({name: 'nself-plugin-broken', version: '1.0.0', oclif: {hooks: {seedLoader: './hook.js'}}}))
-    writeFileSync(join(broken, 'hook.js'), "module.exports = async function () { throw new Error('cannot read team config') }\n")
+    writeFileSync(
+      join(broken, 'package.json'),
+      JSON.stringify({name: 'nself-plugin-broken', version: '1.0.0', oclif: {hooks: {seedLoader: './hook.js'}}}),
+    )
+    writeFileSync(
+      join(broken, 'hook.js'),
+      "module.exports = async function () { throw new Error('cannot read team config') }\n",
+    )
     for (const dir of [plugin, writePlugin('nself-plugin-seed-ndjson-fork'), broken]) {
       const linked = await nself(data, 'plugins', 'link', dir, '--no-install')
       expect(linked.code, linked.stderr).to.equal(0)
     }
     const result = await nself(data, 'db', 'seed', '--fresh')
     expect(result.code).to.equal(5)
-    expect(result.stderr).to.include('Warning: plugin nself-plugin-broken: its seedLoader hook failed: cannot read team config')
-    expect(result.stderr).to.include(`plugins ${PLUGIN} and nself-plugin-seed-ndjson-fork both read the "ndjson" seed format (file database/seeds/development/users.ndjson)`)
+    expect(result.stderr).to.include(
+      'Warning: plugin nself-plugin-broken: its seedLoader hook failed: cannot read team config',
+    )
+    expect(result.stderr).to.include(
+      `plugins ${PLUGIN} and nself-plugin-seed-ndjson-fork both read the "ndjson" seed format (file database/seeds/development/users.ndjson)`,
+    )
   })
 })

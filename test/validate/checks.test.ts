@@ -52,7 +52,8 @@ describe('validateSchema', () => {
       expect([d.line, d.column]).to.deep.equal([3, 3])
     })
     it('accepts aliases, arrays, multi-word types and enums of the schema', async () => {
-      const dbml = 'Enum mood {\n  ok\n  sad\n}\nTable t {\n  a int4\n  b "character varying"(10)\n  c "timestamp with time zone"\n  d text[]\n  e mood\n  f decimal(10,2)\n  g float8\n}\n'
+      const dbml =
+        'Enum mood {\n  ok\n  sad\n}\nTable t {\n  a int4\n  b "character varying"(10)\n  c "timestamp with time zone"\n  d text[]\n  e mood\n  f decimal(10,2)\n  g float8\n}\n'
       expect(await rule(dbml, 'unknown-type')).to.deep.equal([])
     })
     it('flags an undefined enum, suggesting the close one', async () => {
@@ -65,7 +66,10 @@ describe('validateSchema', () => {
       expect(d.message).to.contain('citext extension')
     })
     it('rejects arguments a type does not take, and out-of-range ones', async () => {
-      const out = await rule('Table t {\n  a int(11)\n  b varchar(0)\n  c numeric(10,2)\n  d timestamp(9)\n  e varchar(255)\n  f numeric(1,2,3)\n}\n', 'type-args')
+      const out = await rule(
+        'Table t {\n  a int(11)\n  b varchar(0)\n  c numeric(10,2)\n  d timestamp(9)\n  e varchar(255)\n  f numeric(1,2,3)\n}\n',
+        'type-args',
+      )
       expect(out.map((d) => `${d.line}: ${d.message}`)).to.deep.equal([
         '2: column t.a: type integer takes no arguments',
         "3: column t.b: '0' is not a valid argument for character varying (1–10485760)",
@@ -85,24 +89,32 @@ describe('validateSchema', () => {
       expect(d.line).to.equal(6)
     })
     it('accepts integer widths and text/varchar mixes', async () => {
-      const dbml = 'Table a {\n  id bigint [pk]\n  code text [unique]\n}\nTable b {\n  a_id int [ref: > a.id]\n  code varchar(10) [ref: > a.code]\n}\n'
+      const dbml =
+        'Table a {\n  id bigint [pk]\n  code text [unique]\n}\nTable b {\n  a_id int [ref: > a.id]\n  code varchar(10) [ref: > a.code]\n}\n'
       expect(await rule(dbml, 'fk-type')).to.deep.equal([])
     })
     it('flags a foreign key to a column that is neither primary key nor unique', async () => {
-      const [d] = await rule('Table users {\n  id uuid [pk]\n  email text\n}\nTable p {\n  e text [ref: > users.email]\n}\n', 'fk-target-key')
+      const [d] = await rule(
+        'Table users {\n  id uuid [pk]\n  email text\n}\nTable p {\n  e text [ref: > users.email]\n}\n',
+        'fk-target-key',
+      )
       expect(d.message).to.contain('users.email, which is neither a primary key nor unique')
     })
     it('accepts a reference to a unique index or composite key', async () => {
-      const dbml = 'Table a {\n  x int\n  y int\n  Indexes {\n    (x, y) [pk]\n  }\n}\nTable b {\n  x int\n  y int\n}\nRef: b.(x, y) > a.(y, x)\n'
+      const dbml =
+        'Table a {\n  x int\n  y int\n  Indexes {\n    (x, y) [pk]\n  }\n}\nTable b {\n  x int\n  y int\n}\nRef: b.(x, y) > a.(y, x)\n'
       expect(await rule(dbml, 'fk-target-key')).to.deep.equal([])
     })
   })
 
   describe('default-type', () => {
-    const defaults = async (column: string, extra = '') => (await rule(`${extra}Table t {\n  ${column}\n}\n`, 'default-type')).map((d) => d.message)
+    const defaults = async (column: string, extra = '') =>
+      (await rule(`${extra}Table t {\n  ${column}\n}\n`, 'default-type')).map((d) => d.message)
     it("rejects int [default: 'abc'] and out-of-range numbers", async () => {
       expect(await defaults("n int [default: 'abc']")).to.deep.equal(["default 'abc' of t.n: 'abc' is not an integer"])
-      expect(await defaults('n smallint [default: 40000]')).to.deep.equal(['default 40000 of t.n: 40000 is out of range for smallint'])
+      expect(await defaults('n smallint [default: 40000]')).to.deep.equal([
+        'default 40000 of t.n: 40000 is out of range for smallint',
+      ])
     })
     it('rejects an enum default that is not one of its values', async () => {
       const [m] = await defaults("s status [default: 'gone']", 'Enum status {\n  active\n  archived\n}\n')
@@ -118,7 +130,16 @@ describe('validateSchema', () => {
       expect(await defaults("j jsonb [default: '{bad']")).to.have.length(1)
     })
     it('accepts fitting defaults, expressions and null', async () => {
-      const ok = ["a int [default: '12']", 'b numeric [default: 1.5]', "c boolean [default: 'yes']", "d varchar(3) [default: 'USD']", 'e timestamp [default: `now()`]', 'f text [default: null]', "g jsonb [default: '{}']", "h text[] [default: '{}']"]
+      const ok = [
+        "a int [default: '12']",
+        'b numeric [default: 1.5]',
+        "c boolean [default: 'yes']",
+        "d varchar(3) [default: 'USD']",
+        'e timestamp [default: `now()`]',
+        'f text [default: null]',
+        "g jsonb [default: '{}']",
+        "h text[] [default: '{}']",
+      ]
       for (const column of ok) expect(await defaults(column), column).to.deep.equal([])
     })
     it('warns about default null on a NOT NULL column', async () => {
@@ -130,7 +151,10 @@ describe('validateSchema', () => {
   describe('constraint conflicts', () => {
     it('rejects [pk, null]', async () => {
       const [d] = await rule('Table t {\n  id int [pk, null]\n}\n', 'pk-null')
-      expect([d.line, d.message]).to.deep.equal([2, 'column t.id is [null] but part of the primary key, which is always NOT NULL'])
+      expect([d.line, d.message]).to.deep.equal([
+        2,
+        'column t.id is [null] but part of the primary key, which is always NOT NULL',
+      ])
     })
     it('rejects two primary keys', async () => {
       const [d] = await rule('Table t {\n  id int [pk]\n  x int\n  Indexes {\n    (x) [pk]\n  }\n}\n', 'multiple-pk')
@@ -138,7 +162,10 @@ describe('validateSchema', () => {
       expect(d.message).to.contain('line 2')
     })
     it('rejects duplicate indexes', async () => {
-      const [d] = await rule('Table t {\n  a int\n  Indexes {\n    a\n    (a) [name: "other"]\n  }\n}\n', 'duplicate-index')
+      const [d] = await rule(
+        'Table t {\n  a int\n  Indexes {\n    a\n    (a) [name: "other"]\n  }\n}\n',
+        'duplicate-index',
+      )
       expect(d.line).to.equal(5)
     })
     it('rejects an index on a missing column', async () => {
@@ -167,18 +194,27 @@ describe('validateSchema', () => {
       expect(d.hint).to.contain(SOLUTIONS.circular)
     })
     it('accepts a cycle with a nullable key and self-references, noting them for --verbose', async () => {
-      const parsed = await parseSchema(cycle('') + 'Table c {\n  id int [pk]\n  parent_id int [not null, ref: > c.id]\n}\n', 'x.dbml')
+      const parsed = await parseSchema(
+        cycle('') + 'Table c {\n  id int [pk]\n  parent_id int [not null, ref: > c.id]\n}\n',
+        'x.dbml',
+      )
       const report = validateSchemaDetailed(parsed)
       expect(report.diagnostics).to.deep.equal([])
-      expect(report.notes.join('\n')).to.match(/cycle a → b → a is fine/).and.match(/self-reference c\.parent_id/)
+      expect(report.notes.join('\n'))
+        .to.match(/cycle a → b → a is fine/)
+        .and.match(/self-reference c\.parent_id/)
     })
   })
 
   describe('junction-collision', () => {
     it('rejects a <> ref whose junction table name is taken', async () => {
-      const dbml = 'Table a {\n  id int [pk]\n}\nTable b {\n  id int [pk]\n}\nTable a_b {\n  x int\n}\nRef: a.id <> b.id\n'
+      const dbml =
+        'Table a {\n  id int [pk]\n}\nTable b {\n  id int [pk]\n}\nTable a_b {\n  x int\n}\nRef: a.id <> b.id\n'
       const [d] = await rule(dbml, 'junction-collision')
-      expect([d.line, d.message]).to.deep.equal([10, "many-to-many ref a <> b generates junction table 'a_b', but a table of that name already exists (line 7)"])
+      expect([d.line, d.message]).to.deep.equal([
+        10,
+        "many-to-many ref a <> b generates junction table 'a_b', but a table of that name already exists (line 7)",
+      ])
     })
   })
 
@@ -196,7 +232,8 @@ describe('validateSchema', () => {
   })
 
   it('keeps checking the rest when refs in Ref statements and Ref blocks point nowhere', async () => {
-    const dbml = 'Table users {\n  id int [pk]\n  kind widget_type\n}\nTable posts {\n  id int [pk, ref: > users.nope, not null]\n  a int\n}\nRef: posts.a > users.zzz\nRef named {\n  posts.a > nosuch.id\n}\n'
+    const dbml =
+      'Table users {\n  id int [pk]\n  kind widget_type\n}\nTable posts {\n  id int [pk, ref: > users.nope, not null]\n  a int\n}\nRef: posts.a > users.zzz\nRef named {\n  posts.a > nosuch.id\n}\n'
     const rules = (await check(dbml)).map((d) => `${d.line}:${d.rule}`)
     expect(rules[0]).to.equal('3:unknown-type')
     expect(rules.slice(1).map((r) => r.split(':')[0])).to.deep.equal(['6', '9', '11'])
@@ -208,7 +245,8 @@ describe('validateSchema', () => {
   })
 
   it('refuses quoted types with anything after the type (the rest was silently dropped)', async () => {
-    const dbml = 'Table t {\n  id int [pk]\n  a "int[] junk"\n  b "varchar(10) not null"\n  c "varchar(10)); DROP TABLE x; --"\n  d "numeric(10, 2)[]"\n  e "timestamp(3) with time zone"\n}\n'
+    const dbml =
+      'Table t {\n  id int [pk]\n  a "int[] junk"\n  b "varchar(10) not null"\n  c "varchar(10)); DROP TABLE x; --"\n  d "numeric(10, 2)[]"\n  e "timestamp(3) with time zone"\n}\n'
     const out = (await check(dbml)).map((d) => `${d.line}:${d.rule}:${d.message}`)
     expect(out).to.deep.equal([
       "3:unknown-type:Unknown data type 'int[] junk' for column t.a",

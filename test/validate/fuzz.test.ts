@@ -14,12 +14,45 @@ const CASES = 10_000
 // FUZZ_SEED=n runs another reproducible set of cases.
 const SEED = Number(process.env.FUZZ_SEED ?? 20260806)
 
-const fixtures = ['initial', 'blog', 'ecommerce', 'hasura-permissions'].map((n) => readFileSync(new URL(`../fixtures/${n}.dbml`, import.meta.url), 'utf8'))
+const fixtures = ['initial', 'blog', 'ecommerce', 'hasura-permissions'].map((n) =>
+  readFileSync(new URL(`../fixtures/${n}.dbml`, import.meta.url), 'utf8'),
+)
 /** Top-level blocks of every fixture: windows of them keep each case small and fast. */
 const blocks = fixtures.flatMap((f) => f.split(/\n(?=(?:Table|Enum|Ref|TableGroup|\/\/)\b)/))
 const TOKEN = /\s+|[A-Za-z_][\w]*|`[^`\n]*`|'[^'\n]*'|\d+|[^\s\w]/g
-const vocabulary = [...new Set(fixtures.join('\n').match(TOKEN)!.filter((t) => t.trim() !== ''))]
-const ODD = ['\u0000', '\uFFFF', '\u{1F600}', '\r', '\t', '"', "'", '`', '[', ']', '{', '}', '(', ')', '<>', '-', '>', ':', ',', '.', '~', '\\', '#']
+const vocabulary = [
+  ...new Set(
+    fixtures
+      .join('\n')
+      .match(TOKEN)!
+      .filter((t) => t.trim() !== ''),
+  ),
+]
+const ODD = [
+  '\u0000',
+  '\uFFFF',
+  '\u{1F600}',
+  '\r',
+  '\t',
+  '"',
+  "'",
+  '`',
+  '[',
+  ']',
+  '{',
+  '}',
+  '(',
+  ')',
+  '<>',
+  '-',
+  '>',
+  ':',
+  ',',
+  '.',
+  '~',
+  '\\',
+  '#',
+]
 
 function mutate(rand: () => number, source: string): string {
   const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]
@@ -29,13 +62,28 @@ function mutate(rand: () => number, source: string): string {
   for (let s = 0; s < steps && tokens.length > 0; s++) {
     const i = at()
     switch (Math.floor(rand() * 7)) {
-      case 0: tokens.splice(i, 1); break // delete
-      case 1: tokens.splice(i, 0, tokens[i]); break // duplicate
-      case 2: { const j = at(); [tokens[i], tokens[j]] = [tokens[j], tokens[i]]; break } // swap
-      case 3: tokens[i] = pick(vocabulary); break // replace with another token of the schemas
-      case 4: tokens.splice(i, 0, Array.from({length: 1 + Math.floor(rand() * 4)}, () => pick(ODD)).join('')); break
-      case 5: tokens.splice(i, 0, String.fromCharCode(Math.floor(rand() * 0x250))); break // random byte/char
-      default: tokens.length = i // truncate
+      case 0:
+        tokens.splice(i, 1)
+        break // delete
+      case 1:
+        tokens.splice(i, 0, tokens[i])
+        break // duplicate
+      case 2: {
+        const j = at()
+        ;[tokens[i], tokens[j]] = [tokens[j], tokens[i]]
+        break
+      } // swap
+      case 3:
+        tokens[i] = pick(vocabulary)
+        break // replace with another token of the schemas
+      case 4:
+        tokens.splice(i, 0, Array.from({length: 1 + Math.floor(rand() * 4)}, () => pick(ODD)).join(''))
+        break
+      case 5:
+        tokens.splice(i, 0, String.fromCharCode(Math.floor(rand() * 0x250)))
+        break // random byte/char
+      default:
+        tokens.length = i // truncate
     }
   }
   return tokens.join('')
@@ -67,7 +115,9 @@ describe('fuzz: parse + validate on mutated spec schemas', function () {
         parsed = await parseSchema(source, 'database/schema.dbml')
         diagnostics = validateSchema(parsed)
       } catch (error) {
-        expect.fail(`case ${n} threw ${(error instanceof Error && error.stack) || String(error)}\ninput: ${JSON.stringify(source)}`)
+        expect.fail(
+          `case ${n} threw ${(error instanceof Error && error.stack) || String(error)}\ninput: ${JSON.stringify(source)}`,
+        )
       }
       slowest = Math.max(slowest, performance.now() - t)
       const lines = source.split('\n').length
@@ -83,7 +133,10 @@ describe('fuzz: parse + validate on mutated spec schemas', function () {
       }
       if (parsed.parseErrors.length > 0) {
         failed++
-        expect(diagnostics.some((d) => d.severity === 'error'), `case ${n}: parse failed but no error reported`).to.equal(true)
+        expect(
+          diagnostics.some((d) => d.severity === 'error'),
+          `case ${n}: parse failed but no error reported`,
+        ).to.equal(true)
       }
     }
     if (process.env.FUZZ_STATS) console.log({failed, slowest, rules: [...rules].sort()})

@@ -23,7 +23,11 @@ describe('validate: big or hostile input', () => {
   it('names the first byte that is not UTF-8 text (binary data), with its line and column', async () => {
     const out = await check('Table t {\n  id int [pk]\n  x te\uFFFDxt\n}\n' + 'y'.repeat(1000))
     expect(out).to.have.length(1)
-    expect([out[0].line, out[0].column, out[0].message]).to.deep.equal([3, 7, 'bytes that are not valid UTF-8: a DBML schema is UTF-8 text'])
+    expect([out[0].line, out[0].column, out[0].message]).to.deep.equal([
+      3,
+      7,
+      'bytes that are not valid UTF-8: a DBML schema is UTF-8 text',
+    ])
     const nul = await check('Table t {\n  id int [pk]\u0000\n}\n')
     expect(nul[0].message).to.match(/^the control character U\+0000/)
     expect([nul[0].line, nul[0].column]).to.deep.equal([2, 14])
@@ -54,7 +58,8 @@ describe('validate: big or hostile input', () => {
   it('finds a NOT NULL foreign-key cycle through 20,000 tables (iteratively) and names it in one line', async () => {
     const n = 20_000
     const parts: string[] = []
-    for (let i = 0; i < n; i++) parts.push(`Table t${i} {\n  id int [pk]\n  next_id int [not null, ref: > t${(i + 1) % n}.id]\n}\n`)
+    for (let i = 0; i < n; i++)
+      parts.push(`Table t${i} {\n  id int [pk]\n  next_id int [not null, ref: > t${(i + 1) % n}.id]\n}\n`)
     const out = validateSchema(await parseSchema(parts.join(''), 'database/schema.dbml'))
     expect(internal(out.map((d) => d.message))).to.deep.equal([])
     expect(out.map((d) => [d.line, d.rule])).to.deep.equal([[3, 'circular-reference']])

@@ -27,9 +27,21 @@ describe('verified migrations @db', function () {
   this.timeout(120_000)
 
   const failures: Array<{name: string; column: string; expected: RegExp}> = [
-    {name: 'a default function PostgreSQL lacks (getdate())', column: '  created timestamp [default: `getdate()`]', expected: /^Error: database\/schema\.dbml:4:3: default getdate\(\): function getdate\(\) does not exist/m},
-    {name: 'interval 1 year without quotes', column: '  expires date [default: `current_date + interval 1 year`]', expected: /database\/schema\.dbml:4:3: default current_date \+ interval 1 year: syntax error at or near "1"/},
-    {name: 'a check calling len()', column: '  name text\n  Checks { `len(name) > 0` }', expected: /database\/schema\.dbml:5:\d+: check len\(name\) > 0: function len\(text\) does not exist/},
+    {
+      name: 'a default function PostgreSQL lacks (getdate())',
+      column: '  created timestamp [default: `getdate()`]',
+      expected: /^Error: database\/schema\.dbml:4:3: default getdate\(\): function getdate\(\) does not exist/m,
+    },
+    {
+      name: 'interval 1 year without quotes',
+      column: '  expires date [default: `current_date + interval 1 year`]',
+      expected: /database\/schema\.dbml:4:3: default current_date \+ interval 1 year: syntax error at or near "1"/,
+    },
+    {
+      name: 'a check calling len()',
+      column: '  name text\n  Checks { `len(name) > 0` }',
+      expected: /database\/schema\.dbml:5:\d+: check len\(name\) > 0: function len\(text\) does not exist/,
+    },
   ]
   for (const f of failures) {
     it(`db run refuses ${f.name}: DBML line, exit 5, nothing written`, async () => {
@@ -61,7 +73,9 @@ describe('verified migrations @db', function () {
     const result = await dbRun(dir)
     expect(result.code, result.stderr).to.equal(0)
     const up = readFileSync(join(dir, 'database', 'migrations', '001_initial.up.sql'), 'utf8')
-    expect(up).to.match(/"id" serial NOT NULL/).and.not.match(/IDENTITY/)
+    expect(up)
+      .to.match(/"id" serial NOT NULL/)
+      .and.not.match(/IDENTITY/)
     expect(up).to.match(/-- Verified on PostgreSQL \d+/)
     const snapshot = JSON.parse(readFileSync(join(dir, 'database', 'migrations', 'meta', '001.json'), 'utf8'))
     expect(snapshot.verified.server).to.match(/^PostgreSQL \d+/)
@@ -73,13 +87,20 @@ describe('verified migrations @db', function () {
     const dir = project(users('  created timestamp [default: `getdate()`]'))
     const plain = await runCli(['db', 'validate'], {cwd: dir})
     expect(plain.code).to.equal(0)
-    const deep = await runCli(['db', 'validate', '--deep'], {cwd: dir, env: {NSELF_VERIFY_DATABASE_URL: await serverUrl()}})
+    const deep = await runCli(['db', 'validate', '--deep'], {
+      cwd: dir,
+      env: {NSELF_VERIFY_DATABASE_URL: await serverUrl()},
+    })
     expect(deep.code).to.equal(5)
     expect(deep.stderr).to.match(/database\/schema\.dbml:4:3: default getdate\(\): function getdate\(\) does not exist/)
     const written = await dbRun(dir, '--no-verify')
     expect(written.code, written.stderr).to.equal(0)
-    expect(readFileSync(join(dir, 'database', 'migrations', '001_initial.up.sql'), 'utf8')).to.match(/-- not verified \(written with --no-verify\)/)
-    expect(JSON.parse(readFileSync(join(dir, 'database', 'migrations', 'meta', '001.json'), 'utf8')).verified).to.equal(false)
+    expect(readFileSync(join(dir, 'database', 'migrations', '001_initial.up.sql'), 'utf8')).to.match(
+      /-- not verified \(written with --no-verify\)/,
+    )
+    expect(JSON.parse(readFileSync(join(dir, 'database', 'migrations', 'meta', '001.json'), 'utf8')).verified).to.equal(
+      false,
+    )
   })
 
   it('--check-down proves a hand-written pair, refuses a down that leaves something behind; production rollback needs it', async () => {
@@ -93,7 +114,9 @@ describe('verified migrations @db', function () {
     const env = {NSELF_VERIFY_DATABASE_URL: await serverUrl()}
     const bad = await runCli(['db', 'validate', '--check-down', '002'], {cwd: dir, env})
     expect(bad.code).to.equal(5)
-    expect(bad.stderr).to.match(/002_more\.down\.sql does not give back the state before the up/).and.match(/unexpected table public\.u/)
+    expect(bad.stderr)
+      .to.match(/002_more\.down\.sql does not give back the state before the up/)
+      .and.match(/unexpected table public\.u/)
     expect(existsSync(join(migrations, 'meta', '002.verified.json'))).to.equal(false)
 
     const target = await freshDatabase()
@@ -103,10 +126,15 @@ describe('verified migrations @db', function () {
       expect(up.code, up.stderr).to.equal(0)
       const refused = await runCli(['db', 'migrate:down'], {cwd: dir, env: prod})
       expect(refused.code).to.equal(6)
-      expect(refused.stderr).to.match(/never verified/).and.match(/001_init\.down\.sql: no verification record/).and.match(/--check-down 001/)
+      expect(refused.stderr)
+        .to.match(/never verified/)
+        .and.match(/001_init\.down\.sql: no verification record/)
+        .and.match(/--check-down 001/)
       const good = await runCli(['db', 'validate', '--check-down', '001'], {cwd: dir, env})
       expect(good.code, good.stderr).to.equal(0)
-      expect(JSON.parse(readFileSync(join(migrations, 'meta', '001.verified.json'), 'utf8')).server).to.match(/^PostgreSQL/)
+      expect(JSON.parse(readFileSync(join(migrations, 'meta', '001.verified.json'), 'utf8')).server).to.match(
+        /^PostgreSQL/,
+      )
       const allowed = await runCli(['db', 'migrate:down'], {cwd: dir, env: prod})
       // Verified now: what stops it is only the typed confirmation (no terminal here).
       expect(allowed.stderr).to.not.match(/never verified/)

@@ -7,7 +7,9 @@ import {ExitCode, NselfError, exitCodeOf, isForeignNselfError} from './errors.js
 import {redact} from './redact.js'
 
 /** The parsed flags of command class T: its own flags and the shared ones. */
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>
 /** The parsed arguments of command class T. */
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
@@ -51,7 +53,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** True with --debug or NSELF_DEBUG=true. Set before run() from the raw argv, so catch() sees it too. */
   protected get debugEnabled(): boolean {
-    return ['true', '1', 'yes', 'on'].includes((process.env.NSELF_DEBUG ?? '').toLowerCase()) || this.argv.includes('--debug')
+    return (
+      ['true', '1', 'yes', 'on'].includes((process.env.NSELF_DEBUG ?? '').toLowerCase()) ||
+      this.argv.includes('--debug')
+    )
   }
 
   protected get verboseEnabled(): boolean {
@@ -116,7 +121,13 @@ export function describeError(error: unknown): ErrorJson['error'] {
   const message = redact(messageOf(error))
   if (error instanceof NselfError || isForeignNselfError(error)) {
     const fields = (error as {fields?: Record<string, unknown>}).fields
-    return {code: error.code, message, exit, ...(error.hint ? {hint: redact(error.hint)} : {}), ...(fields ? redactFields(fields) : {})}
+    return {
+      code: error.code,
+      message,
+      exit,
+      ...(error.hint ? {hint: redact(error.hint)} : {}),
+      ...(fields ? redactFields(fields) : {}),
+    }
   }
   const code = exit === ExitCode.usage ? 'NSELF_USAGE' : ((error as {code?: string}).code ?? 'NSELF_FAILED')
   return {code: String(code), message, exit}

@@ -106,5 +106,7 @@ export function exitCodeOf(error: unknown): number {
 /** Shaped like an NselfError (numeric exit, string code) though not an instance of this copy's class. */
 export function isForeignNselfError(error: unknown): error is Error & {exit: number; code: string; hint?: string} {
   const e = error as {exit?: unknown; code?: unknown} | undefined
-  return error instanceof Error && Number.isInteger(e?.exit) && typeof e?.code === 'string' && (e.code).startsWith('NSELF_')
+  return (
+    error instanceof Error && Number.isInteger(e?.exit) && typeof e?.code === 'string' && e.code.startsWith('NSELF_')
+  )
 }

@@ -121,7 +121,12 @@ export const RAW_JSON: unique symbol = Symbol.for('nself.rawJson') as never
  * yielded), `line` the physical line of the file (1-based).
  */
 export class SeedRowError extends Error {
-  constructor(message: string, readonly row?: number, readonly column?: string, readonly line?: number) {
+  constructor(
+    message: string,
+    readonly row?: number,
+    readonly column?: string,
+    readonly line?: number,
+  ) {
     super(message)
     this.name = 'SeedRowError'
   }
@@ -146,7 +151,12 @@ export type SchemaTableView = {
   schema: string
   name: string
   /** In declaration order. */
-  columns: Array<{name: string; type: {name: string; schema?: string; args: string[]; arrayDims: number}; notNull: boolean; loc?: SourcePosition}>
+  columns: Array<{
+    name: string
+    type: {name: string; schema?: string; args: string[]; arrayDims: number}
+    notNull: boolean
+    loc?: SourcePosition
+  }>
   primaryKey?: {name: string; columns: string[]}
   uniques: Array<{name: string; columns: string[]}>
   foreignKeys: Array<{

@@ -9,7 +9,12 @@ import type {Hook, Interfaces} from '@oclif/core'
 import {ConfigError, ValidationError} from './errors.js'
 import type {LoadProjectOptions, NselfHooks, ProjectInfo} from './hooks.js'
 
-type RunHook = (event: 'loadProject', options: LoadProjectOptions, timeout?: number, capture?: boolean) => Promise<Hook.Result<ProjectInfo>>
+type RunHook = (
+  event: 'loadProject',
+  options: LoadProjectOptions,
+  timeout?: number,
+  capture?: boolean,
+) => Promise<Hook.Result<ProjectInfo>>
 
 /** The project's root, environment and settings; with `{schema: true}` (or `validate: true`) its schema too. */
 export async function loadProject(config: Interfaces.Config, options: LoadProjectOptions = {}): Promise<ProjectInfo> {
@@ -22,14 +27,19 @@ export async function loadProject(config: Interfaces.Config, options: LoadProjec
 }
 
 /** The project with its schema, which must parse (with `validate: true`, also have no validation errors). */
-export async function loadProjectSchema(config: Interfaces.Config, options: Omit<LoadProjectOptions, 'schema'> = {}): Promise<ProjectInfo & {schema: NonNullable<ProjectInfo['schema']>}> {
+export async function loadProjectSchema(
+  config: Interfaces.Config,
+  options: Omit<LoadProjectOptions, 'schema'> = {},
+): Promise<ProjectInfo & {schema: NonNullable<ProjectInfo['schema']>}> {
   const info = await loadProject(config, {...options, schema: true})
   const schema = info.schema!
   const problems = [...schema.errors, ...(schema.diagnostics ?? []).filter((d) => d.severity === 'error')]
   if (problems.length > 0) {
     const first = problems[0]
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''
-    throw new ValidationError(`${schema.file}:${first.line}:${first.column}: ${first.message}${more}`, {hint: 'Run nself db validate to see every problem.'})
+    throw new ValidationError(`${schema.file}:${first.line}:${first.column}: ${first.message}${more}`, {
+      hint: 'Run nself db validate to see every problem.',
+    })
   }
   return info as ProjectInfo & {schema: NonNullable<ProjectInfo['schema']>}
 }

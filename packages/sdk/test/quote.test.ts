@@ -22,7 +22,9 @@ describe('sql quoting', () => {
     expect(quoteLiteral('✓')).to.equal("'✓'")
   })
   it('commentText escapes every control character, so the text stays on its comment line', () => {
-    expect(commentText('y\nDROP TABLE victim;\r--\t\u0000\u001b[2J\u0085\u2028\u202e ok é')).to.equal('y\\nDROP TABLE victim;\\r--\\t\\u0000\\u001b[2J\\u0085\\u2028\\u202e ok é')
+    expect(commentText('y\nDROP TABLE victim;\r--\t\u0000\u001b[2J\u0085\u2028\u202e ok é')).to.equal(
+      'y\\nDROP TABLE victim;\\r--\\t\\u0000\\u001b[2J\\u0085\\u2028\\u202e ok é',
+    )
     expect(commentText('plain')).to.equal('plain')
   })
 })

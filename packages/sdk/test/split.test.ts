@@ -4,7 +4,7 @@ import {splitSql, SqlSyntaxError} from '../src/sql/index.js'
 describe('splitSql: the one SQL lexer', () => {
   it('keeps semicolons inside quotes, dollar quotes and comments, and records each line', () => {
     const sql = [
-      "-- a comment; with a semicolon",
+      '-- a comment; with a semicolon',
       "CREATE TABLE t (a text DEFAULT 'x;y');",
       '/* block; /* nested; */ still comment */',
       'CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql;',
@@ -19,8 +19,9 @@ describe('splitSql: the one SQL lexer', () => {
     expect(statements[3].sql).to.equal('SELECT "we;ird" FROM t')
   })
 
-  it('splits at top-level semicolons with each statement\'s first line', () => {
-    const sql = "-- header comment; not a statement\nINSERT INTO a VALUES (1);\n\n/* block; /* nested; */ still comment; */\nINSERT INTO a\n  VALUES (2);   INSERT INTO a VALUES (3)\n"
+  it("splits at top-level semicolons with each statement's first line", () => {
+    const sql =
+      '-- header comment; not a statement\nINSERT INTO a VALUES (1);\n\n/* block; /* nested; */ still comment; */\nINSERT INTO a\n  VALUES (2);   INSERT INTO a VALUES (3)\n'
     expect(splitSql(sql).map(({sql, line}) => ({sql, line}))).to.deep.equal([
       {sql: 'INSERT INTO a VALUES (1)', line: 2},
       {sql: 'INSERT INTO a\n  VALUES (2)', line: 5},
@@ -45,20 +46,30 @@ END $fn$`
   it('reads backslashes as escapes only in E strings, and doubled quotes in every quoted form', () => {
     // In a standard string a backslash is an ordinary character: the string ends at the next quote.
     const statements = splitSql("SELECT 'C:\\dir\\'; SELECT e'a\\\\'; SELECT E'\\\\\\';'; SELECT \"a\"\";b\";")
-    expect(statements.map((s) => s.sql)).to.deep.equal(["SELECT 'C:\\dir\\'", "SELECT e'a\\\\'", "SELECT E'\\\\\\';'", 'SELECT "a"";b"'])
+    expect(statements.map((s) => s.sql)).to.deep.equal([
+      "SELECT 'C:\\dir\\'",
+      "SELECT e'a\\\\'",
+      "SELECT E'\\\\\\';'",
+      'SELECT "a"";b"',
+    ])
   })
 
   it('does not read a $ inside an identifier as a dollar quote', () => {
-    expect(splitSql('SELECT a$b$ FROM t; SELECT 2;').map((s) => s.sql)).to.deep.equal(['SELECT a$b$ FROM t', 'SELECT 2'])
+    expect(splitSql('SELECT a$b$ FROM t; SELECT 2;').map((s) => s.sql)).to.deep.equal([
+      'SELECT a$b$ FROM t',
+      'SELECT 2',
+    ])
   })
 
   it('keeps a BEGIN ATOMIC function body whole', () => {
-    const sql = 'CREATE FUNCTION g(x int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN x > 0 THEN 1 ELSE 0 END; SELECT 2; END;\nSELECT 3;'
+    const sql =
+      'CREATE FUNCTION g(x int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN x > 0 THEN 1 ELSE 0 END; SELECT 2; END;\nSELECT 3;'
     expect(splitSql(sql).map((s) => s.sql.slice(0, 15))).to.deep.equal(['CREATE FUNCTION', 'SELECT 3'])
   })
 
   it('keeps a multi-line BEGIN ATOMIC … END; body as one statement (the old seed-sql splitter cut it)', () => {
-    const fn = 'CREATE FUNCTION add_one(x int) RETURNS int\nLANGUAGE sql\nBEGIN ATOMIC\n  INSERT INTO calls VALUES (x);\n  SELECT x + 1;\nEND'
+    const fn =
+      'CREATE FUNCTION add_one(x int) RETURNS int\nLANGUAGE sql\nBEGIN ATOMIC\n  INSERT INTO calls VALUES (x);\n  SELECT x + 1;\nEND'
     const statements = splitSql(`INSERT INTO calls VALUES (0);\n${fn};\nSELECT add_one(1);\n`)
     expect(statements.map((s) => s.sql)).to.deep.equal(['INSERT INTO calls VALUES (0)', fn, 'SELECT add_one(1)'])
     expect(statements.map((s) => s.line)).to.deep.equal([1, 2, 8])
@@ -107,10 +118,14 @@ END $fn$`
   })
 
   it('accepts backslashes that are not at a line start or are inside quotes and comments', () => {
-    const sql = "SELECT E'\n\\\\i not a command';\n-- \\i in a comment\n/*\n\\set in a block comment */ SELECT $$\n\\i in a body$$;"
+    const sql =
+      "SELECT E'\n\\\\i not a command';\n-- \\i in a comment\n/*\n\\set in a block comment */ SELECT $$\n\\i in a body$$;"
     expect(splitSql(sql).map((s) => s.line)).to.deep.equal([1, 5])
   })
   it('ends a -- comment at a carriage return, as PostgreSQL does', () => {
-    expect(splitSql('-- note\rDROP TABLE victim;\nSELECT 1').map((s) => s.sql)).to.deep.equal(['DROP TABLE victim', 'SELECT 1'])
+    expect(splitSql('-- note\rDROP TABLE victim;\nSELECT 1').map((s) => s.sql)).to.deep.equal([
+      'DROP TABLE victim',
+      'SELECT 1',
+    ])
   })
 })

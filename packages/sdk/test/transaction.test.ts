@@ -37,17 +37,25 @@ describe('PostgreSQL errors and transactions @db', () => {
   })
 
   it('runs the mode and the setup statements in the transaction', async () => {
-    const rows = await withTransaction(client, async (c) => (await c.query("SELECT current_setting('transaction_read_only') AS ro, current_setting('TimeZone') AS tz")).rows, {
-      mode: 'READ ONLY',
-      setup: [`SET LOCAL TimeZone = 'UTC'`],
-    })
+    const rows = await withTransaction(
+      client,
+      async (c) =>
+        (await c.query("SELECT current_setting('transaction_read_only') AS ro, current_setting('TimeZone') AS tz"))
+          .rows,
+      {
+        mode: 'READ ONLY',
+        setup: [`SET LOCAL TimeZone = 'UTC'`],
+      },
+    )
     expect(rows[0]).to.deep.equal({ro: 'on', tz: 'UTC'})
   })
 
   it('pgMessage gives the message with its detail, and the SQLSTATE when asked', async () => {
     const error = await client.query('INSERT INTO child VALUES (42)').catch((e: unknown) => e)
     if (!isPgError(error)) throw new Error('expected a PostgreSQL error')
-    expect(pgMessage(error)).to.equal('insert or update on table "child" violates foreign key constraint "child_parent_id_fkey" (Key (parent_id)=(42) is not present in table "parent".)')
+    expect(pgMessage(error)).to.equal(
+      'insert or update on table "child" violates foreign key constraint "child_parent_id_fkey" (Key (parent_id)=(42) is not present in table "parent".)',
+    )
     expect(pgMessage(error, {sqlstate: true})).to.match(/"parent"\.\) \(SQLSTATE 23503\)$/)
     expect(isPgError(new Error('connection lost'))).to.equal(false)
   })

@@ -35,13 +35,20 @@ describe('hasura annotations', () => {
     const parsed = await parseSchema(source, 'database/schema.dbml')
     const annotations = parseAnnotations(source, parsed.model, 'database/schema.dbml')
     expect(annotations.diagnostics).to.deep.equal([])
-    expect(annotations.notes).to.deep.equal(["database/schema.dbml:18:47: role admin skipped: Hasura's admin role has every permission and rejects explicit ones"])
+    expect(annotations.notes).to.deep.equal([
+      "database/schema.dbml:18:47: role admin skipped: Hasura's admin role has every permission and rejects explicit ones",
+    ])
     const users = entry(generateTables(parsed.model, annotations), 'users')
     expect(users.select_permissions).to.deep.equal([{role: 'user', permission: {columns: ['id', 'email'], filter: {}}}])
     for (const op of ['insert', 'update', 'delete']) expect(users).not.to.have.property(`${op}_permissions`)
-    expect(users.array_relationships).to.deep.include({name: 'posts', using: {foreign_key_constraint_on: {columns: ['author_id'], table: {name: 'posts', schema: 'public'}}}})
+    expect(users.array_relationships).to.deep.include({
+      name: 'posts',
+      using: {foreign_key_constraint_on: {columns: ['author_id'], table: {name: 'posts', schema: 'public'}}},
+    })
     // The FK-derived relationship with the same join is not repeated under another name.
-    expect(users.array_relationships.filter((r: any) => r.using.foreign_key_constraint_on.table.name === 'posts')).to.have.length(1)
+    expect(
+      users.array_relationships.filter((r: any) => r.using.foreign_key_constraint_on.table.name === 'posts'),
+    ).to.have.length(1)
   })
 
   it('track every table with object relationships from foreign keys and array relationships on the referenced side, named by the documented rule', async () => {
@@ -50,15 +57,30 @@ describe('hasura annotations', () => {
       {name: 'posts', schema: 'public'},
       {name: 'users', schema: 'public'},
     ])
-    expect(entry(tables, 'posts').object_relationships).to.deep.equal([{name: 'author', using: {foreign_key_constraint_on: 'author_id'}}])
-    expect(entry(tables, 'users').array_relationships).to.deep.equal([{name: 'posts', using: {foreign_key_constraint_on: {columns: ['author_id'], table: {name: 'posts', schema: 'public'}}}}])
+    expect(entry(tables, 'posts').object_relationships).to.deep.equal([
+      {name: 'author', using: {foreign_key_constraint_on: 'author_id'}},
+    ])
+    expect(entry(tables, 'users').array_relationships).to.deep.equal([
+      {
+        name: 'posts',
+        using: {foreign_key_constraint_on: {columns: ['author_id'], table: {name: 'posts', schema: 'public'}}},
+      },
+    ])
   })
 
   it('name two references to one table without a clash, and avoid column names', async () => {
     const source = `Table users {\n  id int [pk]\n  comments text\n}\nTable comments {\n  id int [pk]\n  author_id int [ref: > users.id]\n  editor_id int [ref: > users.id]\n  users int [ref: > users.id]\n}`
     const {tables} = await annotate('', source)
-    expect(entry(tables, 'users').array_relationships.map((r: any) => r.name)).to.deep.equal(['comments_by_author_id', 'comments_by_editor_id', 'comments_by_users'])
-    expect(entry(tables, 'comments').object_relationships.map((r: any) => r.name)).to.deep.equal(['author', 'editor', 'users_by_users'])
+    expect(entry(tables, 'users').array_relationships.map((r: any) => r.name)).to.deep.equal([
+      'comments_by_author_id',
+      'comments_by_editor_id',
+      'comments_by_users',
+    ])
+    expect(entry(tables, 'comments').object_relationships.map((r: any) => r.name)).to.deep.equal([
+      'author',
+      'editor',
+      'users_by_users',
+    ])
   })
 
   it('cover every operation, all columns when the list is omitted, filters with session variables, checks, presets, limit and aggregations', async () => {
@@ -68,27 +90,62 @@ describe('hasura annotations', () => {
     expect(result.diagnostics).to.deep.equal([])
     const posts = entry(tables, 'posts')
     expect(posts.select_permissions).to.deep.equal([
-      {role: 'editor', permission: {columns: ['id', 'title', 'author_id', 'is_published'], filter: {_and: [{author_id: {_eq: 'X-Hasura-User-Id'}}, {title: {_neq: ''}}]}}},
+      {
+        role: 'editor',
+        permission: {
+          columns: ['id', 'title', 'author_id', 'is_published'],
+          filter: {_and: [{author_id: {_eq: 'X-Hasura-User-Id'}}, {title: {_neq: ''}}]},
+        },
+      },
       {
         role: 'user',
-        permission: {columns: ['id', 'title', 'author_id', 'is_published'], filter: {_or: [{is_published: {_eq: true}}, {author_id: {_eq: 'X-Hasura-User-Id'}}]}, limit: 10, allow_aggregations: true},
+        permission: {
+          columns: ['id', 'title', 'author_id', 'is_published'],
+          filter: {_or: [{is_published: {_eq: true}}, {author_id: {_eq: 'X-Hasura-User-Id'}}]},
+          limit: 10,
+          allow_aggregations: true,
+        },
       },
     ])
     expect(posts.insert_permissions).to.deep.equal([
-      {role: 'editor', permission: {check: {_and: [{author_id: {_eq: 'X-Hasura-User-Id'}}, {title: {_neq: ''}}]}, columns: ['id', 'title', 'author_id', 'is_published']}},
-      {role: 'user', permission: {check: {author_id: {_eq: 'X-Hasura-User-Id'}}, columns: ['title'], set: {author_id: 'X-Hasura-User-Id'}}},
+      {
+        role: 'editor',
+        permission: {
+          check: {_and: [{author_id: {_eq: 'X-Hasura-User-Id'}}, {title: {_neq: ''}}]},
+          columns: ['id', 'title', 'author_id', 'is_published'],
+        },
+      },
+      {
+        role: 'user',
+        permission: {
+          check: {author_id: {_eq: 'X-Hasura-User-Id'}},
+          columns: ['title'],
+          set: {author_id: 'X-Hasura-User-Id'},
+        },
+      },
     ])
     expect(posts.update_permissions.map((p: any) => p.role)).to.deep.equal(['editor'])
-    expect(posts.delete_permissions).to.deep.equal([{role: 'editor', permission: {filter: {_and: [{author_id: {_eq: 'X-Hasura-User-Id'}}, {title: {_neq: ''}}]}}}])
+    expect(posts.delete_permissions).to.deep.equal([
+      {role: 'editor', permission: {filter: {_and: [{author_id: {_eq: 'X-Hasura-User-Id'}}, {title: {_neq: ''}}]}}},
+    ])
   })
 
   it('read computed fields, object relationships and relationships without a foreign key', async () => {
-    const {result, tables} = await annotate('// hasura:computed excerpt function(blog.post_excerpt)\n  // hasura:object-relationship writer:users[author_id->id] org_users:users[id->org_id]')
+    const {result, tables} = await annotate(
+      '// hasura:computed excerpt function(blog.post_excerpt)\n  // hasura:object-relationship writer:users[author_id->id] org_users:users[id->org_id]',
+    )
     expect(result.diagnostics).to.deep.equal([])
     const posts = entry(tables, 'posts')
-    expect(posts.computed_fields).to.deep.equal([{name: 'excerpt', definition: {function: {name: 'post_excerpt', schema: 'blog'}}}])
+    expect(posts.computed_fields).to.deep.equal([
+      {name: 'excerpt', definition: {function: {name: 'post_excerpt', schema: 'blog'}}},
+    ])
     expect(posts.object_relationships).to.deep.equal([
-      {name: 'org_users', using: {manual_configuration: {column_mapping: {id: 'org_id'}, remote_table: {name: 'users', schema: 'public'}}}},
+      {
+        name: 'org_users',
+        using: {
+          manual_configuration: {column_mapping: {id: 'org_id'}, remote_table: {name: 'users', schema: 'public'}},
+        },
+      },
       {name: 'writer', using: {foreign_key_constraint_on: 'author_id'}},
     ])
   })
@@ -119,7 +176,10 @@ describe('hasura annotations', () => {
 
   it('refuse an annotation outside a Table block, and duplicates', async () => {
     const source = `// hasura:permissions user:select\n${POSTS}`
-    const {result} = await annotate('// hasura:permissions user:select\n  // hasura:permissions user:select[id]', source)
+    const {result} = await annotate(
+      '// hasura:permissions user:select\n  // hasura:permissions user:select[id]',
+      source,
+    )
     expect(result.diagnostics.map((d) => [d.line, d.column, d.message])).to.deep.equal([
       [1, 4, 'a `// hasura:` annotation must be inside the Table block it is about'],
       [13, 25, 'role user has two select permissions on this table'],

@@ -32,12 +32,24 @@ describe('hasura metadata sync against a local Hasura metadata API', () => {
   it('tracks every table with relationships and permissions; role user has exactly select on id,email; admin nothing', async () => {
     const result = await syncMetadata(client, await desired())
     expect(result.changed).to.equal(true)
-    expect(result.tracked).to.have.members(['public.users', 'public.posts', 'public.comments', 'public.categories', 'public.tags', 'public.post_tags'])
+    expect(result.tracked).to.have.members([
+      'public.users',
+      'public.posts',
+      'public.comments',
+      'public.categories',
+      'public.tags',
+      'public.post_tags',
+    ])
     const users = server.table('users')!
     expect(users.select_permissions).to.deep.equal([{role: 'user', permission: {columns: ['id', 'email'], filter: {}}}])
     expect(JSON.stringify(server.metadata)).not.to.include('"role":"admin"')
-    expect(users.array_relationships.find((r: any) => r.name === 'posts').using).to.deep.equal({foreign_key_constraint_on: {columns: ['author_id'], table: {name: 'posts', schema: 'public'}}})
-    expect(server.table('posts')!.object_relationships).to.deep.include({name: 'author', using: {foreign_key_constraint_on: 'author_id'}})
+    expect(users.array_relationships.find((r: any) => r.name === 'posts').using).to.deep.equal({
+      foreign_key_constraint_on: {columns: ['author_id'], table: {name: 'posts', schema: 'public'}},
+    })
+    expect(server.table('posts')!.object_relationships).to.deep.include({
+      name: 'author',
+      using: {foreign_key_constraint_on: 'author_id'},
+    })
     expect(result.inconsistent).to.deep.equal([])
   })
 
@@ -62,12 +74,15 @@ describe('hasura metadata sync against a local Hasura metadata API', () => {
     }
     const result = await syncMetadata(client, await desired())
     expect(result.attempts).to.equal(2)
-    expect(server.metadata.remote_schemas).to.deep.equal([{name: 'countries', definition: {url: 'https://countries.example/graphql'}}])
+    expect(server.metadata.remote_schemas).to.deep.equal([
+      {name: 'countries', definition: {url: 'https://countries.example/graphql'}},
+    ])
     expect(server.table('users')!.select_permissions).to.have.length(1)
   })
 
   it('gives up after the bounded attempts when the metadata keeps changing, replacing nothing', async () => {
-    server.beforeReplace = () => server.concurrentChange((m) => void (m.cron_triggers = [{name: `t${server.resourceVersion}`}]))
+    server.beforeReplace = () =>
+      server.concurrentChange((m) => void (m.cron_triggers = [{name: `t${server.resourceVersion}`}]))
     const error = await syncMetadata(client, await desired(), {attempts: 3}).catch((e) => e)
     expect(error).to.be.instanceOf(HasuraError)
     expect(error.kind).to.equal('conflict')
@@ -79,7 +94,9 @@ describe('hasura metadata sync against a local Hasura metadata API', () => {
     catalog.set('auth.users', ['id'])
     server.concurrentChange((m) => {
       const users = m.sources[0].tables.find((t: any) => t.table.name === 'users')
-      users.event_triggers = [{name: 'user_created', definition: {insert: {columns: '*'}}, webhook: 'http://hooks.example/user'}]
+      users.event_triggers = [
+        {name: 'user_created', definition: {insert: {columns: '*'}}, webhook: 'http://hooks.example/user'},
+      ]
       users.select_permissions.push({role: 'console_role', permission: {columns: ['id'], filter: {}}})
       m.sources[0].tables.push({table: {name: 'old_table', schema: 'public'}}, {table: {name: 'users', schema: 'auth'}})
     })
@@ -109,19 +126,27 @@ describe('hasura metadata sync against a local Hasura metadata API', () => {
     const gone = new FakeHasura({adminSecret: SECRET, catalog})
     const goneUrl = await gone.start()
     await gone.stop()
-    const unreachable = await new HasuraClient({endpoint: goneUrl, adminSecret: SECRET}).exportMetadata().catch((e) => e)
+    const unreachable = await new HasuraClient({endpoint: goneUrl, adminSecret: SECRET})
+      .exportMetadata()
+      .catch((e) => e)
     expect(unreachable.kind).to.equal('unreachable')
     expect(unreachable.message).to.equal(`cannot reach Hasura at ${goneUrl}/v1/metadata: ECONNREFUSED`)
 
     const {metadata, resourceVersion} = await client.exportMetadata()
     const withAdmin = structuredClone(metadata)
-    withAdmin.sources[0].tables.push({table: {name: 'users', schema: 'public'}, select_permissions: [{role: 'admin', permission: {columns: ['id'], filter: {}}}]})
+    withAdmin.sources[0].tables.push({
+      table: {name: 'users', schema: 'public'},
+      select_permissions: [{role: 'admin', permission: {columns: ['id'], filter: {}}}],
+    })
     const admin = await client.replaceMetadata(withAdmin, resourceVersion).catch((e) => e)
     expect(admin.kind).to.equal('rejected')
     expect(admin.message).to.include('cannot define permission for admin role')
 
     const badColumn = structuredClone(metadata)
-    badColumn.sources[0].tables.push({table: {name: 'users', schema: 'public'}, select_permissions: [{role: 'user', permission: {columns: ['shoe_size'], filter: {}}}]})
+    badColumn.sources[0].tables.push({
+      table: {name: 'users', schema: 'public'},
+      select_permissions: [{role: 'user', permission: {columns: ['shoe_size'], filter: {}}}],
+    })
     const inconsistent = await client.replaceMetadata(badColumn, resourceVersion).catch((e) => e)
     expect(inconsistent.kind).to.equal('rejected')
     expect(inconsistent.message).to.include('column "shoe_size" does not exist')
@@ -133,6 +158,8 @@ describe('hasura metadata sync against a local Hasura metadata API', () => {
     server.concurrentChange((m) => m.sources[0].tables.push({table: {name: 'legacy', schema: 'reports'}}))
     const result = await syncMetadata(client, await desired())
     expect(result.changed).to.equal(false)
-    expect(result.inconsistent.map((o) => o.reason)).to.deep.equal(['Inconsistent object: no such table/view exists in source: "legacy"'])
+    expect(result.inconsistent.map((o) => o.reason)).to.deep.equal([
+      'Inconsistent object: no such table/view exists in source: "legacy"',
+    ])
   })
 })

@@ -28,7 +28,12 @@ export function isInexact(token: string): boolean {
   const value = Number(token)
   if (!Number.isFinite(value)) return true
   if (!/[.eE]/.test(token)) return !Number.isSafeInteger(value)
-  const digits = token.replace(/^-/, '').replace(/[eE].*$/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '')
+  const digits = token
+    .replace(/^-/, '')
+    .replace(/[eE].*$/, '')
+    .replace('.', '')
+    .replace(/^0+/, '')
+    .replace(/0+$/, '')
   if (value === 0) return digits.length > 0 // too small: it would become 0
   return digits.length > 15 // a double keeps 15 significant decimal digits exactly
 }

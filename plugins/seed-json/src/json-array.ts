@@ -11,7 +11,12 @@ import {findJsonError} from './json-check.js'
 
 /** Malformed input: `row` is the 1-based element, `byteOffset` 0-based from the start of the file. */
 export class JsonSeedError extends Error {
-  constructor(message: string, readonly row: number | undefined, readonly byteOffset: number, readonly textLine: number) {
+  constructor(
+    message: string,
+    readonly row: number | undefined,
+    readonly byteOffset: number,
+    readonly textLine: number,
+  ) {
     super(message)
     this.name = 'JsonSeedError'
   }
@@ -29,7 +34,14 @@ const enum State {
 /** The core's key for a value's own JSON text (see SeedContent in @nself/sdk/hooks). */
 const RAW_JSON = Symbol.for('nself.rawJson')
 
-const QUOTE = 0x22, BACKSLASH = 0x5c, OPEN_BRACE = 0x7b, CLOSE_BRACE = 0x7d, OPEN_BRACKET = 0x5b, CLOSE_BRACKET = 0x5d, COMMA = 0x2c, NEWLINE = 0x0a
+const QUOTE = 0x22,
+  BACKSLASH = 0x5c,
+  OPEN_BRACE = 0x7b,
+  CLOSE_BRACE = 0x7d,
+  OPEN_BRACKET = 0x5b,
+  CLOSE_BRACKET = 0x5d,
+  COMMA = 0x2c,
+  NEWLINE = 0x0a
 
 export interface ReadOptions {
   /** Bytes read at a time; memory use is a few times this. */
@@ -42,7 +54,10 @@ export async function* readJsonArray(path: string, options: ReadOptions = {}): A
 }
 
 /** The objects in batches (those complete in each chunk read): one iteration step per batch, not per row. */
-export async function* readJsonBatches(path: string, options: ReadOptions = {}): AsyncGenerator<Record<string, unknown>[]> {
+export async function* readJsonBatches(
+  path: string,
+  options: ReadOptions = {},
+): AsyncGenerator<Record<string, unknown>[]> {
   const scanner = new Scanner()
   const file = await open(path)
   try {
@@ -112,9 +127,15 @@ export class Scanner {
   end(): void {
     if (this.state === State.End) return
     const at = this.base + this.buffer.length
-    if (this.state === State.BeforeArray) throw this.error('the file is empty: expected a JSON array ([ … ])', undefined, at)
-    const inside = this.state === State.InElement ? ` inside row ${this.row + 1} (which starts on line ${this.elementLine})` : ''
-    throw this.error(`unexpected end of file${inside}: the array is not closed with ]`, this.state === State.InElement ? this.row + 1 : undefined, at)
+    if (this.state === State.BeforeArray)
+      throw this.error('the file is empty: expected a JSON array ([ … ])', undefined, at)
+    const inside =
+      this.state === State.InElement ? ` inside row ${this.row + 1} (which starts on line ${this.elementLine})` : ''
+    throw this.error(
+      `unexpected end of file${inside}: the array is not closed with ]`,
+      this.state === State.InElement ? this.row + 1 : undefined,
+      at,
+    )
   }
 
   private scan(): void {
@@ -153,7 +174,8 @@ export class Scanner {
   private topLevel(c: number, i: number): void {
     switch (this.state) {
       case State.BeforeArray:
-        if (c !== OPEN_BRACKET) throw this.error(`expected a JSON array ("[") but found ${show(c)}`, undefined, this.base + i)
+        if (c !== OPEN_BRACKET)
+          throw this.error(`expected a JSON array ("[") but found ${show(c)}`, undefined, this.base + i)
         this.state = State.FirstElement
         return
       case State.FirstElement:
@@ -162,7 +184,12 @@ export class Scanner {
           this.state = State.End
           return
         }
-        if (c !== OPEN_BRACE) throw this.error(`expected an object ("{") for row ${this.row + 1} but found ${show(c)}`, this.row + 1, this.base + i)
+        if (c !== OPEN_BRACE)
+          throw this.error(
+            `expected an object ("{") for row ${this.row + 1} but found ${show(c)}`,
+            this.row + 1,
+            this.base + i,
+          )
         this.state = State.InElement
         this.elementStart = i
         this.elementLine = this.line
@@ -289,7 +316,9 @@ export class Scanner {
         const start = this.starts[k]
         for (let j = 0; j < count; j++) {
           // Not enumerable: the rows look and compare exactly like JSON.parse's.
-          Object.defineProperty(values[j], RAW_JSON, {value: this.buffer.toString('utf8', start + this.nested[p + 2 * j], start + this.nested[p + 2 * j + 1])})
+          Object.defineProperty(values[j], RAW_JSON, {
+            value: this.buffer.toString('utf8', start + this.nested[p + 2 * j], start + this.nested[p + 2 * j + 1]),
+          })
         }
       }
       p += 2 * count
@@ -306,8 +335,14 @@ export class Scanner {
       const byte = this.base + this.starts[k] + Buffer.byteLength(prefix)
       const newlines = prefix.split('\n')
       const line = this.lines[k] + newlines.length - 1
-      const column = newlines.length > 1 ? newlines[newlines.length - 1].length + 1 : this.columns[k] + prefix.length + 1
-      return this.error(`malformed JSON at byte ${byte} (line ${line}, column ${column}): ${problem.message}`, firstRow + k, byte, line)
+      const column =
+        newlines.length > 1 ? newlines[newlines.length - 1].length + 1 : this.columns[k] + prefix.length + 1
+      return this.error(
+        `malformed JSON at byte ${byte} (line ${line}, column ${column}): ${problem.message}`,
+        firstRow + k,
+        byte,
+        line,
+      )
     }
     return this.error('malformed JSON', firstRow, this.base + this.starts[0])
   }

@@ -11,7 +11,10 @@ export interface JsonProblem {
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
 
 class Problem extends Error {
-  constructor(readonly offset: number, message: string) {
+  constructor(
+    readonly offset: number,
+    message: string,
+  ) {
     super(message)
   }
 }
@@ -53,12 +56,15 @@ function object(text: string, pos: number): number {
   pos = skip(text, pos)
   if (text[pos] === '}') return pos + 1
   for (;;) {
-    if (text[pos] !== '"') throw new Problem(pos, `unexpected ${describe(text, pos)}: expected a property name in double quotes`)
+    if (text[pos] !== '"')
+      throw new Problem(pos, `unexpected ${describe(text, pos)}: expected a property name in double quotes`)
     pos = skip(text, string(text, pos + 1))
-    if (text[pos] !== ':') throw new Problem(pos, `unexpected ${describe(text, pos)}: expected ":" after the property name`)
+    if (text[pos] !== ':')
+      throw new Problem(pos, `unexpected ${describe(text, pos)}: expected ":" after the property name`)
     pos = skip(text, value(text, skip(text, pos + 1)))
     if (text[pos] === '}') return pos + 1
-    if (text[pos] !== ',') throw new Problem(pos, `unexpected ${describe(text, pos)}: expected "," or "}" after a property value`)
+    if (text[pos] !== ',')
+      throw new Problem(pos, `unexpected ${describe(text, pos)}: expected "," or "}" after a property value`)
     pos = skip(text, pos + 1)
   }
 }
@@ -69,7 +75,8 @@ function array(text: string, pos: number): number {
   for (;;) {
     pos = skip(text, value(text, pos))
     if (text[pos] === ']') return pos + 1
-    if (text[pos] !== ',') throw new Problem(pos, `unexpected ${describe(text, pos)}: expected "," or "]" after an array element`)
+    if (text[pos] !== ',')
+      throw new Problem(pos, `unexpected ${describe(text, pos)}: expected "," or "]" after an array element`)
     pos = skip(text, pos + 1)
   }
 }
@@ -79,11 +86,13 @@ function string(text: string, pos: number): number {
     if (pos >= text.length) throw new Problem(pos, 'unterminated string')
     const code = text.charCodeAt(pos)
     if (code === 0x22) return pos + 1
-    if (code < 0x20) throw new Problem(pos, 'control character (such as a raw newline or tab) inside a string: write it as \\n or \\t')
+    if (code < 0x20)
+      throw new Problem(pos, 'control character (such as a raw newline or tab) inside a string: write it as \\n or \\t')
     if (code === 0x5c) {
       const next = text[pos + 1]
       if (next === 'u') {
-        if (!/^[0-9a-fA-F]{4}$/.test(text.slice(pos + 2, pos + 6))) throw new Problem(pos, 'bad \\u escape: expected four hex digits')
+        if (!/^[0-9a-fA-F]{4}$/.test(text.slice(pos + 2, pos + 6)))
+          throw new Problem(pos, 'bad \\u escape: expected four hex digits')
         pos += 6
         continue
       }

@@ -42,7 +42,8 @@ describe('seed-json: streaming JSON array reader', () => {
 
   it('yields the same objects whatever the chunk size (elements split across chunks)', async () => {
     const text = JSON.stringify(tricky, null, 2)
-    for (const chunk of [1, 2, 3, 7, 64, 1 << 20]) expect(await read(text, chunk), `chunk ${chunk}`).to.deep.equal(tricky)
+    for (const chunk of [1, 2, 3, 7, 64, 1 << 20])
+      expect(await read(text, chunk), `chunk ${chunk}`).to.deep.equal(tricky)
   })
 
   it('keeps the JSON text of nested values (for json columns) under Symbol.for("nself.rawJson")', async () => {
@@ -62,7 +63,9 @@ describe('seed-json: streaming JSON array reader', () => {
 
   it('reads an empty array, a byte order mark and surrounding whitespace', async () => {
     expect(await read(' [ ] \n')).to.deep.equal([])
-    expect(await read(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('[{"a":1}]')]), 2)).to.deep.equal([{a: 1}])
+    expect(await read(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('[{"a":1}]')]), 2)).to.deep.equal([
+      {a: 1},
+    ])
   })
 
   it('reports malformed JSON with its byte offset, line, column and row', async () => {
@@ -71,7 +74,9 @@ describe('seed-json: streaming JSON array reader', () => {
       const error = await failure(text, chunk)
       expect(error.row).to.equal(3)
       expect(error.byteOffset).to.equal(text.indexOf('tru}'))
-      expect(error.message).to.equal(`malformed JSON at byte ${text.indexOf('tru}')} (line 4, column 15): unexpected "t": expected a value`)
+      expect(error.message).to.equal(
+        `malformed JSON at byte ${text.indexOf('tru}')} (line 4, column 15): unexpected "t": expected a value`,
+      )
     }
   })
 
@@ -89,14 +94,17 @@ describe('seed-json: streaming JSON array reader', () => {
     expect(notObject.row).to.equal(2)
     expect((await failure('[{"a": 1} {"a": 2}]')).message).to.equal('expected "," or "]" after row 1 but found "{"')
     const truncated = await failure('[{"a": 1},\n{"a": [1, 2')
-    expect(truncated.message).to.equal('unexpected end of file inside row 2 (which starts on line 2): the array is not closed with ]')
+    expect(truncated.message).to.equal(
+      'unexpected end of file inside row 2 (which starts on line 2): the array is not closed with ]',
+    )
     expect(truncated.byteOffset).to.equal(22)
     expect((await failure('[{"a": 1}] x')).message).to.equal('unexpected "x" after the end of the array')
     expect((await failure('')).message).to.equal('the file is empty: expected a JSON array ([ … ])')
   })
 
   it('findJsonError agrees with JSON.parse on what is valid', () => {
-    for (const ok of ['{"a":[1,-2.5e+3,"\\u00e9\\n"],"b":{}}', '[]', ' {"x" : null } ']) expect(findJsonError(ok), ok).to.equal(undefined)
+    for (const ok of ['{"a":[1,-2.5e+3,"\\u00e9\\n"],"b":{}}', '[]', ' {"x" : null } '])
+      expect(findJsonError(ok), ok).to.equal(undefined)
     for (const bad of ['{"a":01}', '{"a":"x\ny"}', "{'a':1}", '{"a":1,}', '{"a":"\\x"}', '[1 2]']) {
       expect(() => JSON.parse(bad), bad).to.throw()
       expect(findJsonError(bad), bad).to.have.property('offset')
@@ -105,14 +113,21 @@ describe('seed-json: streaming JSON array reader', () => {
 
   it('keeps memory flat on a large file (reads 200,000 rows with a small heap growth)', async function () {
     this.timeout(30_000)
-    const row = JSON.stringify({id: 1, user_id: '6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f', kind: 'click', payload: {page: '/home', n: 12345}, created_at: '2024-01-01T00:00:00Z'})
+    const row = JSON.stringify({
+      id: 1,
+      user_id: '6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f',
+      kind: 'click',
+      payload: {page: '/home', n: 12345},
+      created_at: '2024-01-01T00:00:00Z',
+    })
     const path = join(dir, 'large.json')
     writeFileSync(path, `[${Array.from({length: 200_000}, () => row).join(',\n')}]`)
     global.gc?.()
     const before = process.memoryUsage().heapUsed
     let peak = before
     let count = 0
-    for await (const _ of readJsonArray(path)) if (++count % 10_000 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed)
+    for await (const _ of readJsonArray(path))
+      if (++count % 10_000 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed)
     expect(count).to.equal(200_000)
     // The file is ~30 MB; holding it (as a string, then as objects) would take several times that.
     expect((peak - before) / 1e6).to.be.below(24)
@@ -128,6 +143,10 @@ describe('seed-json: nself db seed lint (a command registered by the plugin)', (
     const text = '[{"a": 1}, {"a" 2}]'
     const bad = await runCli(['db', 'seed', 'lint', file(text), '--json'])
     expect(bad.code).to.equal(5)
-    expect(JSON.parse(bad.stdout).error.message).to.match(new RegExp(`row 2: malformed JSON at byte ${text.indexOf('2')} \\(line 1, column ${text.indexOf('2') + 1}\\): unexpected "2": expected ":" after the property name$`))
+    expect(JSON.parse(bad.stdout).error.message).to.match(
+      new RegExp(
+        `row 2: malformed JSON at byte ${text.indexOf('2')} \\(line 1, column ${text.indexOf('2') + 1}\\): unexpected "2": expected ":" after the property name$`,
+      ),
+    )
   })
 })

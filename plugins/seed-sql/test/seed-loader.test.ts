@@ -13,15 +13,25 @@ describe('seed-sql: the seedLoader hook', () => {
     const path = join(dir, 'functions.sql')
     writeFileSync(path, sql)
     const loader = (await hook.call({} as never, {environment: 'development'} as never)) as SeedLoader
-    const file = {path, fileName: 'functions.sql', format: 'sql', schema: 'public', table: 'functions', environment: 'development'}
+    const file = {
+      path,
+      fileName: 'functions.sql',
+      format: 'sql',
+      schema: 'public',
+      table: 'functions',
+      environment: 'development',
+    }
     return loader.load(file)
   }
 
   it('gives a CREATE FUNCTION … BEGIN ATOMIC …; …; END; as one statement, with its line', async () => {
-    const fn = 'CREATE FUNCTION add_one(x int) RETURNS int\nLANGUAGE sql\nBEGIN ATOMIC\n  INSERT INTO calls VALUES (x);\n  SELECT x + 1;\nEND'
+    const fn =
+      'CREATE FUNCTION add_one(x int) RETURNS int\nLANGUAGE sql\nBEGIN ATOMIC\n  INSERT INTO calls VALUES (x);\n  SELECT x + 1;\nEND'
     const content = await load(`-- seed\n${fn};\nSELECT add_one(1);\n`)
     if (content.kind !== 'statements') throw new Error(`expected statements, got ${content.kind}`)
-    expect([...(content.statements as Iterable<{sql: string; line: number}>)].map(({sql, line}) => ({sql, line}))).to.deep.equal([
+    expect(
+      [...(content.statements as Iterable<{sql: string; line: number}>)].map(({sql, line}) => ({sql, line})),
+    ).to.deep.equal([
       {sql: fn, line: 2},
       {sql: 'SELECT add_one(1)', line: 8},
     ])

@@ -5,9 +5,10 @@ import {type DiagramFormat, type Generated, generateDiagram, startWatch} from '.
 import {findProjectRoot, projectPaths} from '../../project.js'
 
 export default class DbDiagram extends BaseCommand<typeof DbDiagram> {
-  static override summary = 'Draw the schema as a diagram: one self-contained HTML page (pan, zoom, search) or a static SVG.'
+  static override summary =
+    'Draw the schema as a diagram: one self-contained HTML page (pan, zoom, search) or a static SVG.'
   static override description =
-    'Draws every table with its columns, types, keys, nullability and notes, the enums, the table groups in their colours, and one line per reference with its cardinality (crow\'s foot). The page needs no network. --watch serves it on 127.0.0.1 and reloads it on every save of the schema; --diff colours what a migration added, changed and dropped.'
+    "Draws every table with its columns, types, keys, nullability and notes, the enums, the table groups in their colours, and one line per reference with its cardinality (crow's foot). The page needs no network. --watch serves it on 127.0.0.1 and reloads it on every save of the schema; --diff colours what a migration added, changed and dropped."
   static override examples = [
     '<%= config.bin %> <%= command.id %> --open',
     '<%= config.bin %> <%= command.id %> --format svg --out docs/schema.svg',
@@ -17,22 +18,41 @@ export default class DbDiagram extends BaseCommand<typeof DbDiagram> {
   static override enableJsonFlag = true
   static override flags = {
     file: Flags.string({description: 'Schema file to draw (default: database/schema.dbml in the project).'}),
-    out: Flags.string({description: 'File to write (default: database/diagram.html, or database/diagram.svg with --format svg).'}),
-    format: Flags.string({description: 'html: the interactive page; svg: a static drawing for READMEs and pull requests.', options: ['html', 'svg']}),
+    out: Flags.string({
+      description: 'File to write (default: database/diagram.html, or database/diagram.svg with --format svg).',
+    }),
+    format: Flags.string({
+      description: 'html: the interactive page; svg: a static drawing for READMEs and pull requests.',
+      options: ['html', 'svg'],
+    }),
     open: Flags.boolean({description: "Open the result in the system's browser."}),
-    watch: Flags.boolean({description: 'Serve the page on 127.0.0.1, re-render on every save of the schema and reload the page; Ctrl-C stops.', exclusive: ['diff']}),
-    port: Flags.integer({description: 'Port for --watch (default: any free port).', min: 0, max: 65535, dependsOn: ['watch']}),
-    diff: Flags.string({description: 'Draw this migration (e.g. 003) coloured by what it adds, changes and drops, against the migration before it.'}),
+    watch: Flags.boolean({
+      description:
+        'Serve the page on 127.0.0.1, re-render on every save of the schema and reload the page; Ctrl-C stops.',
+      exclusive: ['diff'],
+    }),
+    port: Flags.integer({
+      description: 'Port for --watch (default: any free port).',
+      min: 0,
+      max: 65535,
+      dependsOn: ['watch'],
+    }),
+    diff: Flags.string({
+      description:
+        'Draw this migration (e.g. 003) coloured by what it adds, changes and drops, against the migration before it.',
+    }),
   }
 
   async run(): Promise<Omit<Generated, 'text'> | void> {
     const paths = projectPaths(findProjectRoot())
     const schemaFile = this.flags.file ? resolve(this.flags.file) : paths.schemaFile
-    const format = (this.flags.format ?? (this.flags.out?.toLowerCase().endsWith('.svg') ? 'svg' : 'html')) as DiagramFormat
+    const format = (this.flags.format ??
+      (this.flags.out?.toLowerCase().endsWith('.svg') ? 'svg' : 'html')) as DiagramFormat
     const out = resolve(this.flags.out ?? `${paths.databaseDir}/diagram.${format}`)
     const shown = (path: string): string => relative(process.cwd(), path) || path
     const diff = this.flags.diff ? {migrationsDir: paths.migrationsDir, migration: this.flags.diff} : undefined
-    const generate = (): Promise<Generated> => generateDiagram({schemaFile, shown: shown(schemaFile), out, format, diff})
+    const generate = (): Promise<Generated> =>
+      generateDiagram({schemaFile, shown: shown(schemaFile), out, format, diff})
     if (this.flags.watch) return this.watch(schemaFile, () => generate().then((g) => g.text))
     const {text: _text, ...result} = await generate()
     this.log(`Wrote ${shown(out)}: ${result.tables} tables, ${result.references} references`)
@@ -54,6 +74,8 @@ export default class DbDiagram extends BaseCommand<typeof DbDiagram> {
 
   private async openInBrowser(target: string): Promise<void> {
     const {default: open} = await import('open')
-    await open(target).catch((error: Error) => this.warn(`could not open a browser (${error.message}); open ${target} yourself`))
+    await open(target).catch((error: Error) =>
+      this.warn(`could not open a browser (${error.message}); open ${target} yourself`),
+    )
   }
 }

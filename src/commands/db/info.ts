@@ -3,7 +3,8 @@ import {resolveConnection} from '../../db/connect.js'
 import {databaseInfo, type DatabaseInfo} from '../../db/info.js'
 
 export default class DbInfo extends DbCommand<typeof DbInfo> {
-  static override summary = 'Show the connection parameters and the database: host, port, database, user, version, size.'
+  static override summary =
+    'Show the connection parameters and the database: host, port, database, user, version, size.'
   static override description = 'The password is always masked, also with --json and --debug.'
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
   static override enableJsonFlag = true

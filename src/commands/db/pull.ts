@@ -19,9 +19,18 @@ export default class DbPull extends DbCommand<typeof DbPull> {
   static override enableJsonFlag = true
 
   static override flags = {
-    schema: Flags.string({description: 'Schema to read (repeatable). Default: every schema but pg_*, information_schema, auth, storage and hdb_catalog.', multiple: true}),
-    'exclude-table': Flags.string({description: 'Glob pattern of tables to leave out, matched against `table` and `schema.table` (repeatable).', multiple: true}),
-    'keep-extras': Flags.boolean({description: 'Write what DBML cannot express into a migration (recorded as applied here).'}),
+    schema: Flags.string({
+      description:
+        'Schema to read (repeatable). Default: every schema but pg_*, information_schema, auth, storage and hdb_catalog.',
+      multiple: true,
+    }),
+    'exclude-table': Flags.string({
+      description: 'Glob pattern of tables to leave out, matched against `table` and `schema.table` (repeatable).',
+      multiple: true,
+    }),
+    'keep-extras': Flags.boolean({
+      description: 'Write what DBML cannot express into a migration (recorded as applied here).',
+    }),
     baseline: Flags.boolean({description: 'Record the database as migration 000_baseline (applied, nothing run).'}),
     force: Flags.boolean({description: 'Replace a schema.dbml that says something else.'}),
     file: Flags.string({description: 'Schema file to write. Default: database/schema.dbml in the project.'}),

@@ -11,7 +11,9 @@ export default class DbReconnect extends DbCommand<typeof DbReconnect> {
     const client = await this.connect()
     const endedSessions = await endStaleSessions(client)
     const {serverVersion, roundTripMs} = await ping(client)
-    this.log(`Ended ${endedSessions.length} stale nself session(s)${endedSessions.length ? ` (pid ${endedSessions.join(', ')})` : ''}.`)
+    this.log(
+      `Ended ${endedSessions.length} stale nself session(s)${endedSessions.length ? ` (pid ${endedSessions.join(', ')})` : ''}.`,
+    )
     this.log(`Connected: PostgreSQL ${serverVersion}, ${roundTripMs} ms round trip.`)
     return {endedSessions, serverVersion, roundTripMs}
   }

@@ -1,6 +1,12 @@
 import {Flags} from '@oclif/core'
 import type {Client} from 'pg'
-import {backupBeforeChange, MANAGED_SCHEMAS, requiresBackupBeforeChange, resetDatabase, type ResetResult} from '../../backup/index.js'
+import {
+  backupBeforeChange,
+  MANAGED_SCHEMAS,
+  requiresBackupBeforeChange,
+  resetDatabase,
+  type ResetResult,
+} from '../../backup/index.js'
 import {confirmDestructive} from '../../cli/confirm.js'
 import {MigrateCommand} from '../../cli/migrate-command.js'
 import {migrationProgress, seedProgress} from '../../cli/operation-progress.js'
@@ -10,11 +16,15 @@ import type {PlannedMigration} from '../../runner/index.js'
 import type {PluginLoaders} from '../../seed/index.js'
 
 export default class DbReset extends MigrateCommand<typeof DbReset> {
-  static override summary = 'Drop every object of the project\'s schemas and re-apply all migrations.'
+  static override summary = "Drop every object of the project's schemas and re-apply all migrations."
   static override description = `Kept: the ${MANAGED_SCHEMAS.join(', ')} schemas and extensions with their objects. In production, or with DB_CONFIRM_DESTRUCTIVE=true, you type the database name and the current state is backed up first (in production --force alone is not enough). Plugins' beforeMigrate/afterMigrate hooks run as for migrate:up; a vetoing hook stops the reset before anything is dropped.`
-  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --seed', '<%= config.bin %> <%= command.id %> --force']
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --seed',
+    '<%= config.bin %> <%= command.id %> --force',
+  ]
   static override flags = {
-    seed: Flags.boolean({description: 'Seed the environment\'s data afterwards.'}),
+    seed: Flags.boolean({description: "Seed the environment's data afterwards."}),
     force: Flags.boolean({description: 'Skip the confirmation (not enough in production).'}),
   }
 
@@ -33,7 +43,9 @@ export default class DbReset extends MigrateCommand<typeof DbReset> {
       forceIsEnough: !config.isProduction,
     })
     const client = await this.connect()
-    const loaders = this.flags.seed ? await collectSeedLoaders(this.config, config.environment, (m) => this.warn(m)) : []
+    const loaders = this.flags.seed
+      ? await collectSeedLoaders(this.config, config.environment, (m) => this.warn(m))
+      : []
     let safetyBackup: string | undefined
     // The hooks and the safety backup come before anything is dropped: a veto leaves the database as it was.
     const beforeRun = async (planned: PlannedMigration[]) => {
@@ -43,13 +55,23 @@ export default class DbReset extends MigrateCommand<typeof DbReset> {
     }
     const result = await this.reset(client, loaders, beforeRun)
     const applied = result.run.applied
-    this.log(`Reset ${database}: ${applied.length} migrations applied${result.seed ? `, ${result.seed.rows} seed rows committed` : ''}.`)
+    this.log(
+      `Reset ${database}: ${applied.length} migrations applied${result.seed ? `, ${result.seed.rows} seed rows committed` : ''}.`,
+    )
     if (this.hookError) throw this.hookError
-    return {migrations: applied.map((m) => m.version), ...(result.seed ? {seededRows: result.seed.rows} : {}), ...(safetyBackup ? {safetyBackup} : {})}
+    return {
+      migrations: applied.map((m) => m.version),
+      ...(result.seed ? {seededRows: result.seed.rows} : {}),
+      ...(safetyBackup ? {safetyBackup} : {}),
+    }
   }
 
   /** Migrations and seed files report through one reporter each, as migrate:up and db seed do. */
-  private async reset(client: Client, loaders: PluginLoaders[], beforeRun: (planned: PlannedMigration[]) => Promise<void>): Promise<ResetResult> {
+  private async reset(
+    client: Client,
+    loaders: PluginLoaders[],
+    beforeRun: (planned: PlannedMigration[]) => Promise<void>,
+  ): Promise<ResetResult> {
     const migrations = migrationProgress(this.reporter())
     const seeds = this.reporter()
     return withProgress(seeds, () =>

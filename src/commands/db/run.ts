@@ -4,7 +4,13 @@ import {BaseCommand, RefusedError} from '@nself/sdk'
 import {askYesNo} from '../../cli/confirm.js'
 import {loadConfig} from '../../config/index.js'
 import type {Change, Rename} from '../../diff/index.js'
-import {candidateToRename, describeCandidate, findBreakingChanges, renameFlag, type RenameCandidate} from '../../diff/index.js'
+import {
+  candidateToRename,
+  describeCandidate,
+  findBreakingChanges,
+  renameFlag,
+  type RenameCandidate,
+} from '../../diff/index.js'
 import {migrationSlug, nextVersion, renderMigration, writeMigration} from '../../authoring/index.js'
 import {dataLosingDrops, type Plan, planSchemaChange, replan, resolvePaths} from '../../authoring/index.js'
 import {withFolderLock} from '../../util/dir-lock.js'
@@ -59,19 +65,26 @@ A table or column that disappears while a compatible one appears may be a rename
     message: Flags.string({char: 'm', description: 'What the migration does; becomes the file name slug.'}),
     'dry-run': Flags.boolean({description: 'Print the up and down SQL; write nothing.'}),
     rename: Flags.string({
-      description: 'Declare a rename: table.old_column=new_column, old_table=new_table, enum.old_value=new_value, old_enum=new_enum, or a move: table=new_schema.table (repeatable).',
+      description:
+        'Declare a rename: table.old_column=new_column, old_table=new_table, enum.old_value=new_value, old_enum=new_enum, or a move: table=new_schema.table (repeatable).',
       multiple: true,
       default: [],
     }),
     'allow-drop': Flags.boolean({description: 'Allow dropping tables and columns (their data is lost).'}),
-    schema: Flags.string({description: 'Schema file (.dbml, or a model .json). Default: database/schema.dbml in the project.'}),
+    schema: Flags.string({
+      description: 'Schema file (.dbml, or a model .json). Default: database/schema.dbml in the project.',
+    }),
     'migrations-dir': Flags.string({description: 'Migrations folder. Default: database/migrations in the project.'}),
     verify: Flags.boolean({
       default: true,
       allowNo: true,
-      description: 'Prove the up and down on a throwaway database before writing (--no-verify: skip; the files say "not verified").',
+      description:
+        'Prove the up and down on a throwaway database before writing (--no-verify: skip; the files say "not verified").',
     }),
-    safe: Flags.boolean({description: 'Generate lock-light forms: NOT VALID then VALIDATE, unique via a concurrent index, SET NOT NULL after a validated check.'}),
+    safe: Flags.boolean({
+      description:
+        'Generate lock-light forms: NOT VALID then VALIDATE, unique via a concurrent index, SET NOT NULL after a validated check.',
+    }),
   }
 
   private get paths(): ReturnType<typeof resolvePaths> {
@@ -94,7 +107,9 @@ A table or column that disappears while a compatible one appears may be a rename
     for (const warning of plan.warnings) this.warn(warning)
     plan = await this.decide(plan)
     if (plan.changes.length === 0) {
-      this.log(`No changes: ${paths.shownSchema} matches ${plan.state.latest ? `migration ${plan.state.latest.version}` : 'an empty database'}. Nothing written.`)
+      this.log(
+        `No changes: ${paths.shownSchema} matches ${plan.state.latest ? `migration ${plan.state.latest.version}` : 'an empty database'}. Nothing written.`,
+      )
       return {changed: false, dryRun, changes: [], warnings: plan.warnings}
     }
     const version = nextVersion(plan.state)
@@ -102,18 +117,40 @@ A table or column that disappears while a compatible one appears may be a rename
     const id = `${version}_${slug}`
     const changes = this.flags.safe ? safeChanges(plan.changes, plan.to) : plan.changes
     const verified = await this.verify(plan, changes)
-    const note = verified ? `Verified on ${verified.server} before it was written (up, down, up again).` : 'not verified (written with --no-verify).'
+    const note = verified
+      ? `Verified on ${verified.server} before it was written (up, down, up again).`
+      : 'not verified (written with --no-verify).'
     const rendered = renderMigration(changes, id, paths.shownSchema, note)
     const lint = lintChanges(changes, `${id}.up.sql`)
-    const result: GenerateResult = {changed: true, dryRun, warnings: plan.warnings, version, name: id, changes: changes.map(toJson), verified: verified ?? false, lint}
+    const result: GenerateResult = {
+      changed: true,
+      dryRun,
+      warnings: plan.warnings,
+      version,
+      name: id,
+      changes: changes.map(toJson),
+      verified: verified ?? false,
+      lint,
+    }
     if (dryRun) {
       this.printDryRun(id, rendered)
       this.reportLint(lint, id)
       return {...result, ...rendered}
     }
-    const written = await writeMigration(paths.migrationsDir, version, slug, rendered, plan.to, verified ? recordFor(rendered, verified.server) : false)
+    const written = await writeMigration(
+      paths.migrationsDir,
+      version,
+      slug,
+      rendered,
+      plan.to,
+      verified ? recordFor(rendered, verified.server) : false,
+    )
     this.report(changes, written.upFile, written.downFile)
-    this.log(verified ? `Verified on ${verified.server} in ${verified.ms} ms (up, down, up again on a scratch database).` : 'Not verified (--no-verify).')
+    this.log(
+      verified
+        ? `Verified on ${verified.server} in ${verified.ms} ms (up, down, up again on a scratch database).`
+        : 'Not verified (--no-verify).',
+    )
     this.reportLint(lint, id)
     await this.autoMigrate()
     return {...result, files: {up: written.upFile, down: written.downFile, snapshot: written.snapshotFile}}
@@ -122,7 +159,13 @@ A table or column that disappears while a compatible one appears may be a rename
   private async verify(plan: Plan, changes: Change[]): Promise<Verified | undefined> {
     if (!this.flags.verify) return undefined
     return verifyPlan(
-      {existing: plan.state.migrations, changes, to: plan.to, shownSchema: this.paths.shownSchema, unsnapshotted: plan.state.unsnapshotted.length > 0},
+      {
+        existing: plan.state.migrations,
+        changes,
+        to: plan.to,
+        shownSchema: this.paths.shownSchema,
+        unsnapshotted: plan.state.unsnapshotted.length > 0,
+      },
       (m) => this.notice(m),
     )
   }
@@ -130,7 +173,9 @@ A table or column that disappears while a compatible one appears may be a rename
   private reportLint(findings: Finding[], id: string): void {
     if (findings.length === 0 || this.jsonEnabled()) return
     const safe = this.flags.safe ? '' : ` (--safe rewrites ${findings.filter((f) => f.safe).length} of them)`
-    this.log(`Lint: ${findings.length} unsafe-change finding(s): ${summarizeFindings(findings)}${safe}; \`nself db lint ${id.slice(0, id.indexOf('_'))}\` explains each.`)
+    this.log(
+      `Lint: ${findings.length} unsafe-change finding(s): ${summarizeFindings(findings)}${safe}; \`nself db lint ${id.slice(0, id.indexOf('_'))}\` explains each.`,
+    )
   }
 
   private get interactive(): boolean {
@@ -147,7 +192,9 @@ A table or column that disappears while a compatible one appears may be a rename
     const drops = dataLosingDrops(plan.changes)
     if (drops.length === 0) return plan
     if (!this.interactive) throw refuseDrops(drops)
-    const ok = await askYesNo(`These changes lose data:\n${drops.map((d) => `  - ${d.summary}`).join('\n')}\nGenerate the migration anyway?`)
+    const ok = await askYesNo(
+      `These changes lose data:\n${drops.map((d) => `  - ${d.summary}`).join('\n')}\nGenerate the migration anyway?`,
+    )
     if (!ok) throw new RefusedError('Stopped: nothing written.')
     return plan
   }
@@ -157,8 +204,13 @@ A table or column that disappears while a compatible one appears may be a rename
     const rejected = new Set<string>()
     let {candidates} = plan
     // Ask one at a time: accepting a rename removes the other candidates that involve the same names.
-    for (let next: RenameCandidate | undefined = candidates[0]; next; next = candidates.find((c) => !rejected.has(JSON.stringify(c)))) {
-      if (await askYesNo(`Rename? ${describeCandidate(next)}. Is it a rename (keeps the data)?`)) renames.push(candidateToRename(next))
+    for (
+      let next: RenameCandidate | undefined = candidates[0];
+      next;
+      next = candidates.find((c) => !rejected.has(JSON.stringify(c)))
+    ) {
+      if (await askYesNo(`Rename? ${describeCandidate(next)}. Is it a rename (keeps the data)?`))
+        renames.push(candidateToRename(next))
       else rejected.add(JSON.stringify(next))
       candidates = replan(plan.from, plan.to, renames).candidates
     }
@@ -176,13 +228,18 @@ A table or column that disappears while a compatible one appears may be a rename
   private report(changes: Change[], upFile: string, downFile: string): void {
     this.log(`Wrote ${relative(process.cwd(), upFile)}`)
     this.log(`Wrote ${relative(process.cwd(), downFile)}`)
-    for (const c of changes) this.log(`  ${c.destructive ? '!' : '+'} ${c.summary}${c.transactional ? '' : ' [outside transaction]'}`)
+    for (const c of changes)
+      this.log(`  ${c.destructive ? '!' : '+'} ${c.summary}${c.transactional ? '' : ' [outside transaction]'}`)
     const lost = changes.filter((c) => c.dataLoss)
     if (lost.length > 0) this.warn(`the down cannot bring back: ${lost.map((c) => c.dataLoss).join('; ')}`)
     const breaking = findBreakingChanges(changes)
     if (breaking.length === 0) return
-    if (this.verboseEnabled) this.log(`Breaking for running applications or data:\n${breaking.map((b) => `  - ${b.reason}`).join('\n')}`)
-    else this.log(`${breaking.length} change(s) may break running applications or fail on existing rows (--verbose lists them).`)
+    if (this.verboseEnabled)
+      this.log(`Breaking for running applications or data:\n${breaking.map((b) => `  - ${b.reason}`).join('\n')}`)
+    else
+      this.log(
+        `${breaking.length} change(s) may break running applications or fail on existing rows (--verbose lists them).`,
+      )
   }
 
   /**

@@ -20,9 +20,17 @@ A file already applied with the same content is skipped. A changed file is appli
   static override flags = {
     env: Flags.string({description: 'Environment whose seeds to load (default: ENVIRONMENT, else development).'}),
     tables: Flags.string({description: 'Only these tables, comma-separated (users,posts or public.users).'}),
-    fresh: Flags.boolean({description: 'Empty the seeded tables first (TRUNCATE … RESTART IDENTITY) and load every file again.'}),
-    cascade: Flags.boolean({description: 'With --fresh: also empty the tables that reference them and hold rows (as TRUNCATE … CASCADE would).', dependsOn: ['fresh']}),
-    reapply: Flags.boolean({description: 'Apply files that changed since they were applied (their rows are added again).'}),
+    fresh: Flags.boolean({
+      description: 'Empty the seeded tables first (TRUNCATE … RESTART IDENTITY) and load every file again.',
+    }),
+    cascade: Flags.boolean({
+      description:
+        'With --fresh: also empty the tables that reference them and hold rows (as TRUNCATE … CASCADE would).',
+      dependsOn: ['fresh'],
+    }),
+    reapply: Flags.boolean({
+      description: 'Apply files that changed since they were applied (their rows are added again).',
+    }),
     force: Flags.boolean({description: 'Do not ask before emptying tables in production.'}),
   }
 
@@ -34,7 +42,10 @@ A file already applied with the same content is skipped. A changed file is appli
       seedsDir: this.nself.project.seedsDir,
       projectRoot: this.nself.project.root,
       environment,
-      tables: this.flags.tables?.split(',').map((t) => t.trim()).filter(Boolean),
+      tables: this.flags.tables
+        ?.split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
       fresh: this.flags.fresh,
       cascade: this.flags.cascade,
       reapply: this.flags.reapply,
@@ -46,13 +57,19 @@ A file already applied with the same content is skipped. A changed file is appli
     const applied = result.files.filter((f) => f.status === 'applied').length
     if (result.files.length === 0) this.log(`Nothing to seed for ${environment}.`)
     else if (applied === 0) this.log(`Seeded ${environment}: nothing to apply (${result.files.length} file(s) skipped)`)
-    else this.log(`Committed ${result.rows} rows from ${applied} file(s) to ${environment} in one transaction (${result.ms} ms)`)
+    else
+      this.log(
+        `Committed ${result.rows} rows from ${applied} file(s) to ${environment} in one transaction (${result.ms} ms)`,
+      )
     return result
   }
 
   /** Emptying tables is destructive: ask in production (and wherever DB_CONFIRM_DESTRUCTIVE is true). */
   private async confirmEmptying(action: string, environment: string): Promise<void> {
     if (environment !== 'production' && !this.nself.settings.confirmDestructive) return
-    await confirmDestructive({action: `${action} in ${this.nself.connection.database} (${environment})`, force: Boolean(this.flags.force)})
+    await confirmDestructive({
+      action: `${action} in ${this.nself.connection.database} (${environment})`,
+      force: Boolean(this.flags.force),
+    })
   }
 }

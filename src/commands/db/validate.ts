@@ -15,7 +15,13 @@ export default class DbValidate extends BaseCommand<typeof DbValidate> {
   static override summary = 'Check database/schema.dbml: syntax, types, references, defaults, keys, cycles.'
   static override description =
     'Reports every problem at once as FILE:LINE:COL: error|warning: message (rule) and exits with code 5 when there is any error. --verbose adds a summary, what each check looked at, and notes on harmless cycles.'
-  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --deep', '<%= config.bin %> <%= command.id %> --check-down 004', '<%= config.bin %> <%= command.id %> --verbose', '<%= config.bin %> <%= command.id %> --json --file other.dbml']
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --deep',
+    '<%= config.bin %> <%= command.id %> --check-down 004',
+    '<%= config.bin %> <%= command.id %> --verbose',
+    '<%= config.bin %> <%= command.id %> --json --file other.dbml',
+  ]
   static override enableJsonFlag = true
   static override flags = {
     file: Flags.string({description: 'Schema file to check (default: database/schema.dbml in the project).'}),
@@ -24,10 +30,12 @@ export default class DbValidate extends BaseCommand<typeof DbValidate> {
         'Also list what the pending change (schema against the newest migration snapshot) breaks for running applications or data; exit 5 when there is any.',
     }),
     deep: Flags.boolean({
-      description: 'Also run the whole CREATE script on a throwaway database (rolled back): expressions PostgreSQL refuses are reported at their DBML line.',
+      description:
+        'Also run the whole CREATE script on a throwaway database (rolled back): expressions PostgreSQL refuses are reported at their DBML line.',
     }),
     'check-down': Flags.string({
-      description: 'Verify migration VERSION (a hand-written pair too) on a throwaway database: up, down, up again; records the verified checksums.',
+      description:
+        'Verify migration VERSION (a hand-written pair too) on a throwaway database: up, down, up again; records the verified checksums.',
     }),
   }
 
@@ -37,7 +45,11 @@ export default class DbValidate extends BaseCommand<typeof DbValidate> {
     if (!this.flags.deep || ('valid' in result && !result.valid)) return result
     const path = this.flags.file ? resolve(this.flags.file) : projectPaths(findProjectRoot()).schemaFile
     const shownPath = this.flags.file ?? (relative(process.cwd(), path) || path)
-    const deep = await deepValidate(await projectVerifyServer((m) => this.notice(m)), await loadTargetModel(path, shownPath), shownPath)
+    const deep = await deepValidate(
+      await projectVerifyServer((m) => this.notice(m)),
+      await loadTargetModel(path, shownPath),
+      shownPath,
+    )
     if (!this.jsonEnabled()) this.log(`The CREATE script runs on ${deep.server} (throwaway database, rolled back).`)
     return {...result, deep}
   }
@@ -45,13 +57,17 @@ export default class DbValidate extends BaseCommand<typeof DbValidate> {
   private async checkDown(version: string): Promise<object> {
     const dir = resolvePaths(undefined, undefined).migrationsDir
     const {record, file} = await checkDown(await projectVerifyServer((m) => this.notice(m)), dir, version)
-    this.log(`Migration ${version}: up, down and up again verified on ${record.server}; recorded in ${relative(process.cwd(), file)}.`)
+    this.log(
+      `Migration ${version}: up, down and up again verified on ${record.server}; recorded in ${relative(process.cwd(), file)}.`,
+    )
     return {version, verified: record}
   }
 
   private async validate(): Promise<ValidationResult & {error?: unknown; breaking?: BreakingChange[]}> {
     const path = this.flags.file ? resolve(this.flags.file) : projectPaths(findProjectRoot()).schemaFile
-    const result = await validateFile(path, this.flags.file ?? (relative(process.cwd(), path) || path), (parsed) => this.pluginChecks(parsed))
+    const result = await validateFile(path, this.flags.file ?? (relative(process.cwd(), path) || path), (parsed) =>
+      this.pluginChecks(parsed),
+    )
     if (this.jsonEnabled()) {
       const json = this.jsonResult(result)
       return result.valid && this.flags['check-breaking'] ? {...json, ...(await this.checkBreaking(path))} : json
@@ -67,7 +83,12 @@ export default class DbValidate extends BaseCommand<typeof DbValidate> {
   /** Plugins' validateSchema hooks (e.g. `// hasura:` comments); a hook that fails is reported, not fatal. */
   private async pluginChecks(parsed: ParsedSchema): Promise<Diagnostic[]> {
     const options = {file: parsed.file, source: parsed.source, model: parsed.model}
-    const {successes, failures} = await this.config.runHook<'validateSchema', NselfHooks>('validateSchema', options, undefined, true)
+    const {successes, failures} = await this.config.runHook<'validateSchema', NselfHooks>(
+      'validateSchema',
+      options,
+      undefined,
+      true,
+    )
     for (const f of failures) this.warn(`validateSchema hook of ${f.plugin.name} failed: ${f.error.message}`)
     return successes.flatMap((s) => s.result ?? []).map((d) => ({...d, file: parsed.file}))
   }
@@ -85,10 +106,15 @@ export default class DbValidate extends BaseCommand<typeof DbValidate> {
       this.log('No breaking changes pending.')
       return {breaking}
     }
-    this.log(`Breaking changes pending (against ${plan.state.latest ? `migration ${plan.state.latest.version}` : 'an empty database'}):`)
+    this.log(
+      `Breaking changes pending (against ${plan.state.latest ? `migration ${plan.state.latest.version}` : 'an empty database'}):`,
+    )
     for (const b of breaking) this.log(`  - ${b.reason}`)
-    for (const c of plan.candidates) this.log(`  note: ${describeCandidate(c)}; if it is a rename, \`db run ${renameFlag(c)}\` keeps the data`)
-    throw new ValidationError(`${breaking.length} breaking change${breaking.length === 1 ? '' : 's'} pending`, {code: 'NSELF_BREAKING_CHANGES'})
+    for (const c of plan.candidates)
+      this.log(`  note: ${describeCandidate(c)}; if it is a rename, \`db run ${renameFlag(c)}\` keeps the data`)
+    throw new ValidationError(`${breaking.length} breaking change${breaking.length === 1 ? '' : 's'} pending`, {
+      code: 'NSELF_BREAKING_CHANGES',
+    })
   }
 
   /** Under --json the diagnostics are the answer, errors or not: one object, and exit code 5 on errors. */

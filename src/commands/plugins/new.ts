@@ -5,7 +5,8 @@ import {scaffoldPlugin, type PluginScaffoldResult} from '../../plugins/scaffold.
 import {scaffoldVersions} from '../../plugins/versions.js'
 
 export default class PluginsNew extends BaseCommand<typeof PluginsNew> {
-  static override summary = 'Create a TypeScript plugin project: a seed loader, a beforeMigrate/afterMigrate pair, a command, tests and a README.'
+  static override summary =
+    'Create a TypeScript plugin project: a seed loader, a beforeMigrate/afterMigrate pair, a command, tests and a README.'
   static override description = `The project builds, tests and links without this repository: @nself/sdk (types and tests) comes from the tarball nself ships, copied to vendor/; at run time the plugin uses the running nself's own copy. Leave parts out with --no-seed-loader, --no-migrate-hooks or --no-command. See docs/plugins.md.`
   static override examples = [
     '<%= config.bin %> <%= command.id %> nself-plugin-acme',
@@ -18,7 +19,11 @@ export default class PluginsNew extends BaseCommand<typeof PluginsNew> {
     dir: Flags.string({description: 'Folder to create (default: ./<name without scope>).'}),
     'seed-loader': Flags.boolean({description: 'Generate a seedLoader hook.', default: true, allowNo: true}),
     format: Flags.string({description: 'File extension the seed loader reads.', default: 'ndjson'}),
-    'migrate-hooks': Flags.boolean({description: 'Generate beforeMigrate (a DROP TABLE guard) and afterMigrate hooks.', default: true, allowNo: true}),
+    'migrate-hooks': Flags.boolean({
+      description: 'Generate beforeMigrate (a DROP TABLE guard) and afterMigrate hooks.',
+      default: true,
+      allowNo: true,
+    }),
     command: Flags.boolean({description: 'Generate a command (nself <topic> hello).', default: true, allowNo: true}),
   }
 
@@ -35,7 +40,9 @@ export default class PluginsNew extends BaseCommand<typeof PluginsNew> {
     })
     for (const file of result.files) this.log(`created  ${file}`)
     const where = relative(process.cwd(), result.root) || '.'
-    this.log(`\nPlugin ${result.name} ready in ${where}. Next:\n  cd ${where} && npm install && npm run build && npm test\n  ${this.config.bin} plugins link ${where}`)
+    this.log(
+      `\nPlugin ${result.name} ready in ${where}. Next:\n  cd ${where} && npm install && npm run build && npm test\n  ${this.config.bin} plugins link ${where}`,
+    )
     return result
   }
 }

@@ -26,7 +26,9 @@ describe('DB_AUTO_MIGRATE and DB_SEED_ON_INIT @db', () => {
     const result = await runCli(['db', 'run'], {cwd: dir, env: db.env})
     expect(result.code, result.stderr).to.equal(0)
     expect(result.stdout).to.match(/Applied 1 migration\(s\)/)
-    expect(result.stdout).to.include('Seeded development after the first migration (DB_SEED_ON_INIT): 2 rows committed.')
+    expect(result.stdout).to.include(
+      'Seeded development after the first migration (DB_SEED_ON_INIT): 2 rows committed.',
+    )
     const users = await db.query('SELECT email FROM users ORDER BY email')
     expect(users.rows.map((r) => r.email)).to.deep.equal(['admin@example.com', 'user@example.com'])
     // A later migration does not seed again.

@@ -14,11 +14,20 @@ describe('nself db diff --live (drift) @db', function () {
   before(async () => {
     db = await freshDatabase()
     mkdirSync(join(project, 'database'))
-    copyFileSync(new URL('../../fixtures/blog.dbml', import.meta.url).pathname, join(project, 'database', 'schema.dbml'))
+    copyFileSync(
+      new URL('../../fixtures/blog.dbml', import.meta.url).pathname,
+      join(project, 'database', 'schema.dbml'),
+    )
     const generated = await runCli(['db', 'run'], {cwd: project})
     expect(generated.code, generated.stderr).to.equal(0)
     const dir = join(project, 'database', 'migrations')
-    const up = readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith('.up.sql'))!), 'utf8')
+    const up = readFileSync(
+      join(
+        dir,
+        readdirSync(dir).find((f) => f.endsWith('.up.sql'))!,
+      ),
+      'utf8',
+    )
     const client = await db.connect()
     try {
       await applySteps(client, generatedStatements(up))
@@ -59,7 +68,10 @@ describe('nself db diff --live (drift) @db', function () {
       CREATE VIEW published AS SELECT id, title FROM posts`)
     const result = await runCli(['db', 'diff', '--live', '--json'], {cwd: project, env: db.env})
     expect(result.code, result.stderr).to.equal(5)
-    const parsed = JSON.parse(result.stdout) as {expectedVersion: string; drift: Array<{kind: string; object: string; summary: string; sql: string[]}>}
+    const parsed = JSON.parse(result.stdout) as {
+      expectedVersion: string
+      drift: Array<{kind: string; object: string; summary: string; sql: string[]}>
+    }
     expect(parsed.expectedVersion).to.equal('001')
     const found = parsed.drift.map((d) => `${d.kind} ${d.object}`)
     expect(found).to.include.members([
@@ -94,13 +106,21 @@ describe('nself db diff --live (drift) @db', function () {
       mkdirSync(join(dir, 'database'))
       copyFileSync(new URL('../../fixtures/blog.dbml', import.meta.url).pathname, join(dir, 'database', 'schema.dbml'))
       expect((await runCli(['db', 'run'], {cwd: dir})).code).to.equal(0)
-      writeFileSync(join(dir, 'database', 'migrations', '002_by_hand.up.sql'), 'ALTER TABLE tags ADD COLUMN weight integer;\n')
-      writeFileSync(join(dir, 'database', 'migrations', '002_by_hand.down.sql'), 'ALTER TABLE tags DROP COLUMN weight;\n')
+      writeFileSync(
+        join(dir, 'database', 'migrations', '002_by_hand.up.sql'),
+        'ALTER TABLE tags ADD COLUMN weight integer;\n',
+      )
+      writeFileSync(
+        join(dir, 'database', 'migrations', '002_by_hand.down.sql'),
+        'ALTER TABLE tags DROP COLUMN weight;\n',
+      )
       const up = await runCli(['db', 'migrate', 'up', '--force'], {cwd: dir, env: other.env})
       expect(up.code, up.stderr).to.equal(0)
       const result = await runCli(['db', 'diff', '--live'], {cwd: dir, env: other.env})
       expect(result.code).to.equal(5)
-      expect(result.stderr).to.match(/002_by_hand has no snapshot \(hand-written\): the database is compared with snapshot 001/)
+      expect(result.stderr).to.match(
+        /002_by_hand has no snapshot \(hand-written\): the database is compared with snapshot 001/,
+      )
       expect(result.stdout).to.include('drop column public.tags.weight')
     } finally {
       await other.drop()
@@ -124,10 +144,14 @@ describe('nself db diff --live (drift) @db', function () {
       const clean = await runCli(['db', 'diff', '--live'], {cwd: dir, env: other.env})
       expect(clean.code, clean.stdout + clean.stderr).to.equal(0)
       expect(clean.stdout).to.include('No drift: the database matches migration 001')
-      await other.query('ALTER TABLE auth.profiles DROP COLUMN name; ALTER TABLE shop.orders ALTER COLUMN total DROP DEFAULT')
+      await other.query(
+        'ALTER TABLE auth.profiles DROP COLUMN name; ALTER TABLE shop.orders ALTER COLUMN total DROP DEFAULT',
+      )
       const result = await runCli(['db', 'diff', '--live', '--json'], {cwd: dir, env: other.env})
       expect(result.code).to.equal(5)
-      const found = (JSON.parse(result.stdout) as {drift: Array<{kind: string; object: string}>}).drift.map((d) => `${d.kind} ${d.object}`)
+      const found = (JSON.parse(result.stdout) as {drift: Array<{kind: string; object: string}>}).drift.map(
+        (d) => `${d.kind} ${d.object}`,
+      )
       expect(found).to.have.members(['add_column auth.profiles.name', 'alter_column_default shop.orders.total'])
     } finally {
       await other.drop()

@@ -22,7 +22,10 @@ async function logCounts(db: TestDatabase): Promise<Record<string, number>> {
 }
 
 async function indexValid(db: TestDatabase, name: string): Promise<boolean | undefined> {
-  const {rows} = await db.query('SELECT indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = $1', [name])
+  const {rows} = await db.query(
+    'SELECT indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = $1',
+    [name],
+  )
   return rows[0]?.indisvalid
 }
 
@@ -32,14 +35,20 @@ async function indexValid(db: TestDatabase, name: string): Promise<boolean | und
  * Resolves with how long the session was at work.
  */
 async function watchedRun(project: TestProject, db: TestDatabase, killAfterMs?: number): Promise<number> {
-  const child = spawn(process.execPath, [BIN, 'db', 'migrate:up'], {cwd: project.root, env: cliEnv(db.env), stdio: 'ignore'})
+  const child = spawn(process.execPath, [BIN, 'db', 'migrate:up'], {
+    cwd: project.root,
+    env: cliEnv(db.env),
+    stdio: 'ignore',
+  })
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
   let gone = false
   void exited.then(() => (gone = true))
   const watcher = await db.connect()
   try {
     for (;;) {
-      const {rows} = await watcher.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'nself db:migrate:up'")
+      const {rows} = await watcher.query(
+        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'nself db:migrate:up'",
+      )
       if (rows.length || gone) break
       await new Promise((r) => setTimeout(r, 5))
     }
@@ -63,7 +72,9 @@ async function sessionGone(db: TestDatabase): Promise<void> {
   const watcher = await db.connect()
   try {
     for (let i = 0; i < 3000; i++) {
-      const {rows} = await watcher.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'nself db:migrate:up'")
+      const {rows} = await watcher.query(
+        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'nself db:migrate:up'",
+      )
       if (rows.length === 0) return
       await new Promise((r) => setTimeout(r, 10))
     }
@@ -73,7 +84,10 @@ async function sessionGone(db: TestDatabase): Promise<void> {
   }
 }
 
-async function expectTruthfulStatus(project: TestProject, db: TestDatabase): Promise<{applied: number; partial: number}> {
+async function expectTruthfulStatus(
+  project: TestProject,
+  db: TestDatabase,
+): Promise<{applied: number; partial: number}> {
   const result = await runCli(['db', 'status', '--json'], {cwd: project.root, env: db.env})
   expect(result.code, result.stderr).to.equal(0)
   const status = JSON.parse(result.stdout) as Status
@@ -82,7 +96,9 @@ async function expectTruthfulStatus(project: TestProject, db: TestDatabase): Pro
   const counts = await logCounts(db)
   for (const v of VERSIONS) {
     // The log row is each migration's first statement: present exactly when status says it (or part of it) ran.
-    expect(counts[v] ?? 0, `migration ${v}: applied=${applied.has(v)} partial=${partial.has(v)}`).to.equal(applied.has(v) || partial.has(v) ? 1 : 0)
+    expect(counts[v] ?? 0, `migration ${v}: applied=${applied.has(v)} partial=${partial.has(v)}`).to.equal(
+      applied.has(v) || partial.has(v) ? 1 : 0,
+    )
   }
   if (applied.has('002')) expect(await indexValid(db, 'items_v')).to.equal(true)
   if (applied.has('004')) expect(await indexValid(db, 'items_id')).to.equal(true)
@@ -105,7 +121,15 @@ describe('nself db migrate:up under concurrency and kill -9 @db', function () {
   it('eight processes started at once: each migration applied exactly once, every exit 0 or lock timeout', async () => {
     const db = await freshDatabase('nself_race')
     const project = makeProject(MIGRATIONS)
-    const results = await Promise.all(Array.from({length: 8}, () => runCli(['db', 'migrate:up', '--json'], {cwd: project.root, env: {...db.env, DB_MIGRATION_LOCK_TIMEOUT: '60'}, timeoutMs: 120_000})))
+    const results = await Promise.all(
+      Array.from({length: 8}, () =>
+        runCli(['db', 'migrate:up', '--json'], {
+          cwd: project.root,
+          env: {...db.env, DB_MIGRATION_LOCK_TIMEOUT: '60'},
+          timeoutMs: 120_000,
+        }),
+      ),
+    )
     const appliedBy = results.map((r) => {
       if (r.code !== 0) {
         expect(JSON.parse(r.stdout).error.code, r.stdout + r.stderr).to.equal('NSELF_MIGRATION_LOCKED')
@@ -134,12 +158,16 @@ describe('nself db migrate:up under concurrency and kill -9 @db', function () {
       await watchedRun(project, db, Math.round((work * 1.1 * (trial + Math.random())) / 20))
       const seen = await expectTruthfulStatus(project, db)
       if (seen.partial > 0 || (seen.applied > 0 && seen.applied < VERSIONS.length)) inBetween++
-      const second = await runCli(['db', 'migrate:up'], {cwd: project.root, env: {...db.env, DB_MIGRATION_LOCK_TIMEOUT: '60'}})
+      const second = await runCli(['db', 'migrate:up'], {
+        cwd: project.root,
+        env: {...db.env, DB_MIGRATION_LOCK_TIMEOUT: '60'},
+      })
       expect(second.code, `trial ${trial}: ${second.stderr}`).to.equal(0)
       await expectAllAppliedOnce(db)
       await db.drop()
     }
-    if (process.env.NSELF_TEST_REPORT) console.log(`kill trials: ${inBetween}/20 left the database between nothing and everything`)
+    if (process.env.NSELF_TEST_REPORT)
+      console.log(`kill trials: ${inBetween}/20 left the database between nothing and everything`)
     // Kills that all landed before or after the work would prove nothing. Many kills end with every
     // migration applied: the server finishes the message a series of migrations was sent in (each
     // committed with its history row) even after its client died. 6–7 of 20 land in between.

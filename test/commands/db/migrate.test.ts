@@ -10,7 +10,8 @@ import {catalogFingerprint, makeProject, type TestProject} from '../../helpers/m
 describe('nself db migrate / status / history / resolve / logs @db', () => {
   let db: TestDatabase
   let project: TestProject
-  const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => runCli(args, {cwd: project.root, env: {...db.env, ...env}})
+  const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
+    runCli(args, {cwd: project.root, env: {...db.env, ...env}})
   beforeEach(async () => {
     db = await freshDatabase('nself_cli')
     project = makeProject({
@@ -66,19 +67,26 @@ describe('nself db migrate / status / history / resolve / logs @db', () => {
   it('--show-sql prints each statement with its file line before it runs; --verbose says how each migration is planned', async () => {
     const shown = await cli(['db', 'migrate:up', '--show-sql', '--steps', '1'])
     expect(shown.code, shown.stderr).to.equal(0)
-    expect(shown.stdout).to.match(/^-- 001_users:1\nCREATE TABLE users \(id int PRIMARY KEY, email text\);\n✔ apply 001_users \(\d+ ms\)\n/)
+    expect(shown.stdout).to.match(
+      /^-- 001_users:1\nCREATE TABLE users \(id int PRIMARY KEY, email text\);\n✔ apply 001_users \(\d+ ms\)\n/,
+    )
     const verbose = await cli(['db', 'migrate:up', '--verbose', '--to', '003'])
     expect(verbose.stdout).to.include('003_email_idx.up.sql, 1 statement(s): alone (line 1: concurrent index build)')
   })
 
-  it('a failing migration exits non-zero with file, line and PostgreSQL\'s message, and changes nothing', async () => {
+  it("a failing migration exits non-zero with file, line and PostgreSQL's message, and changes nothing", async () => {
     await cli(['db', 'migrate:up', '--steps', '1'])
-    project.write({'002_posts.up.sql': 'CREATE TABLE posts (id int);\nINSERT INTO posts VALUES (1);\nINSERT INTO posts VALUES (\'x\');'})
+    project.write({
+      '002_posts.up.sql':
+        "CREATE TABLE posts (id int);\nINSERT INTO posts VALUES (1);\nINSERT INTO posts VALUES ('x');",
+    })
     const client = await db.connect()
     const before = await catalogFingerprint(client)
     const r = await cli(['db', 'migrate:up'])
     expect(r.code).to.equal(1)
-    expect(r.stderr).to.match(/^Error: migration 002_posts failed at database\/migrations\/002_posts\.up\.sql:3: invalid input syntax for type integer: "x" \(SQLSTATE 22P02\)$/m)
+    expect(r.stderr).to.match(
+      /^Error: migration 002_posts failed at database\/migrations\/002_posts\.up\.sql:3: invalid input syntax for type integer: "x" \(SQLSTATE 22P02\)$/m,
+    )
     expect(r.stderr).to.match(/^Hint: .*Nothing of 002_posts was applied\.$/m)
     expect(await catalogFingerprint(client)).to.deep.equal(before)
     await client.end()
@@ -88,10 +96,14 @@ describe('nself db migrate / status / history / resolve / logs @db', () => {
     await cli(['db', 'migrate:up', '--steps', '1'])
     project.write({'001_users.up.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, email text);'})
     const status = await cli(['db', 'status'])
-    expect(status.stdout).to.match(/CHANGED +001_users: database\/migrations\/001_users\.up\.sql changed since it was applied/)
+    expect(status.stdout).to.match(
+      /CHANGED +001_users: database\/migrations\/001_users\.up\.sql changed since it was applied/,
+    )
     const blocked = await cli(['db', 'migrate:up'])
     expect(blocked.code).to.equal(5)
-    expect(blocked.stderr).to.include('applied migration changed since it was applied: database/migrations/001_users.up.sql')
+    expect(blocked.stderr).to.include(
+      'applied migration changed since it was applied: database/migrations/001_users.up.sql',
+    )
     expect((await db.query("SELECT to_regclass('posts') AS t")).rows[0].t).to.equal(null)
     const resolved = await cli(['db', 'migrate:resolve', '--accept-checksum', '001'])
     expect(resolved.code, resolved.stderr).to.equal(0)
@@ -115,8 +127,13 @@ describe('nself db migrate / status / history / resolve / logs @db', () => {
     const prod = {ENVIRONMENT: 'production'}
     const refused = await cli(['db', 'migrate:up'], prod)
     expect(refused.code).to.equal(6)
-    expect(refused.stderr).to.match(/refusing to apply 3 migration\(s\) on nself_cli\S+ \(production\) without a terminal to confirm/)
-    expect((await db.query("SELECT count(*)::int AS n FROM pg_class WHERE relname IN ('users', 'schema_migrations')")).rows[0].n).to.equal(0)
+    expect(refused.stderr).to.match(
+      /refusing to apply 3 migration\(s\) on nself_cli\S+ \(production\) without a terminal to confirm/,
+    )
+    expect(
+      (await db.query("SELECT count(*)::int AS n FROM pg_class WHERE relname IN ('users', 'schema_migrations')"))
+        .rows[0].n,
+    ).to.equal(0)
     expect((await cli(['db', 'migrate:up', '--force'], prod)).code).to.equal(0)
     const down = await cli(['db', 'migrate:down', '--steps', '2'], prod)
     expect(down.code).to.equal(6)
@@ -137,7 +154,10 @@ describe('nself db migrate / status / history / resolve / logs @db', () => {
 
   it('logs db --follow prints new entries as commands run', async () => {
     await cli(['db', 'history'])
-    const follower = spawn(process.execPath, [BIN, 'logs', 'db', '--follow', '--json', '--lines', '1'], {cwd: project.root, env: cliEnv(db.env)})
+    const follower = spawn(process.execPath, [BIN, 'logs', 'db', '--follow', '--json', '--lines', '1'], {
+      cwd: project.root,
+      env: cliEnv(db.env),
+    })
     let out = ''
     follower.stdout.on('data', (d) => (out += d))
     const waitFor = async (text: string) => {
@@ -147,7 +167,10 @@ describe('nself db migrate / status / history / resolve / logs @db', () => {
     await cli(['db', 'status'])
     await waitFor('db:status')
     follower.kill('SIGTERM')
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l))
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(lines.map((l) => l.command)).to.deep.equal(['db:history', 'db:status'])
     expect(lines[1]).to.include({outcome: 'ok', database: db.name})
   })
@@ -172,29 +195,67 @@ describe('nself db migrate / status / history / resolve / logs @db', () => {
 describe('nself db migrate hooks, with a plugin @db', () => {
   it('beforeMigrate gets the migrations before any SQL and can veto; afterMigrate gets what was applied', async () => {
     const db = await freshDatabase('nself_hook')
-    const project = makeProject({'001_a.up.sql': 'CREATE TABLE a (id int);', '002_b.up.sql': 'CREATE TABLE b (id int);'})
+    const project = makeProject({
+      '001_a.up.sql': 'CREATE TABLE a (id int);',
+      '002_b.up.sql': 'CREATE TABLE b (id int);',
+    })
     const xdg = mkdtempSync(join(tmpdir(), 'nself-hook-xdg-'))
     const log = join(project.root, 'hooks.log')
-    const env = {...db.env, XDG_DATA_HOME: join(xdg, 'data'), OCLIF_DISABLE_LINKED_ESM_WARNING: '1', NSELF_TEST_HOOK_LOG: log}
-    const link = await runCli(['plugins', 'link', join(ROOT, 'test/fixtures/plugins/hook-plugin'), '--no-install'], {env})
+    const env = {
+      ...db.env,
+      XDG_DATA_HOME: join(xdg, 'data'),
+      OCLIF_DISABLE_LINKED_ESM_WARNING: '1',
+      NSELF_TEST_HOOK_LOG: log,
+    }
+    const link = await runCli(['plugins', 'link', join(ROOT, 'test/fixtures/plugins/hook-plugin'), '--no-install'], {
+      env,
+    })
     expect(link.code, link.stderr).to.equal(0)
 
-    const vetoed = await runCli(['db', 'migrate:up'], {cwd: project.root, env: {...env, NSELF_TEST_HOOK_VETO: 'change freeze until Monday'}})
+    const vetoed = await runCli(['db', 'migrate:up'], {
+      cwd: project.root,
+      env: {...env, NSELF_TEST_HOOK_VETO: 'change freeze until Monday'},
+    })
     expect(vetoed.code).to.equal(6)
     expect(vetoed.stderr).to.include('change freeze until Monday')
     // Vetoed before any SQL: not even the history table was created.
-    expect((await db.query("SELECT count(*)::int AS n FROM pg_class WHERE relname IN ('a', 'schema_migrations')")).rows[0].n).to.equal(0)
-    const thrown = await runCli(['db', 'migrate:up', '--json'], {cwd: project.root, env: {...env, NSELF_TEST_HOOK_VETO_ERROR: 'no Friday deploys'}})
+    expect(
+      (await db.query("SELECT count(*)::int AS n FROM pg_class WHERE relname IN ('a', 'schema_migrations')")).rows[0].n,
+    ).to.equal(0)
+    const thrown = await runCli(['db', 'migrate:up', '--json'], {
+      cwd: project.root,
+      env: {...env, NSELF_TEST_HOOK_VETO_ERROR: 'no Friday deploys'},
+    })
     expect(thrown.code).to.equal(6)
-    expect(JSON.parse(thrown.stdout)).to.deep.equal({error: {code: 'NSELF_REFUSED', message: 'Refused by plugin nself-test-hook-plugin: no Friday deploys', exit: 6, hint: 'Nothing was changed.'}})
-    expect((await db.query("SELECT count(*)::int AS n FROM pg_class WHERE relname IN ('a', 'schema_migrations')")).rows[0].n).to.equal(0)
+    expect(JSON.parse(thrown.stdout)).to.deep.equal({
+      error: {
+        code: 'NSELF_REFUSED',
+        message: 'Refused by plugin nself-test-hook-plugin: no Friday deploys',
+        exit: 6,
+        hint: 'Nothing was changed.',
+      },
+    })
+    expect(
+      (await db.query("SELECT count(*)::int AS n FROM pg_class WHERE relname IN ('a', 'schema_migrations')")).rows[0].n,
+    ).to.equal(0)
 
     writeFileSync(log, '')
     const ok = await runCli(['db', 'migrate:up', '--steps', '1'], {cwd: project.root, env})
     expect(ok.code, ok.stderr).to.equal(0)
-    const [before, after] = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
-    expect(before).to.deep.include({hook: 'beforeMigrate', direction: 'up', environment: 'development', database: db.name, dryRun: false})
-    expect(before.migrations).to.deep.equal([{version: '001', name: 'a', file: join(project.migrationsDir, '001_a.up.sql')}])
+    const [before, after] = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+    expect(before).to.deep.include({
+      hook: 'beforeMigrate',
+      direction: 'up',
+      environment: 'development',
+      database: db.name,
+      dryRun: false,
+    })
+    expect(before.migrations).to.deep.equal([
+      {version: '001', name: 'a', file: join(project.migrationsDir, '001_a.up.sql')},
+    ])
     expect(after.hook).to.equal('afterMigrate')
     expect(after.applied.map((m: {version: string}) => m.version)).to.deep.equal(['001'])
     expect(after.error).to.equal(undefined)

@@ -13,7 +13,9 @@ describe('prompts without a terminal', function () {
   it('db restore --interactive refuses with exit 6 and names the flag to pass, in text and JSON', async () => {
     const text = await runCli(['db', 'restore', '--interactive'], {cwd: project})
     expect(text.code).to.equal(6)
-    expect(text.stderr).to.equal('Error: cannot ask "Restore which backup?" without a terminal\nHint: Pass --name NAME (nself db backup:list shows the names) instead.\n')
+    expect(text.stderr).to.equal(
+      'Error: cannot ask "Restore which backup?" without a terminal\nHint: Pass --name NAME (nself db backup:list shows the names) instead.\n',
+    )
     const json = await runCli(['db', 'restore', '--interactive', '--json'], {cwd: project})
     expect(json.code).to.equal(6)
     expect(JSON.parse(json.stdout).error).to.include({code: 'NSELF_NO_TERMINAL', exit: 6})

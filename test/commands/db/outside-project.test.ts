@@ -10,7 +10,11 @@ describe('outside a project, and unknown commands', function () {
   const folder = mkdtempSync(join(tmpdir(), 'nself-not-a-project-'))
 
   it('refuses db status and db start with exit 3 and runs no initdb', async () => {
-    for (const args of [['db', 'status'], ['db', 'start'], ['db', 'ping', '--json']]) {
+    for (const args of [
+      ['db', 'status'],
+      ['db', 'start'],
+      ['db', 'ping', '--json'],
+    ]) {
       const result = await runCli(args, {cwd: folder})
       expect(result.code, args.join(' ')).to.equal(3)
       const text = args.includes('--json') ? JSON.parse(result.stdout).error.message : result.stderr
@@ -28,7 +32,12 @@ describe('outside a project, and unknown commands', function () {
     const json = await runCli(['db', 'nosuch', '--json'], {cwd: folder})
     expect(json.code).to.equal(2)
     expect(JSON.parse(json.stdout)).to.deep.equal({
-      error: {code: 'NSELF_USAGE', message: 'command "db nosuch" not found', exit: 2, hint: 'nself db --help lists the commands.'},
+      error: {
+        code: 'NSELF_USAGE',
+        message: 'command "db nosuch" not found',
+        exit: 2,
+        hint: 'nself db --help lists the commands.',
+      },
     })
     const nested = await runCli(['db', 'migrate', 'upp'], {cwd: folder})
     expect(nested.stderr).to.include('Did you mean "db migrate up"')

@@ -23,7 +23,10 @@ describe('nself db ping / info / reconnect @db', () => {
 
   it('prints one clear line and exit 4 for a closed port, within 10 s', async () => {
     const port = await freePort()
-    const result = await runCli(['db', 'ping'], {cwd: project, env: {DATABASE_URL: `postgres://postgres:pw-closed-port@127.0.0.1:${port}/x`}})
+    const result = await runCli(['db', 'ping'], {
+      cwd: project,
+      env: {DATABASE_URL: `postgres://postgres:pw-closed-port@127.0.0.1:${port}/x`},
+    })
     expect(result.code).to.equal(4)
     expect(result.stderr).to.match(/^Error: cannot connect to PostgreSQL at 127\.0\.0\.1:\d+: connection refused$/m)
     expect(result.stderr).not.to.include('pw-closed-port')
@@ -57,7 +60,11 @@ describe('nself db ping / info / reconnect @db', () => {
 
   it('info masks the password in text, --json and --debug output', async () => {
     const password = decodeURIComponent(new URL(db.url).password)
-    for (const args of [['db', 'info'], ['db', 'info', '--json'], ['db', 'info', '--debug']]) {
+    for (const args of [
+      ['db', 'info'],
+      ['db', 'info', '--json'],
+      ['db', 'info', '--debug'],
+    ]) {
       const result = await runCli(args, {cwd: project, env: {...db.env, NSELF_DEBUG: 'true'}})
       expect(result.code, result.stderr).to.equal(0)
       expect(result.stdout).to.include(db.name)

@@ -1,5 +1,14 @@
 import {expect} from 'chai'
-import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync} from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {runCli} from '../../helpers/cli.js'
@@ -66,7 +75,11 @@ describe('nself db pull @db', function () {
 
   it('--exclude-table leaves tables out by glob; --schema must name a schema that exists', async () => {
     const file = join(root, 'database', 'partial.dbml')
-    await nself(['db', 'pull', '--file', file, '--exclude-table', 'post_*', '--exclude-table', 'public.comments'], root, db)
+    await nself(
+      ['db', 'pull', '--file', file, '--exclude-table', 'post_*', '--exclude-table', 'public.comments'],
+      root,
+      db,
+    )
     const text = readFileSync(file, 'utf8')
     expect(text).to.not.match(/Table (post_tags|comments) /)
     expect(text).to.match(/Table posts \{/)
@@ -112,14 +125,20 @@ describe('nself db pull --baseline on a live database with data @db', function (
     expect(await nself(['db', 'migrate:up'], root, db)).to.match(/nothing to apply|up to date|No pending/i)
 
     const schemaFile = join(root, 'database', 'schema.dbml')
-    writeFileSync(schemaFile, readFileSync(schemaFile, 'utf8').replace(/(Table people \{\n)/, '$1  nickname varchar(40)\n'))
+    writeFileSync(
+      schemaFile,
+      readFileSync(schemaFile, 'utf8').replace(/(Table people \{\n)/, '$1  nickname varchar(40)\n'),
+    )
     await nself(['db', 'run'], root, db)
-    const up = readdirSync(dir).filter((f) => f.endsWith('.up.sql')).sort()
+    const up = readdirSync(dir)
+      .filter((f) => f.endsWith('.up.sql'))
+      .sort()
     expect(up).to.have.length(2)
     const sql = readFileSync(join(dir, up[1]), 'utf8')
     expect(sql).to.include('-- Changes:\n--   - add column public.people.nickname\n-- Destructive: none')
     await nself(['db', 'migrate:up'], root, db)
-    const counts = await db.query(`SELECT (SELECT count(*)::int FROM people) AS people, (SELECT count(*)::int FROM notes) AS notes,
+    const counts =
+      await db.query(`SELECT (SELECT count(*)::int FROM people) AS people, (SELECT count(*)::int FROM notes) AS notes,
       (SELECT count(*)::int FROM people WHERE nickname IS NULL) AS unnamed`)
     expect(counts.rows[0]).to.deep.equal({people: 200, notes: 200, unnamed: 200})
   })
@@ -128,7 +147,9 @@ describe('nself db pull --baseline on a live database with data @db', function (
     await nself(['db', 'migrate:up'], root, fresh)
     const views = await fresh.query(`SELECT viewname FROM pg_views WHERE schemaname = 'public'`)
     expect(views.rows).to.deep.equal([{viewname: 'people_notes'}])
-    const columns = await fresh.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'people' ORDER BY ordinal_position`)
+    const columns = await fresh.query(
+      `SELECT column_name FROM information_schema.columns WHERE table_name = 'people' ORDER BY ordinal_position`,
+    )
     expect(columns.rows.map((r) => r.column_name)).to.deep.equal(['id', 'name', 'mood', 'nickname'])
   })
 })

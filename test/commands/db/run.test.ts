@@ -35,14 +35,16 @@ describe('nself db run / db diff', function () {
     expect(migrations(dir)).to.have.length(3)
   })
 
-  it('while another db run holds the migrations folder, refuses with a clear message and writes nothing; takes over a dead one\'s lock', async () => {
+  it("while another db run holds the migrations folder, refuses with a clear message and writes nothing; takes over a dead one's lock", async () => {
     const dir = project('initial.dbml')
     const folder = join(dir, 'database', 'migrations')
     mkdirSync(folder)
     writeFileSync(join(folder, '.nself.lock'), `${process.pid}\n`) // a live process holds it
     const locked = await runCli(['db', 'run'], {cwd: dir})
     expect(locked.code).to.equal(1)
-    expect(locked.stderr).to.include(`Error: another nself db run is writing in ${folder} (pid ${process.pid}): nothing was written`)
+    expect(locked.stderr).to.include(
+      `Error: another nself db run is writing in ${folder} (pid ${process.pid}): nothing was written`,
+    )
     expect(locked.stderr).to.not.include('EEXIST')
     expect(migrations(dir)).to.deep.equal(['.nself.lock'])
     writeFileSync(join(folder, '.nself.lock'), '2147483646\n') // no such process
@@ -67,7 +69,10 @@ describe('nself db run / db diff', function () {
     const dir = project('blog.dbml')
     const dry = await runCli(['db', 'run', '--dry-run', '-m', 'Blog schema'], {cwd: dir})
     expect(dry.code, dry.stderr).to.equal(0)
-    expect(dry.stdout).to.include('001_blog_schema.up.sql').and.include('001_blog_schema.down.sql').and.include('CREATE TYPE "public"."user_role"')
+    expect(dry.stdout)
+      .to.include('001_blog_schema.up.sql')
+      .and.include('001_blog_schema.down.sql')
+      .and.include('CREATE TYPE "public"."user_role"')
     expect(existsSync(join(dir, 'database', 'migrations'))).to.equal(false)
     const json = await runCli(['db', 'run', '--dry-run', '--json'], {cwd: dir})
     const result = JSON.parse(json.stdout)
@@ -81,7 +86,10 @@ describe('nself db run / db diff', function () {
     editSchema(dir, (s) => s.replace('  bio text', '  about text'))
     const refused = await runCli(['db', 'run'], {cwd: dir})
     expect(refused.code).to.equal(6)
-    expect(refused.stderr).to.include('column public.users.bio disappears and about appears').and.include('--rename users.bio=about').and.include('--allow-drop')
+    expect(refused.stderr)
+      .to.include('column public.users.bio disappears and about appears')
+      .and.include('--rename users.bio=about')
+      .and.include('--allow-drop')
     expect(migrations(dir)).to.have.length(3)
     const wrong = await runCli(['db', 'run', '--rename', 'users.bio=about_me'], {cwd: dir})
     expect(wrong.code).to.equal(5)
@@ -90,7 +98,15 @@ describe('nself db run / db diff', function () {
     expect(unknown.code).to.equal(2)
     const renamed = await runCli(['db', 'run', '--rename', 'users.bio=about'], {cwd: dir})
     expect(renamed.code, renamed.stderr).to.equal(0)
-    const up = readFileSync(join(dir, 'database', 'migrations', migrations(dir).find((f) => f.startsWith('002') && f.endsWith('.up.sql'))!), 'utf8')
+    const up = readFileSync(
+      join(
+        dir,
+        'database',
+        'migrations',
+        migrations(dir).find((f) => f.startsWith('002') && f.endsWith('.up.sql'))!,
+      ),
+      'utf8',
+    )
     expect(up).to.include('RENAME COLUMN "bio" TO "about"').and.not.include('DROP COLUMN')
   })
 
@@ -107,11 +123,26 @@ describe('nself db run / db diff', function () {
     )
     const refused = await runCli(['db', 'run'], {cwd: dir})
     expect(refused.code, refused.stderr).to.equal(6)
-    expect(refused.stderr).to.include('--rename user_role=account_role').and.include('--rename public.comments=archive.comments')
-    const done = await runCli(['db', 'run', '--rename', 'user_role=account_role', '--rename', 'comments=archive.comments'], {cwd: dir})
+    expect(refused.stderr)
+      .to.include('--rename user_role=account_role')
+      .and.include('--rename public.comments=archive.comments')
+    const done = await runCli(
+      ['db', 'run', '--rename', 'user_role=account_role', '--rename', 'comments=archive.comments'],
+      {cwd: dir},
+    )
     expect(done.code, done.stderr).to.equal(0)
-    const up = readFileSync(join(dir, 'database', 'migrations', migrations(dir).find((f) => f.startsWith('002') && f.endsWith('.up.sql'))!), 'utf8')
-    expect(up).to.include('ALTER TYPE "public"."user_role" RENAME TO "account_role"').and.include('ALTER TABLE "public"."comments" SET SCHEMA "archive"')
+    const up = readFileSync(
+      join(
+        dir,
+        'database',
+        'migrations',
+        migrations(dir).find((f) => f.startsWith('002') && f.endsWith('.up.sql'))!,
+      ),
+      'utf8',
+    )
+    expect(up)
+      .to.include('ALTER TYPE "public"."user_role" RENAME TO "account_role"')
+      .and.include('ALTER TABLE "public"."comments" SET SCHEMA "archive"')
     expect(up).to.not.match(/CREATE TYPE|DROP TABLE|CREATE TABLE/)
   })
 
@@ -121,7 +152,11 @@ describe('nself db run / db diff', function () {
     await runCli(['db', 'run'], {cwd: dir})
     editSchema(dir, (s) => s.replace('  bio text', '  about text'))
     // A pseudo-terminal; the answer is typed once the prompt shows.
-    const result = await runInTerminal(['db', 'run'], {cwd: dir, env: {}, answers: [['Is it a rename (keeps the data)?', 'y']]})
+    const result = await runInTerminal(['db', 'run'], {
+      cwd: dir,
+      env: {},
+      answers: [['Is it a rename (keeps the data)?', 'y']],
+    })
     expect(result.code, result.output).to.equal(0)
     expect(result.output).to.include('Is it a rename (keeps the data)?')
     const up = migrations(dir).find((f) => f.startsWith('002') && f.endsWith('.up.sql'))
@@ -138,14 +173,25 @@ describe('nself db run / db diff', function () {
     const allowed = await runCli(['db', 'run', '--allow-drop'], {cwd: dir})
     expect(allowed.code, allowed.stderr).to.equal(0)
     expect(allowed.stderr).to.include('the down cannot bring back: values of public.posts.excerpt')
-    const down = readFileSync(join(dir, 'database', 'migrations', migrations(dir).find((f) => f.startsWith('002') && f.endsWith('.down.sql'))!), 'utf8')
+    const down = readFileSync(
+      join(
+        dir,
+        'database',
+        'migrations',
+        migrations(dir).find((f) => f.startsWith('002') && f.endsWith('.down.sql'))!,
+      ),
+      'utf8',
+    )
     expect(down).to.include('-- data not restored: values of public.posts.excerpt')
   })
 
   it('warns about a hand-written migration without a snapshot and diffs from the newest snapshot', async () => {
     const dir = project('initial.dbml')
     await runCli(['db', 'run'], {cwd: dir})
-    writeFileSync(join(dir, 'database', 'migrations', '002_extensions.up.sql'), 'CREATE EXTENSION IF NOT EXISTS citext;\n')
+    writeFileSync(
+      join(dir, 'database', 'migrations', '002_extensions.up.sql'),
+      'CREATE EXTENSION IF NOT EXISTS citext;\n',
+    )
     writeFileSync(join(dir, 'database', 'migrations', '002_extensions.down.sql'), 'DROP EXTENSION citext;\n')
     editSchema(dir, (s) => s.replace('  content text\n', '  content text\n  summary text\n'))
     const result = await runCli(['db', 'run'], {cwd: dir})
@@ -172,6 +218,8 @@ describe('nself db run / db diff', function () {
     expect(diff.stdout).to.include('ALTER TABLE "public"."users" ALTER COLUMN "avatar_url" TYPE varchar(100)')
     const check = await runCli(['db', 'validate', '--check-breaking'], {cwd: dir})
     expect(check.code).to.equal(5)
-    expect(check.stdout).to.include('avatar_url: type character varying(500) → character varying(100) is not a widening')
+    expect(check.stdout).to.include(
+      'avatar_url: type character varying(500) → character varying(100) is not a widening',
+    )
   })
 })

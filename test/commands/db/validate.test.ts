@@ -24,9 +24,15 @@ describe('nself db validate (end to end)', () => {
   it('exits 5 on the e-commerce schema, naming both missing tables with line:col', async () => {
     const r = await runCli(['db', 'validate'], {cwd: project('ecommerce.dbml')})
     expect(r.code).to.equal(5)
-    expect(r.stdout).to.contain("database/schema.dbml:20:25: error: missing foreign-key target: Table 'brands' does not exist")
-    expect(r.stdout).to.contain("database/schema.dbml:39:28: error: missing foreign-key target: Table 'customers' does not exist")
-    expect(r.stderr).to.contain('2 errors').and.not.match(/\n\s+at /)
+    expect(r.stdout).to.contain(
+      "database/schema.dbml:20:25: error: missing foreign-key target: Table 'brands' does not exist",
+    )
+    expect(r.stdout).to.contain(
+      "database/schema.dbml:39:28: error: missing foreign-key target: Table 'customers' does not exist",
+    )
+    expect(r.stderr)
+      .to.contain('2 errors')
+      .and.not.match(/\n\s+at /)
   })
 
   it('--json gives one object with the diagnostics, and exit 5 on errors', async () => {
@@ -34,7 +40,10 @@ describe('nself db validate (end to end)', () => {
     expect(r.code).to.equal(5)
     const out = JSON.parse(r.stdout)
     expect(out.valid).to.equal(false)
-    expect(out.diagnostics.map((d: {line: number; rule: string}) => `${d.line}:${d.rule}`)).to.deep.equal(['20:fk-target', '39:fk-target'])
+    expect(out.diagnostics.map((d: {line: number; rule: string}) => `${d.line}:${d.rule}`)).to.deep.equal([
+      '20:fk-target',
+      '39:fk-target',
+    ])
     expect(out.error.exit).to.equal(5)
     const ok = JSON.parse((await runCli(['db', 'validate', '--json'], {cwd: project('blog.dbml')})).stdout)
     expect(ok).to.deep.include({valid: true, errors: 0})
@@ -54,9 +63,13 @@ describe('nself db validate (end to end)', () => {
     writeFileSync(join(dir, 'x.dbml'), 'Table t {\n  n varchr\n}\n')
     const bad = await runCli(['db', 'validate', '--file', 'x.dbml'], {cwd: dir})
     expect(bad.code).to.equal(5)
-    expect(bad.stdout).to.contain("x.dbml:2:3: error: Unknown data type 'varchr' for column t.n: did you mean 'varchar'? (unknown-type)\n  Solution: Use PostgreSQL-compatible data types")
+    expect(bad.stdout).to.contain(
+      "x.dbml:2:3: error: Unknown data type 'varchr' for column t.n: did you mean 'varchar'? (unknown-type)\n  Solution: Use PostgreSQL-compatible data types",
+    )
     const missing = await runCli(['db', 'validate', '--file', 'nope.dbml'], {cwd: dir})
     expect(missing.code).to.equal(3)
-    expect(missing.stderr).to.contain('nope.dbml: not found').and.not.match(/\n\s+at /)
+    expect(missing.stderr)
+      .to.contain('nope.dbml: not found')
+      .and.not.match(/\n\s+at /)
   })
 })

@@ -16,7 +16,11 @@ export interface PgError extends Error {
 
 /** An error reported by the server (it has a five-character SQLSTATE), not a network or client one. */
 export function isPgError(error: unknown): error is PgError {
-  return error instanceof Error && typeof (error as PgError).code === 'string' && /^[0-9A-Z]{5}$/.test((error as PgError).code!)
+  return (
+    error instanceof Error &&
+    typeof (error as PgError).code === 'string' &&
+    /^[0-9A-Z]{5}$/.test((error as PgError).code!)
+  )
 }
 
 export interface PgMessageOptions {

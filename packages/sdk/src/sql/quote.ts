@@ -48,5 +48,8 @@ const NAMED: Record<string, string> = {'\n': '\\n', '\r': '\\r', '\t': '\\t'}
  * and start SQL. The one escaping function for comment text.
  */
 export function commentText(text: string): string {
-  return text.replace(CONTROL_CHARACTERS_G, (ch) => NAMED[ch] ?? `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`)
+  return text.replace(
+    CONTROL_CHARACTERS_G,
+    (ch) => NAMED[ch] ?? `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`,
+  )
 }

@@ -118,7 +118,10 @@ function atLineStart(text: string, i: number): boolean {
 
 function metaCommandError(text: string, i: number, line: number): SqlSyntaxError {
   const command = /^\\[^\s]*/.exec(text.slice(i, i + 64))![0]
-  return new SqlSyntaxError(`${command} is a psql meta-command, not SQL: nself sends the file to the server, which cannot run it. Remove it (or write the SQL it stands for).`, line)
+  return new SqlSyntaxError(
+    `${command} is a psql meta-command, not SQL: nself sends the file to the server, which cannot run it. Remove it (or write the SQL it stands for).`,
+    line,
+  )
 }
 
 /** E'…' strings treat backslash as an escape; the E must stand alone (not end an identifier). */

@@ -16,7 +16,11 @@ export interface TransactionOptions {
  * Runs fn inside one transaction: COMMIT when it resolves, ROLLBACK when it throws (the error of
  * fn is the one rethrown; a failing ROLLBACK, e.g. on a dropped connection, is not reported over it).
  */
-export async function withTransaction<C extends Queryable, T>(client: C, fn: (client: C) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+export async function withTransaction<C extends Queryable, T>(
+  client: C,
+  fn: (client: C) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
   await client.query([`BEGIN${options.mode ? ` ${options.mode}` : ''}`, ...(options.setup ?? [])].join('; '))
   try {
     const result = await fn(client)

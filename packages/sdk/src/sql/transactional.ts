@@ -27,7 +27,8 @@ const PLAIN_TRANSACTION_CONTROL = /^(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBA
  * Every statement that ends, opens or prepares a transaction, with options (BEGIN ISOLATION LEVEL…,
  * COMMIT AND CHAIN, COMMIT PREPARED). ROLLBACK TO SAVEPOINT stays inside the transaction: not one.
  */
-const TRANSACTION_CONTROL = /^(BEGIN|START\s+TRANSACTION|COMMIT|END|ABORT|PREPARE\s+TRANSACTION)\b|^ROLLBACK\b(?!\s+((WORK|TRANSACTION)\s+)?TO\b)/i
+const TRANSACTION_CONTROL =
+  /^(BEGIN|START\s+TRANSACTION|COMMIT|END|ABORT|PREPARE\s+TRANSACTION)\b|^ROLLBACK\b(?!\s+((WORK|TRANSACTION)\s+)?TO\b)/i
 
 /** Why PostgreSQL refuses this statement inside a transaction block, or undefined. */
 export function nonTransactionalKind(sql: string): string | undefined {

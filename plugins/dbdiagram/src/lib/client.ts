@@ -77,7 +77,10 @@ export class DbdiagramClient {
       try {
         return JSON.parse(text)
       } catch {
-        throw new OperationError(`dbdiagram API: ${what} answered ${response.status} with a body that is not JSON (${preview(text)})`, {hint: HINT_URL})
+        throw new OperationError(
+          `dbdiagram API: ${what} answered ${response.status} with a body that is not JSON (${preview(text)})`,
+          {hint: HINT_URL},
+        )
       }
     }
   }
@@ -97,15 +100,23 @@ export class DbdiagramClient {
       })
     } catch (error) {
       const cause = (error as {cause?: {code?: string; message?: string}}).cause
-      const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs / 1000} s` : (cause?.code ?? cause?.message ?? (error as Error).message)
-      throw new ConnectionError(`dbdiagram API: ${what} failed: ${reason} (${this.base})`, {hint: HINT_URL, cause: error})
+      const reason =
+        (error as Error).name === 'TimeoutError'
+          ? `no answer within ${this.timeoutMs / 1000} s`
+          : (cause?.code ?? cause?.message ?? (error as Error).message)
+      throw new ConnectionError(`dbdiagram API: ${what} failed: ${reason} (${this.base})`, {
+        hint: HINT_URL,
+        cause: error,
+      })
     }
   }
 
   private async waitAfter429(headers: Headers, what: string): Promise<void> {
     const ms = retryAfterMs(headers) ?? resetMs(headers) ?? 1000
     if (ms > this.maxWaitMs) {
-      throw new OperationError(`dbdiagram API: ${what} is rate limited for ${Math.ceil(ms / 1000)} s more`, {hint: 'Try again later; the API allows 20 to 120 requests a minute depending on the endpoint.'})
+      throw new OperationError(`dbdiagram API: ${what} is rate limited for ${Math.ceil(ms / 1000)} s more`, {
+        hint: 'Try again later; the API allows 20 to 120 requests a minute depending on the endpoint.',
+      })
     }
     await this.sleep(ms)
   }
@@ -113,7 +124,10 @@ export class DbdiagramClient {
   private noteQuota(headers: Headers): void {
     const remaining = Number(headers.get('ratelimit-remaining'))
     const reset = resetMs(headers)
-    this.exhaustedUntil = headers.get('ratelimit-remaining') !== null && remaining <= 0 && reset !== undefined ? Date.now() + Math.min(reset, this.maxWaitMs) : 0
+    this.exhaustedUntil =
+      headers.get('ratelimit-remaining') !== null && remaining <= 0 && reset !== undefined
+        ? Date.now() + Math.min(reset, this.maxWaitMs)
+        : 0
   }
 
   private async waitForQuota(): Promise<void> {
@@ -132,15 +146,28 @@ export const TOKEN_HINT =
 function httpError(status: number, what: string, text: string, path: string): NselfError {
   const detail = serverMessage(text)
   const suffix = detail ? `: ${detail}` : ''
-  if (status === 401) return new ConfigError(`dbdiagram API: the token in DBDIAGRAM_TOKEN was not accepted (401 on ${what})${suffix}`, {hint: TOKEN_HINT})
+  if (status === 401)
+    return new ConfigError(`dbdiagram API: the token in DBDIAGRAM_TOKEN was not accepted (401 on ${what})${suffix}`, {
+      hint: TOKEN_HINT,
+    })
   if (status === 403) {
-    return new ConfigError(`dbdiagram API: the token may not do ${what} (403)${suffix}`, {hint: 'Workspace tokens reach only the diagrams of their workspace, and the API needs a paid plan. Check DBDIAGRAM_DIAGRAM_ID and the token.'})
+    return new ConfigError(`dbdiagram API: the token may not do ${what} (403)${suffix}`, {
+      hint: 'Workspace tokens reach only the diagrams of their workspace, and the API needs a paid plan. Check DBDIAGRAM_DIAGRAM_ID and the token.',
+    })
   }
   if (status === 404) {
-    return new ConfigError(`dbdiagram API: no diagram at ${path} (404)${suffix}`, {hint: 'Check DBDIAGRAM_DIAGRAM_ID: the 24-character id at the end of the diagram URL, in a workspace the token belongs to.'})
+    return new ConfigError(`dbdiagram API: no diagram at ${path} (404)${suffix}`, {
+      hint: 'Check DBDIAGRAM_DIAGRAM_ID: the 24-character id at the end of the diagram URL, in a workspace the token belongs to.',
+    })
   }
-  if (status === 429) return new OperationError(`dbdiagram API: ${what} is still rate limited after retrying (429)${suffix}`, {hint: 'Wait a minute and try again.'})
-  if (status >= 500) return new ConnectionError(`dbdiagram API: ${what} failed on dbdiagram's side (${status})${suffix}`, {hint: 'Try again later.'})
+  if (status === 429)
+    return new OperationError(`dbdiagram API: ${what} is still rate limited after retrying (429)${suffix}`, {
+      hint: 'Wait a minute and try again.',
+    })
+  if (status >= 500)
+    return new ConnectionError(`dbdiagram API: ${what} failed on dbdiagram's side (${status})${suffix}`, {
+      hint: 'Try again later.',
+    })
   return new OperationError(`dbdiagram API: ${what} was refused (${status})${suffix}`)
 }
 
@@ -195,10 +222,12 @@ export function toDiagram(body: unknown, what: string, options: MapOptions): Dia
   const object = unwrap(body)
   if (object === undefined) throw surprise(what, '(body)', 'a JSON object', body)
   const idValue = object.id ?? object._id ?? options.id
-  if (typeof idValue !== 'string' || idValue.trim() === '') throw surprise(what, 'id', 'a string id', object.id ?? object._id)
+  if (typeof idValue !== 'string' || idValue.trim() === '')
+    throw surprise(what, 'id', 'a string id', object.id ?? object._id)
   const content = object.content ?? (options.contentRequired ? undefined : options.content)
   if (typeof content !== 'string') throw surprise(what, 'content', 'the DBML text as a string', object.content)
-  if (object.name !== undefined && object.name !== null && typeof object.name !== 'string') throw surprise(what, 'name', 'a string', object.name)
+  if (object.name !== undefined && object.name !== null && typeof object.name !== 'string')
+    throw surprise(what, 'name', 'a string', object.name)
   const updated = object.updatedAt ?? object.updated_at
   return {
     id: idValue,
@@ -223,8 +252,14 @@ function isObject(value: unknown): value is Json {
 
 function surprise(what: string, field: string, expected: string, got: unknown): OperationError {
   const text = (JSON.stringify(got) ?? String(got)).replace(/\s+/g, ' ')
-  const shown = got === undefined ? 'nothing' : `${Array.isArray(got) ? 'an array' : typeof got} ${text.length > 120 ? `${text.slice(0, 120)}…` : text}`
-  return new OperationError(`dbdiagram API: unexpected answer to ${what}: field "${field}" should be ${expected}, got ${shown}`, {
-    hint: 'The API (Beta) may have changed. Nothing was written. Please report this with the message above; DBDIAGRAM_API_URL can point to another version.',
-  })
+  const shown =
+    got === undefined
+      ? 'nothing'
+      : `${Array.isArray(got) ? 'an array' : typeof got} ${text.length > 120 ? `${text.slice(0, 120)}…` : text}`
+  return new OperationError(
+    `dbdiagram API: unexpected answer to ${what}: field "${field}" should be ${expected}, got ${shown}`,
+    {
+      hint: 'The API (Beta) may have changed. Nothing was written. Please report this with the message above; DBDIAGRAM_API_URL can point to another version.',
+    },
+  )
 }

@@ -20,8 +20,16 @@ export function makeConfirm(options: Omit<ConfirmOptions, 'action'>): Confirm {
 export async function confirm(options: ConfirmOptions): Promise<void> {
   if (options.force) return
   const interactive = options.interactive ?? Boolean(process.stdin.isTTY && process.stdout.isTTY)
-  if (!interactive) throw new RefusedError(`refusing to ${options.action} without a terminal to confirm`, {hint: 'Pass --force to confirm.'})
+  if (!interactive)
+    throw new RefusedError(`refusing to ${options.action} without a terminal to confirm`, {
+      hint: 'Pass --force to confirm.',
+    })
   const {default: Enquirer} = await import('enquirer')
-  const {answer} = await Enquirer.prompt<{answer: boolean}>({type: 'confirm', name: 'answer', message: `About to ${options.action}. Continue?`, initial: false})
+  const {answer} = await Enquirer.prompt<{answer: boolean}>({
+    type: 'confirm',
+    name: 'answer',
+    message: `About to ${options.action}. Continue?`,
+    initial: false,
+  })
   if (!answer) throw new RefusedError('cancelled: nothing was changed')
 }

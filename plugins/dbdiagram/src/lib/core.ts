@@ -25,12 +25,19 @@ export function schemaTools(config: Config): SchemaTools {
       const errors = diagnostics.filter((d) => d.severity === 'error')
       if (errors.length > 0) {
         const lines = errors.map((d) => render(shown, d)).join('\n')
-        throw new ValidationError(`${shown} is not valid DBML for nself (${errors.length} error${errors.length === 1 ? '' : 's'}); nothing was written:\n${lines}`, {code: 'NSELF_SCHEMA_INVALID'})
+        throw new ValidationError(
+          `${shown} is not valid DBML for nself (${errors.length} error${errors.length === 1 ? '' : 's'}); nothing was written:\n${lines}`,
+          {code: 'NSELF_SCHEMA_INVALID'},
+        )
       }
       return {warnings: diagnostics.filter((d) => d.severity !== 'error').map((d) => render(shown, d))}
     },
     async changes(from, to, shown) {
-      const {schema} = await loadProject(config as Interfaces.Config, {source: to, file: shown, changesFrom: from ?? ''})
+      const {schema} = await loadProject(config as Interfaces.Config, {
+        source: to,
+        file: shown,
+        changesFrom: from ?? '',
+      })
       return schema?.changes?.map((c) => `${c.destructive ? '!' : ' '} ${c.summary}`)
     },
   }

@@ -21,9 +21,12 @@ export async function readText(path: string, shown: string): Promise<string | un
 export async function writeAtomic(path: string, text: string, shown: string): Promise<void> {
   const existing = await lstat(path).catch(() => undefined)
   if (existing?.isSymbolicLink()) {
-    throw new RefusedError(`${shown} is a symbolic link: refusing to write through it`, {hint: 'Replace the link with a regular file, or write elsewhere with --to-file.'})
+    throw new RefusedError(`${shown} is a symbolic link: refusing to write through it`, {
+      hint: 'Replace the link with a regular file, or write elsewhere with --to-file.',
+    })
   }
-  if (existing && !existing.isFile()) throw new RefusedError(`${shown} exists and is not a regular file: refusing to replace it`)
+  if (existing && !existing.isFile())
+    throw new RefusedError(`${shown} exists and is not a regular file: refusing to replace it`)
   // 'wx' (O_CREAT|O_EXCL) fails rather than follow anything already at the temporary path.
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   try {

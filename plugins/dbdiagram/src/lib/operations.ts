@@ -47,7 +47,14 @@ export async function status(ctx: SyncContext, fromFile?: string): Promise<SyncR
   const cmp = compare(local ?? '', remote.content, baseFor(state, remote.diagramId))
   ctx.io.log(`${remote.label}: ${DESCRIBE[cmp.status]}`)
   if (cmp.status === 'both-changed' || cmp.status === 'unknown') showBothSides(ctx.io, cmp, local ?? '', remote)
-  return {status: cmp.status, action: 'none', ...(remote.diagramId ? {diagramId: remote.diagramId} : {}), localHash: cmp.localHash, remoteHash: cmp.remoteHash, baseHash: cmp.baseHash}
+  return {
+    status: cmp.status,
+    action: 'none',
+    ...(remote.diagramId ? {diagramId: remote.diagramId} : {}),
+    localHash: cmp.localHash,
+    remoteHash: cmp.remoteHash,
+    baseHash: cmp.baseHash,
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -62,7 +69,10 @@ export interface PushOptions {
 export async function push(ctx: SyncContext, core: SchemaTools, options: PushOptions): Promise<SyncResult> {
   const {settings, io} = ctx
   const local = await readLocal(settings)
-  if (local === undefined) throw new ConfigError(`${SCHEMA} not found in ${settings.root}`, {hint: 'Run `nself init`, or pull the diagram first.'})
+  if (local === undefined)
+    throw new ConfigError(`${SCHEMA} not found in ${settings.root}`, {
+      hint: 'Run `nself init`, or pull the diagram first.',
+    })
   const checked = await core.check(local, SCHEMA)
   for (const w of checked.warnings) io.warn(w)
   const state = await readState(settings.stateFile, 'database/.dbdiagram.json')
@@ -89,20 +99,34 @@ export async function push(ctx: SyncContext, core: SchemaTools, options: PushOpt
   return {status: cmp.status, action: 'pushed', diagramId: remoteId}
 }
 
-async function pushToFile(ctx: SyncContext, local: string, file: string, state: SyncState | undefined): Promise<SyncResult> {
+async function pushToFile(
+  ctx: SyncContext,
+  local: string,
+  file: string,
+  state: SyncState | undefined,
+): Promise<SyncResult> {
   await writeAtomic(file, local, file)
   // The file is what the diagram will hold once pasted: it becomes the sync point for pull --from-file.
   const diagramId = diagramIdOf(ctx, state)
   await writeState(ctx.settings.stateFile, 'database/.dbdiagram.json', local, diagramId)
-  ctx.io.log(`Wrote ${file}: paste it into the dbdiagram.io editor (replace the whole text). Export it later and run \`nself db dbdiagram pull --from-file FILE\` to bring edits back.`)
+  ctx.io.log(
+    `Wrote ${file}: paste it into the dbdiagram.io editor (replace the whole text). Export it later and run \`nself db dbdiagram pull --from-file FILE\` to bring edits back.`,
+  )
   return {status: 'local-ahead', action: 'wrote-file', file, ...(diagramId ? {diagramId} : {})}
 }
 
-async function createDiagram(ctx: SyncContext, client: DbdiagramClient, local: string, name: string): Promise<SyncResult> {
+async function createDiagram(
+  ctx: SyncContext,
+  client: DbdiagramClient,
+  local: string,
+  name: string,
+): Promise<SyncResult> {
   const created = await client.createDiagram(name, local)
   await writeState(ctx.settings.stateFile, 'database/.dbdiagram.json', local, created.id)
   ctx.io.log(`Created diagram "${name}" (${created.id}): https://dbdiagram.io/d/${created.id}`)
-  ctx.io.log(`Set DBDIAGRAM_DIAGRAM_ID=${created.id} in .env so teammates and CI use the same diagram (database/.dbdiagram.json remembers it too).`)
+  ctx.io.log(
+    `Set DBDIAGRAM_DIAGRAM_ID=${created.id} in .env so teammates and CI use the same diagram (database/.dbdiagram.json remembers it too).`,
+  )
   return {status: 'local-ahead', action: 'created', diagramId: created.id}
 }
 
@@ -147,15 +171,24 @@ interface RemoteSide {
   label: string
 }
 
-async function fetchRemote(ctx: SyncContext, state: SyncState | undefined, fromFile: string | undefined): Promise<RemoteSide> {
+async function fetchRemote(
+  ctx: SyncContext,
+  state: SyncState | undefined,
+  fromFile: string | undefined,
+): Promise<RemoteSide> {
   const diagramId = diagramIdOf(ctx, state)
   if (fromFile) {
     const content = await readText(fromFile, fromFile)
-    if (content === undefined) throw new ConfigError(`${fromFile} not found`, {hint: 'Export the diagram from dbdiagram.io (Export → DBML) and pass that file.'})
+    if (content === undefined)
+      throw new ConfigError(`${fromFile} not found`, {
+        hint: 'Export the diagram from dbdiagram.io (Export → DBML) and pass that file.',
+      })
     return {content, label: relative(process.cwd(), fromFile) || fromFile, ...(diagramId ? {diagramId} : {})}
   }
   if (!diagramId) {
-    throw new ConfigError('no diagram to sync with: DBDIAGRAM_DIAGRAM_ID is not set', {hint: 'Set DBDIAGRAM_DIAGRAM_ID in .env to the diagram URL or its 24-character id, pass --diagram, or run `nself db dbdiagram push` to create one.'})
+    throw new ConfigError('no diagram to sync with: DBDIAGRAM_DIAGRAM_ID is not set', {
+      hint: 'Set DBDIAGRAM_DIAGRAM_ID in .env to the diagram URL or its 24-character id, pass --diagram, or run `nself db dbdiagram push` to create one.',
+    })
   }
   const diagram = await clientFor(ctx).getDiagram(diagramId)
   return {content: diagram.content, diagramId, label: `dbdiagram ${diagramId}`}
@@ -169,7 +202,8 @@ function diagramIdOf(ctx: SyncContext, state: SyncState | undefined): string | u
 function clientFor(ctx: SyncContext): DbdiagramClient {
   if (ctx.client) return ctx.client
   const token = ctx.settings.token
-  if (!token) throw new ConfigError('DBDIAGRAM_TOKEN is not set: the dbdiagram API needs a workspace token', {hint: TOKEN_HINT})
+  if (!token)
+    throw new ConfigError('DBDIAGRAM_TOKEN is not set: the dbdiagram API needs a workspace token', {hint: TOKEN_HINT})
   return new DbdiagramClient({baseUrl: ctx.settings.apiUrl, token})
 }
 
@@ -178,7 +212,13 @@ async function readLocal(settings: DbdiagramSettings): Promise<string | undefine
 }
 
 /** Same content: nothing to do but remember the sync point if it is not remembered yet. */
-async function inSync(ctx: SyncContext, content: string, diagramId: string | undefined, state: SyncState | undefined, cmp: Comparison): Promise<SyncResult> {
+async function inSync(
+  ctx: SyncContext,
+  content: string,
+  diagramId: string | undefined,
+  state: SyncState | undefined,
+  cmp: Comparison,
+): Promise<SyncResult> {
   if (state?.hash !== cmp.localHash || (diagramId && state.diagramId !== diagramId)) {
     await writeState(ctx.settings.stateFile, 'database/.dbdiagram.json', content, diagramId)
   }
@@ -190,10 +230,19 @@ async function inSync(ctx: SyncContext, content: string, diagramId: string | und
  * Writing one side when the other moved alone is normal. Writing over changes made on the target
  * side since the last sync (both changed, or the target alone changed) needs --overwrite.
  */
-function guardOverwrite(io: Io, cmp: Comparison, local: string, remote: RemoteSide, op: 'push' | 'pull', overwrite: boolean): void {
+function guardOverwrite(
+  io: Io,
+  cmp: Comparison,
+  local: string,
+  remote: RemoteSide,
+  op: 'push' | 'pull',
+  overwrite: boolean,
+): void {
   const target = op === 'push' ? 'the diagram' : SCHEMA
   if (cmp.status === 'unknown') {
-    io.log(`No sync record for ${remote.label}: ${op === 'push' ? 'its current content' : `the current ${SCHEMA}`} will be replaced.`)
+    io.log(
+      `No sync record for ${remote.label}: ${op === 'push' ? 'its current content' : `the current ${SCHEMA}`} will be replaced.`,
+    )
     return
   }
   if (overwrite) {
@@ -202,15 +251,21 @@ function guardOverwrite(io: Io, cmp: Comparison, local: string, remote: RemoteSi
   }
   if (cmp.status === 'both-changed') {
     showBothSides(io, cmp, local, remote)
-    throw new RefusedError(`refusing to ${op}: ${SCHEMA} and ${remote.label} both changed since the last sync, and either would overwrite the other`, {
-      hint: `Merge by hand: bring the diagram's changes (shown above) into ${SCHEMA}, then \`nself db dbdiagram push --overwrite\`; or keep one side with \`push --overwrite\` / \`pull --overwrite\`.`,
-    })
+    throw new RefusedError(
+      `refusing to ${op}: ${SCHEMA} and ${remote.label} both changed since the last sync, and either would overwrite the other`,
+      {
+        hint: `Merge by hand: bring the diagram's changes (shown above) into ${SCHEMA}, then \`nself db dbdiagram push --overwrite\`; or keep one side with \`push --overwrite\` / \`pull --overwrite\`.`,
+      },
+    )
   }
   const other = op === 'push' ? `pull` : `push`
   showBothSides(io, cmp, local, remote)
-  throw new RefusedError(`refusing to ${op}: ${target} changed since the last sync and the other side did not; a ${op} would only discard those changes`, {
-    hint: `Run \`nself db dbdiagram ${other}\` instead, or pass --overwrite to discard them.`,
-  })
+  throw new RefusedError(
+    `refusing to ${op}: ${target} changed since the last sync and the other side did not; a ${op} would only discard those changes`,
+    {
+      hint: `Run \`nself db dbdiagram ${other}\` instead, or pass --overwrite to discard them.`,
+    },
+  )
 }
 
 /** What each side changed since the last sync (or, without the record's text, how they differ). */

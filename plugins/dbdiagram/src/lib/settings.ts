@@ -26,8 +26,13 @@ export function parseDiagramId(raw: string, source: string): string {
   if (/^[0-9a-f]{24}$/i.test(text)) return text.toLowerCase()
   const match = /[-/]([0-9a-f]{24})\/?(?:[?#].*)?$/i.exec(text)
   if (match) return match[1].toLowerCase()
-  const where = source === '--diagram' ? `--diagram ${JSON.stringify(raw)}` : `DBDIAGRAM_DIAGRAM_ID=${JSON.stringify(raw)} in ${source}`
-  throw new ConfigError(`${where} is not a diagram id: expected 24 hexadecimal characters or a diagram URL such as https://dbdiagram.io/d/Blog-69459a734bbde0fd74d8852f`)
+  const where =
+    source === '--diagram'
+      ? `--diagram ${JSON.stringify(raw)}`
+      : `DBDIAGRAM_DIAGRAM_ID=${JSON.stringify(raw)} in ${source}`
+  throw new ConfigError(
+    `${where} is not a diagram id: expected 24 hexadecimal characters or a diagram URL such as https://dbdiagram.io/d/Blog-69459a734bbde0fd74d8852f`,
+  )
 }
 
 export function loadSettings(project: Pick<ProjectInfo, 'root' | 'env' | 'sources'>): DbdiagramSettings {
@@ -43,7 +48,9 @@ export function loadSettings(project: Pick<ProjectInfo, 'root' | 'env' | 'source
     stateFile: join(root, 'database', '.dbdiagram.json'),
     apiUrl: apiUrl ? checkUrl(apiUrl, source('DBDIAGRAM_API_URL')) : DEFAULT_API_URL,
     token,
-    ...(id?.trim() ? {diagramId: parseDiagramId(id, source('DBDIAGRAM_DIAGRAM_ID')), diagramIdSource: source('DBDIAGRAM_DIAGRAM_ID')} : {}),
+    ...(id?.trim()
+      ? {diagramId: parseDiagramId(id, source('DBDIAGRAM_DIAGRAM_ID')), diagramIdSource: source('DBDIAGRAM_DIAGRAM_ID')}
+      : {}),
   }
 }
 
@@ -52,12 +59,16 @@ function checkUrl(raw: string, source: string): string {
   try {
     url = new URL(raw)
   } catch {
-    throw new ConfigError(`DBDIAGRAM_API_URL=${JSON.stringify(raw)} in ${source} is not a URL: expected e.g. ${DEFAULT_API_URL}`)
+    throw new ConfigError(
+      `DBDIAGRAM_API_URL=${JSON.stringify(raw)} in ${source} is not a URL: expected e.g. ${DEFAULT_API_URL}`,
+    )
   }
   // The token travels in a header: plain http only to this machine.
   const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
-    throw new ConfigError(`DBDIAGRAM_API_URL in ${source} must start with https:// (http:// only for 127.0.0.1 or localhost)`)
+    throw new ConfigError(
+      `DBDIAGRAM_API_URL in ${source} must start with https:// (http:// only for 127.0.0.1 or localhost)`,
+    )
   }
   return raw.replace(/\/+$/, '')
 }

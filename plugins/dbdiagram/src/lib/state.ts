@@ -37,10 +37,14 @@ export async function readState(path: string, shown: string): Promise<SyncState 
   try {
     data = JSON.parse(text) as Record<string, unknown>
   } catch (error) {
-    throw new ConfigError(`${shown} is not valid JSON: ${(error as Error).message}`, {hint: `Fix it, or delete it to forget the last sync (the next push or pull then asks before replacing anything).`})
+    throw new ConfigError(`${shown} is not valid JSON: ${(error as Error).message}`, {
+      hint: `Fix it, or delete it to forget the last sync (the next push or pull then asks before replacing anything).`,
+    })
   }
   const bad = (field: string, expected: string) =>
-    new ConfigError(`${shown}: field "${field}" should be ${expected}`, {hint: 'Fix it, or delete the file to forget the last sync.'})
+    new ConfigError(`${shown}: field "${field}" should be ${expected}`, {
+      hint: 'Fix it, or delete the file to forget the last sync.',
+    })
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw bad('(file)', 'a JSON object')
   if (typeof data.hash !== 'string' || !/^[0-9a-f]{64}$/.test(data.hash)) throw bad('hash', 'a sha256 hex digest')
   if (data.diagramId !== undefined && typeof data.diagramId !== 'string') throw bad('diagramId', 'a string')
@@ -56,7 +60,12 @@ export async function readState(path: string, shown: string): Promise<SyncState 
   }
 }
 
-export async function writeState(path: string, shown: string, content: string, diagramId: string | undefined): Promise<SyncState> {
+export async function writeState(
+  path: string,
+  shown: string,
+  content: string,
+  diagramId: string | undefined,
+): Promise<SyncState> {
   const state: SyncState = {
     version: STATE_VERSION,
     ...(diagramId ? {diagramId} : {}),

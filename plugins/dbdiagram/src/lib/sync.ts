@@ -51,8 +51,10 @@ function verdict(local: string, remote: string, base: string | undefined): SyncS
 
 export const DESCRIBE: Record<SyncStatus, string> = {
   'in-sync': 'in sync: schema.dbml and the diagram have the same content',
-  'local-ahead': 'local ahead: schema.dbml changed since the last sync, the diagram did not (push to update the diagram)',
-  'remote-ahead': 'remote ahead: the diagram changed since the last sync, schema.dbml did not (pull to update schema.dbml)',
+  'local-ahead':
+    'local ahead: schema.dbml changed since the last sync, the diagram did not (push to update the diagram)',
+  'remote-ahead':
+    'remote ahead: the diagram changed since the last sync, schema.dbml did not (pull to update schema.dbml)',
   'both-changed': 'both changed: schema.dbml and the diagram both changed since the last sync',
   unknown: 'different, with no sync record for this diagram: it is not known which side changed',
 }

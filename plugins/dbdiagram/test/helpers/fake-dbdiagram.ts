@@ -46,7 +46,13 @@ export class FakeDbdiagram {
   add(content: string, options: {name?: string; workspace?: string} = {}): string {
     const id = randomBytes(12).toString('hex')
     const now = new Date().toISOString()
-    this.diagrams.set(id, {name: options.name ?? 'diagram', content, workspace: options.workspace ?? 'team', createdAt: now, updatedAt: now})
+    this.diagrams.set(id, {
+      name: options.name ?? 'diagram',
+      content,
+      workspace: options.workspace ?? 'team',
+      createdAt: now,
+      updatedAt: now,
+    })
     return id
   }
 
@@ -87,7 +93,8 @@ export class FakeDbdiagram {
   }
 
   private create(res: ServerResponse, body: Record<string, unknown> | undefined, workspace: string): void {
-    if (typeof body?.name !== 'string' || typeof body.content !== 'string') return send(res, 400, {message: 'name and content are required'})
+    if (typeof body?.name !== 'string' || typeof body.content !== 'string')
+      return send(res, 400, {message: 'name and content are required'})
     const id = this.add(body.content, {name: body.name, workspace})
     this.answer(res, 200, id, this.diagrams.get(id)!)
   }
@@ -98,7 +105,13 @@ export class FakeDbdiagram {
       this.nextBody = undefined
       return send(res, status, body)
     }
-    send(res, status, {[this.idField]: id, name: d.name, content: d.content, createdAt: d.createdAt, updatedAt: d.updatedAt})
+    send(res, status, {
+      [this.idField]: id,
+      name: d.name,
+      content: d.content,
+      createdAt: d.createdAt,
+      updatedAt: d.updatedAt,
+    })
   }
 }
 

@@ -126,17 +126,30 @@ describe('dbdiagram: API client against a local server', () => {
     expect((await client().getDiagram(id)).content).to.equal('Table u {\n  id int\n}\n')
     server.nextBody = {id, name: 'x', content: 42}
     const wrongType = await failure(client().getDiagram(id))
-    expect(wrongType.message).to.contain(`unexpected answer to GET /diagrams/${id}: field "content" should be the DBML text as a string, got number 42`)
+    expect(wrongType.message).to.contain(
+      `unexpected answer to GET /diagrams/${id}: field "content" should be the DBML text as a string, got number 42`,
+    )
     server.nextBody = [{id, content: 'x'}]
-    expect((await failure(client().getDiagram(id))).message).to.contain('field "(body)" should be a JSON object, got an array')
+    expect((await failure(client().getDiagram(id))).message).to.contain(
+      'field "(body)" should be a JSON object, got an array',
+    )
     server.nextBody = {name: 'new'}
-    expect((await failure(client().createDiagram('new', 'x'))).message).to.contain('POST /diagrams: field "id" should be a string id, got nothing')
+    expect((await failure(client().createDiagram('new', 'x'))).message).to.contain(
+      'POST /diagrams: field "id" should be a string id, got nothing',
+    )
   })
 
   it('maps response bodies without a server: name must be a string, ids from the request when absent', () => {
-    expect(toDiagram({content: 'x'}, 'GET', {id: 'abc', contentRequired: true})).to.deep.equal({id: 'abc', content: 'x'})
-    expect(() => toDiagram({id: 'a', content: 'x', name: 7}, 'GET /diagrams/a', {contentRequired: true})).to.throw('field "name" should be a string, got number 7')
-    expect(() => toDiagram('<html>', 'GET /diagrams/a', {contentRequired: true})).to.throw('field "(body)" should be a JSON object, got string')
+    expect(toDiagram({content: 'x'}, 'GET', {id: 'abc', contentRequired: true})).to.deep.equal({
+      id: 'abc',
+      content: 'x',
+    })
+    expect(() => toDiagram({id: 'a', content: 'x', name: 7}, 'GET /diagrams/a', {contentRequired: true})).to.throw(
+      'field "name" should be a string, got number 7',
+    )
+    expect(() => toDiagram('<html>', 'GET /diagrams/a', {contentRequired: true})).to.throw(
+      'field "(body)" should be a JSON object, got string',
+    )
   })
 
   it('a server that is not there is a connection error (exit 4)', async () => {

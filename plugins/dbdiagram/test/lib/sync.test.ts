@@ -34,7 +34,11 @@ describe('dbdiagram: sync verdicts, the sync record, settings and safe writes', 
     const file = join(dir, '.dbdiagram.json')
     await writeState(file, 'database/.dbdiagram.json', 'Table t {\r\n}\r\n', '0123456789abcdef01234567')
     const state = await readState(file, 'database/.dbdiagram.json')
-    expect(state).to.include({diagramId: '0123456789abcdef01234567', hash: hashContent('Table t {\n}\n'), content: 'Table t {\n}\n'})
+    expect(state).to.include({
+      diagramId: '0123456789abcdef01234567',
+      hash: hashContent('Table t {\n}\n'),
+      content: 'Table t {\n}\n',
+    })
     expect(readdirSync(dir)).to.deep.equal(['.dbdiagram.json'])
     writeFileSync(file, JSON.stringify({hash: 'nope'}))
     try {
@@ -72,20 +76,41 @@ describe('dbdiagram: sync verdicts, the sync record, settings and safe writes', 
     const project = (env: Record<string, string>, sources: Record<string, string>) => ({root: dir, env, sources})
     const s = loadSettings(
       project(
-        {DBDIAGRAM_TOKEN: 'from-process', DBDIAGRAM_DIAGRAM_ID: 'https://dbdiagram.io/d/Shop-bbbbbbbbbbbbbbbbbbbbbbbb', DBDIAGRAM_API_URL: 'http://127.0.0.1:1234/v1/'},
-        {DBDIAGRAM_TOKEN: 'the process environment', DBDIAGRAM_DIAGRAM_ID: '.env.staging', DBDIAGRAM_API_URL: '.env.local'},
+        {
+          DBDIAGRAM_TOKEN: 'from-process',
+          DBDIAGRAM_DIAGRAM_ID: 'https://dbdiagram.io/d/Shop-bbbbbbbbbbbbbbbbbbbbbbbb',
+          DBDIAGRAM_API_URL: 'http://127.0.0.1:1234/v1/',
+        },
+        {
+          DBDIAGRAM_TOKEN: 'the process environment',
+          DBDIAGRAM_DIAGRAM_ID: '.env.staging',
+          DBDIAGRAM_API_URL: '.env.local',
+        },
       ),
     )
-    expect(s).to.include({token: 'from-process', diagramId: 'bbbbbbbbbbbbbbbbbbbbbbbb', diagramIdSource: '.env.staging', apiUrl: 'http://127.0.0.1:1234/v1'})
+    expect(s).to.include({
+      token: 'from-process',
+      diagramId: 'bbbbbbbbbbbbbbbbbbbbbbbb',
+      diagramIdSource: '.env.staging',
+      apiUrl: 'http://127.0.0.1:1234/v1',
+    })
     expect(s.stateFile).to.equal(join(dir, 'database', '.dbdiagram.json'))
     expect(loadSettings(project({}, {})).apiUrl).to.equal('https://api.dbdiagram.io/v1')
-    expect(() => loadSettings(project({DBDIAGRAM_API_URL: 'http://api.example.com/v1'}, {DBDIAGRAM_API_URL: '.env.local'}))).to.throw('DBDIAGRAM_API_URL in .env.local must start with https://')
+    expect(() =>
+      loadSettings(project({DBDIAGRAM_API_URL: 'http://api.example.com/v1'}, {DBDIAGRAM_API_URL: '.env.local'})),
+    ).to.throw('DBDIAGRAM_API_URL in .env.local must start with https://')
   })
 
   it('takes the trailing 24-hex id of a diagram URL', () => {
     expect(parseDiagramId('69608C68D6E030A02488F144', 'x')).to.equal('69608c68d6e030a02488f144')
-    expect(parseDiagramId('https://dbdiagram.io/d/My_Name-69459a734bbde0fd74d8852f', 'x')).to.equal('69459a734bbde0fd74d8852f')
-    expect(parseDiagramId('https://dbdiagram.io/d/69459a734bbde0fd74d8852f/?utm=1', 'x')).to.equal('69459a734bbde0fd74d8852f')
-    expect(() => parseDiagramId('https://dbdiagram.io/d/abc', '--diagram')).to.throw('--diagram "https://dbdiagram.io/d/abc" is not a diagram id')
+    expect(parseDiagramId('https://dbdiagram.io/d/My_Name-69459a734bbde0fd74d8852f', 'x')).to.equal(
+      '69459a734bbde0fd74d8852f',
+    )
+    expect(parseDiagramId('https://dbdiagram.io/d/69459a734bbde0fd74d8852f/?utm=1', 'x')).to.equal(
+      '69459a734bbde0fd74d8852f',
+    )
+    expect(() => parseDiagramId('https://dbdiagram.io/d/abc', '--diagram')).to.throw(
+      '--diagram "https://dbdiagram.io/d/abc" is not a diagram id',
+    )
   })
 })

@@ -33,11 +33,24 @@ const hook: AfterMigrateHook = async function (options) {
     for (const note of desired.annotations.notes) say(`Note: ${note}`)
     const result = await syncMetadata(clientFor(settings), desired, {source: settings.source, dryRun: options.dryRun})
     if (options.dryRun) {
-      say(result.changed ? `Hasura metadata changes (not applied, --dry-run):\n${result.diff.trimEnd()}` : 'Hasura metadata is up to date.')
+      say(
+        result.changed
+          ? `Hasura metadata changes (not applied, --dry-run):\n${result.diff.trimEnd()}`
+          : 'Hasura metadata is up to date.',
+      )
       return
     }
-    const tracking = [result.tracked.length ? `tracked ${result.tracked.join(', ')}` : '', result.untracked.length ? `untracked ${result.untracked.join(', ')}` : ''].filter(Boolean).join('; ')
-    say(result.changed ? `Updated Hasura metadata (resource version ${result.resourceVersion}${result.attempts > 1 ? `, after ${result.attempts} attempts` : ''})${tracking ? `: ${tracking}` : ''}.` : 'Hasura metadata is up to date.')
+    const tracking = [
+      result.tracked.length ? `tracked ${result.tracked.join(', ')}` : '',
+      result.untracked.length ? `untracked ${result.untracked.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ')
+    say(
+      result.changed
+        ? `Updated Hasura metadata (resource version ${result.resourceVersion}${result.attempts > 1 ? `, after ${result.attempts} attempts` : ''})${tracking ? `: ${tracking}` : ''}.`
+        : 'Hasura metadata is up to date.',
+    )
     if (result.inconsistent.length > 0) {
       say(`Warning: Hasura reports ${result.inconsistent.length} inconsistent object(s):`)
       for (const o of result.inconsistent) say(`  - ${describeInconsistency(o)}`)

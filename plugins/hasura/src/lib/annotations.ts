@@ -87,7 +87,12 @@ export function parseAnnotations(source: string, model: SchemaModelView, file = 
     const at = (offset: number) => ({line: comment.line, column: comment.column + offset})
     const block = blocks.find((b) => b.start < comment.offset && comment.offset < b.end)
     if (!block) {
-      result.diagnostics.push(error(at(lead[0].length - 'hasura:'.length), 'a `// hasura:` annotation must be inside the Table block it is about'))
+      result.diagnostics.push(
+        error(
+          at(lead[0].length - 'hasura:'.length),
+          'a `// hasura:` annotation must be inside the Table block it is about',
+        ),
+      )
       continue
     }
     const entry = result.tables.get(tableKey(block.table)) ?? {permissions: [], relationships: [], computed: []}
@@ -131,7 +136,12 @@ function parseDirective(ctx: Context, offset: number): void {
     case 'computed':
       return parseComputed(ctx, rest)
     default:
-      report(ctx, offset, `unknown hasura annotation "hasura:${word}"`, 'use hasura:permissions, hasura:relationship, hasura:object-relationship or hasura:computed')
+      report(
+        ctx,
+        offset,
+        `unknown hasura annotation "hasura:${word}"`,
+        'use hasura:permissions, hasura:relationship, hasura:object-relationship or hasura:computed',
+      )
   }
 }
 
@@ -190,7 +200,10 @@ function tokenize(ctx: Context, from: number): Token[] | undefined {
 
 class Cursor {
   i = 0
-  constructor(readonly tokens: Token[], readonly end: number) {}
+  constructor(
+    readonly tokens: Token[],
+    readonly end: number,
+  ) {}
   peek(k = 0): Token | undefined {
     return this.tokens[this.i + k]
   }
@@ -219,7 +232,8 @@ class Stop extends Error {}
 function parsePermissions(ctx: Context, tokens: Token[] | undefined): void {
   if (!tokens) return
   const cursor = new Cursor(tokens, ctx.comment.text.length)
-  if (tokens.length === 0) report(ctx, cursor.end, 'hasura:permissions needs at least one ROLE:OPERATION, e.g. user:select[id,email]')
+  if (tokens.length === 0)
+    report(ctx, cursor.end, 'hasura:permissions needs at least one ROLE:OPERATION, e.g. user:select[id,email]')
   try {
     while (cursor.peek()) parseEntry(ctx, cursor)
   } catch (error) {
@@ -235,16 +249,29 @@ function fail(ctx: Context, offset: number, message: string, hint?: string): nev
 function parseEntry(ctx: Context, cursor: Cursor): void {
   const roleToken = cursor.next()!
   if (roleToken.kind !== 'word' || !cursor.is(':')) {
-    fail(ctx, roleToken.offset, `unknown role syntax "${roleToken.text}"`, 'write ROLE:OPERATION[columns], e.g. user:select[id,email]; operations: select, insert, update, delete or *')
+    fail(
+      ctx,
+      roleToken.offset,
+      `unknown role syntax "${roleToken.text}"`,
+      'write ROLE:OPERATION[columns], e.g. user:select[id,email]; operations: select, insert, update, delete or *',
+    )
   }
-  if (!ROLE.test(roleToken.text)) fail(ctx, roleToken.offset, `invalid role name "${roleToken.text}"`, 'a role starts with a letter and has letters, digits, _ or -')
+  if (!ROLE.test(roleToken.text))
+    fail(
+      ctx,
+      roleToken.offset,
+      `invalid role name "${roleToken.text}"`,
+      'a role starts with a letter and has letters, digits, _ or -',
+    )
   cursor.next()
   const operations = parseOperations(ctx, cursor)
   const columns = cursor.is('[') ? parseColumnList(ctx, cursor) : undefined
   const options = parseOptions(ctx, cursor, operations)
   if (roleToken.text === 'admin') {
     const where = `${ctx.file}:${ctx.comment.line}:${ctx.comment.column + roleToken.offset}`
-    ctx.result.notes.push(`${where}: role admin skipped: Hasura's admin role has every permission and rejects explicit ones`)
+    ctx.result.notes.push(
+      `${where}: role admin skipped: Hasura's admin role has every permission and rejects explicit ones`,
+    )
     return
   }
   const pos = {line: ctx.comment.line, column: ctx.comment.column + roleToken.offset}
@@ -271,7 +298,12 @@ function parseOperations(ctx: Context, cursor: Cursor): Operation[] {
   for (;;) {
     const token = cursor.next()
     if (!token || token.kind !== 'word' || !(OPERATIONS as readonly string[]).includes(token.text)) {
-      fail(ctx, token?.offset ?? cursor.end, `unknown operation "${token?.text ?? ''}"`, 'operations are select, insert, update, delete or * (all four); several: select,update')
+      fail(
+        ctx,
+        token?.offset ?? cursor.end,
+        `unknown operation "${token?.text ?? ''}"`,
+        'operations are select, insert, update, delete or * (all four); several: select,update',
+      )
     }
     if (!operations.includes(token.text as Operation)) operations.push(token.text as Operation)
     if (!cursor.is(',')) return operations
@@ -294,13 +326,19 @@ function parseColumnList(ctx: Context, cursor: Cursor): string[] | undefined {
     if (!columns.includes(token.text)) columns.push(token.text)
     const sep = cursor.next()
     if (sep?.text === ']' && sep.kind === 'punct') return columns
-    if (sep?.text !== ',' || sep.kind !== 'punct') fail(ctx, sep?.offset ?? cursor.end, 'expected "," or "]" in the column list')
+    if (sep?.text !== ',' || sep.kind !== 'punct')
+      fail(ctx, sep?.offset ?? cursor.end, 'expected "," or "]" in the column list')
   }
 }
 
 function checkColumn(ctx: Context, table: SchemaTableView, column: string, offset: number): boolean {
   if (table.columns.some((c) => c.name === column)) return true
-  report(ctx, offset, `unknown column "${column}" in table ${shownTable(table)}`, `columns of ${shownTable(table)}: ${table.columns.map((c) => c.name).join(', ')}`)
+  report(
+    ctx,
+    offset,
+    `unknown column "${column}" in table ${shownTable(table)}`,
+    `columns of ${shownTable(table)}: ${table.columns.map((c) => c.name).join(', ')}`,
+  )
   return false
 }
 
@@ -328,10 +366,20 @@ function parseOptions(ctx: Context, cursor: Cursor, operations: Operation[]): Op
     const token = cursor.next()!
     const allowed = token.kind === 'word' ? OPTION_OPERATIONS[token.text] : undefined
     if (!allowed) {
-      fail(ctx, token.offset, `unexpected "${token.text}"`, 'after ROLE:OPERATION[columns] come: where COND, check COND, set COL=VALUE, limit N, aggregations, or the next ROLE:OPERATION')
+      fail(
+        ctx,
+        token.offset,
+        `unexpected "${token.text}"`,
+        'after ROLE:OPERATION[columns] come: where COND, check COND, set COL=VALUE, limit N, aggregations, or the next ROLE:OPERATION',
+      )
     }
     if (!operations.some((o) => allowed.includes(o))) {
-      fail(ctx, token.offset, `"${token.text}" does not apply to ${operations.join(',')}`, `it applies to ${allowed.join(', ')}`)
+      fail(
+        ctx,
+        token.offset,
+        `"${token.text}" does not apply to ${operations.join(',')}`,
+        `it applies to ${allowed.join(', ')}`,
+      )
     }
     if (token.text === 'where') options.filter = parseCondition(ctx, cursor)
     else if (token.text === 'check') options.check = parseCondition(ctx, cursor)
@@ -344,11 +392,20 @@ function parseOptions(ctx: Context, cursor: Cursor, operations: Operation[]): Op
 
 function parseLimit(ctx: Context, cursor: Cursor): number {
   const token = cursor.next()
-  if (!token || token.kind !== 'word' || !/^\d+$/.test(token.text)) fail(ctx, token?.offset ?? cursor.end, 'limit needs a whole number of rows, e.g. limit 100')
+  if (!token || token.kind !== 'word' || !/^\d+$/.test(token.text))
+    fail(ctx, token?.offset ?? cursor.end, 'limit needs a whole number of rows, e.g. limit 100')
   return Number(token.text)
 }
 
-const OPERATORS: Record<string, string> = {'=': '_eq', '!=': '_neq', '<>': '_neq', '<': '_lt', '<=': '_lte', '>': '_gt', '>=': '_gte'}
+const OPERATORS: Record<string, string> = {
+  '=': '_eq',
+  '!=': '_neq',
+  '<>': '_neq',
+  '<': '_lt',
+  '<=': '_lte',
+  '>': '_gt',
+  '>=': '_gte',
+}
 
 /** COL OP VALUE joined by `and` / `or` (`and` binds tighter); COL is null / is not null. */
 function parseCondition(ctx: Context, cursor: Cursor): BoolExp {
@@ -367,7 +424,8 @@ function parseCondition(ctx: Context, cursor: Cursor): BoolExp {
 
 function parseComparison(ctx: Context, cursor: Cursor): BoolExp {
   const column = cursor.next()
-  if (!column || column.kind !== 'word') fail(ctx, column?.offset ?? cursor.end, 'expected a condition: COLUMN = VALUE, e.g. author_id = X-Hasura-User-Id')
+  if (!column || column.kind !== 'word')
+    fail(ctx, column?.offset ?? cursor.end, 'expected a condition: COLUMN = VALUE, e.g. author_id = X-Hasura-User-Id')
   checkColumn(ctx, ctx.table, column.text, column.offset)
   if (cursor.is('is')) {
     cursor.next()
@@ -379,7 +437,8 @@ function parseComparison(ctx: Context, cursor: Cursor): BoolExp {
   }
   const op = cursor.next()
   const operator = op && op.kind === 'punct' ? OPERATORS[op.text] : undefined
-  if (!operator) fail(ctx, op?.offset ?? cursor.end, `expected a comparison after "${column.text}": =, !=, <, <=, > or >=`)
+  if (!operator)
+    fail(ctx, op?.offset ?? cursor.end, `expected a comparison after "${column.text}": =, !=, <, <=, > or >=`)
   const value = parseValue(ctx, cursor)
   if (value === null) {
     if (operator !== '_eq' && operator !== '_neq') fail(ctx, op!.offset, 'null compares only with = or !=')
@@ -398,14 +457,20 @@ function parseValue(ctx: Context, cursor: Cursor): unknown {
     if (token.text === 'true' || token.text === 'false') return token.text === 'true'
     if (token.text === 'null') return null
   }
-  return fail(ctx, token?.offset ?? cursor.end, `expected a value${token ? ` instead of "${token.text}"` : ''}`, "a value is a session variable (X-Hasura-User-Id), a number, true, false, null or a 'quoted string'")
+  return fail(
+    ctx,
+    token?.offset ?? cursor.end,
+    `expected a value${token ? ` instead of "${token.text}"` : ''}`,
+    "a value is a session variable (X-Hasura-User-Id), a number, true, false, null or a 'quoted string'",
+  )
 }
 
 function parseAssignments(ctx: Context, cursor: Cursor): Record<string, unknown> {
   const set: Record<string, unknown> = {}
   for (;;) {
     const column = cursor.next()
-    if (!column || column.kind !== 'word') fail(ctx, column?.offset ?? cursor.end, 'expected COLUMN=VALUE after set, e.g. set author_id=X-Hasura-User-Id')
+    if (!column || column.kind !== 'word')
+      fail(ctx, column?.offset ?? cursor.end, 'expected COLUMN=VALUE after set, e.g. set author_id=X-Hasura-User-Id')
     checkColumn(ctx, ctx.table, column.text, column.offset)
     if (!cursor.is('=')) fail(ctx, cursor.offset, `expected "=" after "${column.text}"`)
     cursor.next()
@@ -430,25 +495,50 @@ function parseRelationships(ctx: Context, from: number, kind: 'array' | 'object'
     if (i >= text.length) break
     const m = RELATIONSHIP.exec(text.slice(i))
     if (!m) {
-      report(ctx, i, 'expected NAME[column->column]', kind === 'array' ? 'e.g. posts[author_id->id]: posts.author_id references this table\'s id' : 'e.g. owner:users[owner_id->id]: this table\'s owner_id references users.id')
+      report(
+        ctx,
+        i,
+        'expected NAME[column->column]',
+        kind === 'array'
+          ? "e.g. posts[author_id->id]: posts.author_id references this table's id"
+          : "e.g. owner:users[owner_id->id]: this table's owner_id references users.id",
+      )
       return
     }
     relationship(ctx, kind, m, i)
     count++
     i += m[0].length
   }
-  if (count === 0) report(ctx, i, `hasura:${kind === 'array' ? 'relationship' : 'object-relationship'} needs NAME[column->column]`)
+  if (count === 0)
+    report(ctx, i, `hasura:${kind === 'array' ? 'relationship' : 'object-relationship'} needs NAME[column->column]`)
 }
 
 function relationship(ctx: Context, kind: 'array' | 'object', m: RegExpExecArray, offset: number): void {
   const [, name, tableText, mapping] = m
-  if (!NAME.test(name)) return report(ctx, offset, `invalid relationship name "${name}"`, 'a GraphQL name: letters, digits and _, not starting with a digit')
+  if (!NAME.test(name))
+    return report(
+      ctx,
+      offset,
+      `invalid relationship name "${name}"`,
+      'a GraphQL name: letters, digits and _, not starting with a digit',
+    )
   const targetText = tableText ?? name
   const tableOffset = tableText ? offset + name.length + 1 : offset
   const dot = targetText.indexOf('.')
-  const target: TableRef = dot === -1 ? {schema: 'public', name: targetText} : {schema: targetText.slice(0, dot), name: targetText.slice(dot + 1)}
+  const target: TableRef =
+    dot === -1
+      ? {schema: 'public', name: targetText}
+      : {schema: targetText.slice(0, dot), name: targetText.slice(dot + 1)}
   const targetTable = ctx.tables.get(tableKey(target))
-  if (!targetTable) return report(ctx, tableOffset, `relationship "${name}": no table ${shownTable(target)} in the schema`, tableText ? undefined : 'name the table after a colon when it differs from the relationship: NAME:TABLE[column->column]')
+  if (!targetTable)
+    return report(
+      ctx,
+      tableOffset,
+      `relationship "${name}": no table ${shownTable(target)} in the schema`,
+      tableText
+        ? undefined
+        : 'name the table after a colon when it differs from the relationship: NAME:TABLE[column->column]',
+    )
   const mapOffset = offset + m[0].length - mapping.length - 1
   const arrow = mapping.indexOf('->')
   if (arrow === -1) return report(ctx, mapOffset, `relationship "${name}": expected [column->column]`)
@@ -460,10 +550,26 @@ function relationship(ctx: Context, kind: 'array' | 'object', m: RegExpExecArray
   }
   const [fromTable, toTable] = kind === 'array' ? [targetTable, ctx.table] : [ctx.table, targetTable]
   const okLeft = left.every((c) => checkColumn(ctx, fromTable, c, mapOffset + mapping.indexOf(c)))
-  const okRight = right.every((c) => checkColumn(ctx, toTable, c, mapOffset + arrow + 2 + mapping.slice(arrow + 2).indexOf(c)))
+  const okRight = right.every((c) =>
+    checkColumn(ctx, toTable, c, mapOffset + arrow + 2 + mapping.slice(arrow + 2).indexOf(c)),
+  )
   if (!okLeft || !okRight) return
-  if (ctx.table.columns.some((c) => c.name === name)) return report(ctx, offset, `relationship "${name}" has the name of a column of ${shownTable(ctx.table)}`, 'Hasura needs distinct names: rename the relationship')
-  ctx.entry.relationships.push({kind, name, target, from: left, to: right, line: ctx.comment.line, column: ctx.comment.column + offset})
+  if (ctx.table.columns.some((c) => c.name === name))
+    return report(
+      ctx,
+      offset,
+      `relationship "${name}" has the name of a column of ${shownTable(ctx.table)}`,
+      'Hasura needs distinct names: rename the relationship',
+    )
+  ctx.entry.relationships.push({
+    kind,
+    name,
+    target,
+    from: left,
+    to: right,
+    line: ctx.comment.line,
+    column: ctx.comment.column + offset,
+  })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -473,13 +579,26 @@ const COMPUTED = /^\s+([^\s(]+)\s+function\(\s*([^)\s]*)\s*\)\s*$/
 
 function parseComputed(ctx: Context, from: number): void {
   const m = COMPUTED.exec(ctx.comment.text.slice(from))
-  if (!m) return report(ctx, from, 'expected hasura:computed NAME function(schema.function)', 'e.g. hasura:computed full_name function(public.user_full_name)')
+  if (!m)
+    return report(
+      ctx,
+      from,
+      'expected hasura:computed NAME function(schema.function)',
+      'e.g. hasura:computed full_name function(public.user_full_name)',
+    )
   const [, name, fnText] = m
   const nameOffset = from + m[0].indexOf(name)
   if (!NAME.test(name)) return report(ctx, nameOffset, `invalid computed field name "${name}"`)
   const parts = fnText.split('.')
-  if (parts.length > 2 || !parts.every((p) => NAME.test(p))) return report(ctx, from + m[0].indexOf(fnText), `invalid function name "${fnText}"`, 'write function(schema.name) or function(name) for public')
-  if (ctx.table.columns.some((c) => c.name === name)) return report(ctx, nameOffset, `computed field "${name}" has the name of a column of ${shownTable(ctx.table)}`)
+  if (parts.length > 2 || !parts.every((p) => NAME.test(p)))
+    return report(
+      ctx,
+      from + m[0].indexOf(fnText),
+      `invalid function name "${fnText}"`,
+      'write function(schema.name) or function(name) for public',
+    )
+  if (ctx.table.columns.some((c) => c.name === name))
+    return report(ctx, nameOffset, `computed field "${name}" has the name of a column of ${shownTable(ctx.table)}`)
   const fn = parts.length === 2 ? {schema: parts[0], name: parts[1]} : {schema: 'public', name: parts[0]}
   ctx.entry.computed.push({name, fn, line: ctx.comment.line, column: ctx.comment.column + nameOffset})
 }
@@ -490,12 +609,26 @@ function checkDuplicates(result: Annotations): void {
     const seen = new Set<string>()
     for (const p of entry.permissions) {
       const key = `${p.role}:${p.operation}`
-      if (seen.has(key)) result.diagnostics.push(error(p, `role ${p.role} has two ${p.operation} permissions on this table`, 'give each role one permission per operation'))
+      if (seen.has(key))
+        result.diagnostics.push(
+          error(
+            p,
+            `role ${p.role} has two ${p.operation} permissions on this table`,
+            'give each role one permission per operation',
+          ),
+        )
       seen.add(key)
     }
     const names = new Set<string>()
     for (const f of [...entry.relationships, ...entry.computed]) {
-      if (names.has(f.name)) result.diagnostics.push(error(f, `"${f.name}" is defined twice on this table`, 'relationships and computed fields need distinct names'))
+      if (names.has(f.name))
+        result.diagnostics.push(
+          error(
+            f,
+            `"${f.name}" is defined twice on this table`,
+            'relationships and computed fields need distinct names',
+          ),
+        )
       names.add(f.name)
     }
   }

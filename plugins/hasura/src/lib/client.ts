@@ -40,20 +40,34 @@ export class HasuraClient {
   }
 
   async exportMetadata(): Promise<{resourceVersion: number; metadata: Metadata}> {
-    const body = (await this.call({type: 'export_metadata', version: 2, args: {}})) as {resource_version?: unknown; metadata?: unknown}
+    const body = (await this.call({type: 'export_metadata', version: 2, args: {}})) as {
+      resource_version?: unknown
+      metadata?: unknown
+    }
     if (typeof body?.resource_version !== 'number' || typeof body.metadata !== 'object' || body.metadata === null) {
-      throw new HasuraError('protocol', 'export_metadata (version 2) did not answer with {resource_version, metadata}: Hasura v2.0 or newer is needed')
+      throw new HasuraError(
+        'protocol',
+        'export_metadata (version 2) did not answer with {resource_version, metadata}: Hasura v2.0 or newer is needed',
+      )
     }
     return {resourceVersion: body.resource_version, metadata: body.metadata as Metadata}
   }
 
   /** Replaces the whole metadata; a 409 (someone changed it since `resourceVersion`) is a 'conflict'. */
   async replaceMetadata(metadata: Metadata, resourceVersion: number): Promise<void> {
-    await this.call({type: 'replace_metadata', version: 2, resource_version: resourceVersion, args: {allow_inconsistent_metadata: false, metadata}})
+    await this.call({
+      type: 'replace_metadata',
+      version: 2,
+      resource_version: resourceVersion,
+      args: {allow_inconsistent_metadata: false, metadata},
+    })
   }
 
   async inconsistentMetadata(): Promise<InconsistentObject[]> {
-    const body = (await this.call({type: 'get_inconsistent_metadata', args: {}})) as {is_consistent?: boolean; inconsistent_objects?: InconsistentObject[]}
+    const body = (await this.call({type: 'get_inconsistent_metadata', args: {}})) as {
+      is_consistent?: boolean
+      inconsistent_objects?: InconsistentObject[]
+    }
     return body?.is_consistent === false ? (body.inconsistent_objects ?? []) : []
   }
 
@@ -62,10 +76,18 @@ export class HasuraClient {
     if (this.options.adminSecret) headers['X-Hasura-Admin-Secret'] = this.options.adminSecret
     let response: Response
     try {
-      response = await fetch(this.url, {method: 'POST', headers, body: JSON.stringify(request), signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000)})
+      response = await fetch(this.url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(request),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+      })
     } catch (error) {
       const cause = (error as {cause?: {code?: string; message?: string}}).cause
-      const reason = (error as Error).name === 'TimeoutError' ? 'no answer in time' : (cause?.code ?? cause?.message ?? (error as Error).message)
+      const reason =
+        (error as Error).name === 'TimeoutError'
+          ? 'no answer in time'
+          : (cause?.code ?? cause?.message ?? (error as Error).message)
       throw new HasuraError('unreachable', `cannot reach Hasura at ${this.url}: ${reason}`)
     }
     const text = await response.text()
@@ -89,7 +111,12 @@ function errorFor(type: string, status: number, body: unknown, text: string): Ha
   if (status === 409 || b.code === 'conflict') return new HasuraError('conflict', `${type}: ${said}`, status, body)
   if (status >= 400 && status < 500) {
     const details = inconsistencies(b.internal)
-    return new HasuraError('rejected', `Hasura rejected ${type}: ${said}${b.path && b.path !== '$' ? ` (at ${b.path})` : ''}${details}`, status, body)
+    return new HasuraError(
+      'rejected',
+      `Hasura rejected ${type}: ${said}${b.path && b.path !== '$' ? ` (at ${b.path})` : ''}${details}`,
+      status,
+      body,
+    )
   }
   return new HasuraError('server', `Hasura failed on ${type} (${status}): ${said}`, status, body)
 }

@@ -100,7 +100,10 @@ export function renderDirectory(metadata: Metadata, full: boolean): Rendered {
 }
 
 /** Reads the directory into metadata; undefined when there is no databases/databases.yaml yet. */
-export async function readDirectory(dir: string, full = false): Promise<{metadata: Metadata; files: Map<string, string>} | undefined> {
+export async function readDirectory(
+  dir: string,
+  full = false,
+): Promise<{metadata: Metadata; files: Map<string, string>} | undefined> {
   const files = new Map<string, string>()
   const load = async (path: string, optional = false): Promise<unknown> => {
     const abs = inside(dir, path)
@@ -117,7 +120,8 @@ export async function readDirectory(dir: string, full = false): Promise<{metadat
   const databases = await load('databases/databases.yaml', true)
   if (databases === undefined) return undefined
   const version = ((await load('version.yaml', true)) as {version?: number} | undefined)?.version ?? 3
-  if (!Array.isArray(databases)) throw new ValidationError(`${shown(dir, join(dir, 'databases/databases.yaml'))}: expected a list of sources`)
+  if (!Array.isArray(databases))
+    throw new ValidationError(`${shown(dir, join(dir, 'databases/databases.yaml'))}: expected a list of sources`)
   const sources: Source[] = []
   for (const raw of databases as Array<Record<string, unknown>>) {
     const source = {...raw} as Source & Record<string, unknown>
@@ -160,7 +164,9 @@ function parseYaml(text: string, file: string): unknown {
   const problem = doc.errors[0]
   if (problem) {
     const pos = problem.linePos?.[0]
-    throw new ValidationError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${problem.message.split('\n')[0]}`, {hint: 'fix the YAML (or delete the file to have it written again)'})
+    throw new ValidationError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${problem.message.split('\n')[0]}`, {
+      hint: 'fix the YAML (or delete the file to have it written again)',
+    })
   }
   return doc.toJS()
 }
@@ -169,7 +175,9 @@ function parseYaml(text: string, file: string): unknown {
 function inside(dir: string, path: string): string {
   const abs = resolve(dir, path)
   if (abs !== resolve(dir) && !abs.startsWith(resolve(dir) + sep)) {
-    throw new ValidationError(`metadata include "${path}" points outside ${dir}`, {hint: 'keep every included file inside the metadata directory'})
+    throw new ValidationError(`metadata include "${path}" points outside ${dir}`, {
+      hint: 'keep every included file inside the metadata directory',
+    })
   }
   return abs
 }
@@ -180,14 +188,19 @@ const shown = (_dir: string, abs: string): string => relative(process.cwd(), abs
  * What writing `rendered` over the files read from the directory changes. Files that the old
  * metadata included and the new one does not (removed tables) are removed; nothing else is.
  */
-export function planFiles(old: Map<string, string>, rendered: Map<string, string>, readOnDisk: Map<string, string>): FilePlan[] {
+export function planFiles(
+  old: Map<string, string>,
+  rendered: Map<string, string>,
+  readOnDisk: Map<string, string>,
+): FilePlan[] {
   const plan: FilePlan[] = []
   for (const [path, after] of rendered) {
     const before = readOnDisk.get(path) ?? old.get(path)
     if (before !== after) plan.push({path, before, after})
   }
   for (const [path, before] of old) {
-    if (!rendered.has(path) && path.startsWith('databases/') && path !== 'databases/databases.yaml') plan.push({path, before})
+    if (!rendered.has(path) && path.startsWith('databases/') && path !== 'databases/databases.yaml')
+      plan.push({path, before})
   }
   return plan.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 }
@@ -195,7 +208,17 @@ export function planFiles(old: Map<string, string>, rendered: Map<string, string
 /** A unified diff of the plan, paths shown under `label` (e.g. hasura/metadata). */
 export function planDiff(plan: FilePlan[], label: string): string {
   return plan
-    .map((p) => createTwoFilesPatch(p.before === undefined ? '/dev/null' : `a/${label}/${p.path}`, p.after === undefined ? '/dev/null' : `b/${label}/${p.path}`, p.before ?? '', p.after ?? '', undefined, undefined, {context: 3}))
+    .map((p) =>
+      createTwoFilesPatch(
+        p.before === undefined ? '/dev/null' : `a/${label}/${p.path}`,
+        p.after === undefined ? '/dev/null' : `b/${label}/${p.path}`,
+        p.before ?? '',
+        p.after ?? '',
+        undefined,
+        undefined,
+        {context: 3},
+      ),
+    )
     .map((patch) => patch.replace(/^=+\n/, ''))
     .join('')
 }
@@ -237,7 +260,11 @@ async function ensureDir(dir: string, root: string): Promise<void> {
   for (const part of parts) {
     current = join(current, part)
     const stat = await lstat(current).catch(() => undefined)
-    if (stat?.isSymbolicLink()) throw new ValidationError(`${relative(process.cwd(), current) || current} is a symbolic link; nself does not write through it`, {hint: 'replace the link with a real folder'})
+    if (stat?.isSymbolicLink())
+      throw new ValidationError(
+        `${relative(process.cwd(), current) || current} is a symbolic link; nself does not write through it`,
+        {hint: 'replace the link with a real folder'},
+      )
     if (!stat) await mkdir(current)
     else if (!stat.isDirectory()) throw new ValidationError(`${relative(process.cwd(), current)} is not a folder`)
   }
@@ -252,11 +279,18 @@ export interface DirectoryUpdate {
  * The plan for writing `next(current)` into `dir`: `current` is what the directory holds (undefined
  * when it has no metadata yet). `full` writes the top-level files too.
  */
-export async function planDirectory(dir: string, next: (current: Metadata | undefined) => Metadata, full: boolean): Promise<DirectoryUpdate> {
+export async function planDirectory(
+  dir: string,
+  next: (current: Metadata | undefined) => Metadata,
+  full: boolean,
+): Promise<DirectoryUpdate> {
   const current = await readDirectory(dir, full)
   const rendered = renderDirectory(next(current?.metadata), full)
   const old = current?.files ?? new Map<string, string>()
-  const onDisk = await readExisting(dir, [...rendered.files.keys()].filter((p) => !old.has(p)))
+  const onDisk = await readExisting(
+    dir,
+    [...rendered.files.keys()].filter((p) => !old.has(p)),
+  )
   return {plan: planFiles(old, rendered.files, onDisk), skipped: rendered.skipped}
 }
 

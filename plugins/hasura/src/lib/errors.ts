@@ -32,9 +32,14 @@ export function metadataStepError(error: unknown): NselfError {
   const cause = error instanceof Error ? error.message : String(error)
   const kind = error instanceof HasuraError ? error.kind : undefined
   const hint = (error as {hint?: string}).hint ?? (kind ? HINTS[kind] : undefined)
-  return new NselfError(`the migrations are applied, but Hasura's metadata was not updated: ${cause}`, HASURA_METADATA_EXIT, {
-    code: 'NSELF_HASURA_METADATA',
-    cause: error,
-    hint: hint ?? 'fix the cause, then run nself db migrate:up --update-hasura again (nothing to migrate, metadata only)',
-  })
+  return new NselfError(
+    `the migrations are applied, but Hasura's metadata was not updated: ${cause}`,
+    HASURA_METADATA_EXIT,
+    {
+      code: 'NSELF_HASURA_METADATA',
+      cause: error,
+      hint:
+        hint ?? 'fix the cause, then run nself db migrate:up --update-hasura again (nothing to migrate, metadata only)',
+    },
+  )
 }

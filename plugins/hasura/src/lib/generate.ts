@@ -11,7 +11,14 @@
  * number suffix (_2, _3 …). All object relationships are named before any array relationship.
  */
 import type {SchemaModelView, SchemaTableView} from '@nself/sdk/hooks'
-import {type Annotations, type PermissionAnnotation, type RelationshipAnnotation, type TableRef, OPERATIONS, tableKey} from './annotations.js'
+import {
+  type Annotations,
+  type PermissionAnnotation,
+  type RelationshipAnnotation,
+  type TableRef,
+  OPERATIONS,
+  tableKey,
+} from './annotations.js'
 import {type TableEntry, orderTableKeys} from './metadata.js'
 
 type Relationship = {name: string; using: Record<string, unknown>}
@@ -28,7 +35,11 @@ export function generateTables(model: SchemaModelView, annotations: Annotations)
   const fields = new Map<string, Fields>()
   for (const table of model.tables) {
     const entry = annotations.tables.get(tableKey(table))
-    const taken = new Set([...table.columns.map((c) => c.name), ...(entry?.relationships ?? []).map((r) => r.name), ...(entry?.computed ?? []).map((c) => c.name)])
+    const taken = new Set([
+      ...table.columns.map((c) => c.name),
+      ...(entry?.relationships ?? []).map((r) => r.name),
+      ...(entry?.computed ?? []).map((c) => c.name),
+    ])
     fields.set(tableKey(table), {table, objects: [], arrays: [], taken})
   }
   const covered = annotatedRelationships(model, annotations, fields)
@@ -52,9 +63,14 @@ export function generateTables(model: SchemaModelView, annotations: Annotations)
 }
 
 /** Joins are identified by the referencing table and its columns, per side. */
-const joinKey = (referencing: TableRef, columns: string[], side: 'object' | 'array'): string => `${side}:${tableKey(referencing)}:${columns.join(',')}`
+const joinKey = (referencing: TableRef, columns: string[], side: 'object' | 'array'): string =>
+  `${side}:${tableKey(referencing)}:${columns.join(',')}`
 
-function annotatedRelationships(model: SchemaModelView, annotations: Annotations, fields: Map<string, Fields>): Set<string> {
+function annotatedRelationships(
+  model: SchemaModelView,
+  annotations: Annotations,
+  fields: Map<string, Fields>,
+): Set<string> {
   const covered = new Set<string>()
   for (const table of model.tables) {
     const own = fields.get(tableKey(table))!
@@ -62,8 +78,17 @@ function annotatedRelationships(model: SchemaModelView, annotations: Annotations
       const target = fields.get(tableKey(r.target))?.table
       if (!target) continue
       const [referencing, referenced] = r.kind === 'array' ? [target, table] : [table, target]
-      const fk = referencing.foreignKeys.find((f) => f.refSchema === referenced.schema && f.refTable === referenced.name && same(f.columns, r.from) && same(f.refColumns, r.to))
-      ;(r.kind === 'array' ? own.arrays : own.objects).push({name: r.name, using: relationshipUsing(r, fk !== undefined)})
+      const fk = referencing.foreignKeys.find(
+        (f) =>
+          f.refSchema === referenced.schema &&
+          f.refTable === referenced.name &&
+          same(f.columns, r.from) &&
+          same(f.refColumns, r.to),
+      )
+      ;(r.kind === 'array' ? own.arrays : own.objects).push({
+        name: r.name,
+        using: relationshipUsing(r, fk !== undefined),
+      })
       if (fk) covered.add(joinKey(referencing, fk.columns, r.kind))
     }
   }
@@ -73,10 +98,20 @@ function annotatedRelationships(model: SchemaModelView, annotations: Annotations
 function relationshipUsing(r: RelationshipAnnotation, byForeignKey: boolean): Record<string, unknown> {
   if (r.kind === 'array') {
     if (byForeignKey) return {foreign_key_constraint_on: {columns: r.from, table: ref(r.target)}}
-    return {manual_configuration: {column_mapping: Object.fromEntries(r.to.map((c, i) => [c, r.from[i]])), remote_table: ref(r.target)}}
+    return {
+      manual_configuration: {
+        column_mapping: Object.fromEntries(r.to.map((c, i) => [c, r.from[i]])),
+        remote_table: ref(r.target),
+      },
+    }
   }
   if (byForeignKey) return {foreign_key_constraint_on: r.from.length === 1 ? r.from[0] : r.from}
-  return {manual_configuration: {column_mapping: Object.fromEntries(r.from.map((c, i) => [c, r.to[i]])), remote_table: ref(r.target)}}
+  return {
+    manual_configuration: {
+      column_mapping: Object.fromEntries(r.from.map((c, i) => [c, r.to[i]])),
+      remote_table: ref(r.target),
+    },
+  }
 }
 
 const same = (a: string[], b: string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i])
@@ -115,7 +150,12 @@ function permission(p: PermissionAnnotation, table: SchemaTableView): Record<str
   const columns = p.columns ?? table.columns.map((c) => c.name)
   switch (p.operation) {
     case 'select':
-      return {columns, filter: p.filter ?? {}, ...(p.limit !== undefined ? {limit: p.limit} : {}), ...(p.allowAggregations ? {allow_aggregations: true} : {})}
+      return {
+        columns,
+        filter: p.filter ?? {},
+        ...(p.limit !== undefined ? {limit: p.limit} : {}),
+        ...(p.allowAggregations ? {allow_aggregations: true} : {}),
+      }
     case 'insert':
       return {check: p.check ?? {}, columns, ...(p.set ? {set: p.set} : {})}
     case 'update':

@@ -45,7 +45,15 @@ export const OWNED_KEYS = [
 ] as const
 
 /** Hasura's own order of a table entry's keys; keys it does not list follow, in the order found. */
-const KEY_ORDER = ['table', 'is_enum', 'configuration', ...OWNED_KEYS.slice(0, 3), 'remote_relationships', ...OWNED_KEYS.slice(3), 'event_triggers']
+const KEY_ORDER = [
+  'table',
+  'is_enum',
+  'configuration',
+  ...OWNED_KEYS.slice(0, 3),
+  'remote_relationships',
+  ...OWNED_KEYS.slice(3),
+  'event_triggers',
+]
 
 export function orderTableKeys(entry: TableEntry): TableEntry {
   const known = KEY_ORDER.filter((k) => k in entry)
@@ -74,7 +82,12 @@ export interface MergeOptions {
  * `current` with the generated tables merged in; `current` is not changed. A source that does not
  * exist yet is created with `newSource` (or refused when that is undefined).
  */
-export function mergeMetadata(current: Metadata, generated: TableEntry[], options: MergeOptions, newSource?: () => Source): Metadata {
+export function mergeMetadata(
+  current: Metadata,
+  generated: TableEntry[],
+  options: MergeOptions,
+  newSource?: () => Source,
+): Metadata {
   const sourceName = options.source ?? DEFAULT_SOURCE
   const sources = [...(current.sources ?? [])]
   let index = sources.findIndex((s) => s.name === sourceName)
@@ -100,7 +113,9 @@ function mergeTables(existing: TableEntry[], generated: TableEntry[], managed: S
   const result: TableEntry[] = []
   for (const g of generated) {
     const old = found.get(tableId(g.table))
-    const kept = old ? Object.fromEntries(Object.entries(old).filter(([k]) => !(OWNED_KEYS as readonly string[]).includes(k))) : {}
+    const kept = old
+      ? Object.fromEntries(Object.entries(old).filter(([k]) => !(OWNED_KEYS as readonly string[]).includes(k)))
+      : {}
     result.push(orderTableKeys({...kept, ...g}))
   }
   for (const e of existing) {
@@ -118,8 +133,15 @@ export function compareTables(a: TableName, b: TableName): number {
 export const sameMetadata = (a: unknown, b: unknown): boolean => isDeepStrictEqual(a, b)
 
 /** Tables whose tracking the merge changes, for summaries. */
-export function trackingChanges(before: Metadata, after: Metadata, sourceName = DEFAULT_SOURCE): {tracked: string[]; untracked: string[]} {
-  const ids = (m: Metadata) => new Set((m.sources?.find((s) => s.name === sourceName)?.tables ?? []).map((t) => tableId(normalizeTableName(t.table))))
+export function trackingChanges(
+  before: Metadata,
+  after: Metadata,
+  sourceName = DEFAULT_SOURCE,
+): {tracked: string[]; untracked: string[]} {
+  const ids = (m: Metadata) =>
+    new Set(
+      (m.sources?.find((s) => s.name === sourceName)?.tables ?? []).map((t) => tableId(normalizeTableName(t.table))),
+    )
   const a = ids(before)
   const b = ids(after)
   return {tracked: [...b].filter((t) => !a.has(t)), untracked: [...a].filter((t) => !b.has(t))}

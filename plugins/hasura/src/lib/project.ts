@@ -15,7 +15,7 @@ export {loadProject}
 
 /** The project with its parsed schema; parser errors stop here (`db validate` shows them all). */
 export async function loadProjectSchema(config: Interfaces.Config, file?: string): Promise<Required<ProjectInfo>> {
-  return (await loadSchema(config, file ? {file} : {}))
+  return await loadSchema(config, file ? {file} : {})
 }
 
 export interface HasuraSettings {
@@ -31,14 +31,19 @@ export function hasuraSettings(env: Record<string, string>): HasuraSettings {
   try {
     url = new URL(endpoint)
   } catch {
-    throw new ConfigError(`HASURA_GRAPHQL_ENDPOINT=${JSON.stringify(endpoint)} is not a URL`, {hint: 'set it to the Hasura server, e.g. http://localhost:8080'})
+    throw new ConfigError(`HASURA_GRAPHQL_ENDPOINT=${JSON.stringify(endpoint)} is not a URL`, {
+      hint: 'set it to the Hasura server, e.g. http://localhost:8080',
+    })
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('HASURA_GRAPHQL_ENDPOINT must start with http:// or https://')
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError('HASURA_GRAPHQL_ENDPOINT must start with http:// or https://')
   const adminSecret = env.HASURA_GRAPHQL_ADMIN_SECRET || undefined
   registerSecret(adminSecret)
   return {endpoint, adminSecret, source: env.HASURA_SOURCE_NAME || 'default'}
 }
 
-export const clientFor = (settings: HasuraSettings): HasuraClient => new HasuraClient({endpoint: settings.endpoint, adminSecret: settings.adminSecret})
+export const clientFor = (settings: HasuraSettings): HasuraClient =>
+  new HasuraClient({endpoint: settings.endpoint, adminSecret: settings.adminSecret})
 
-export const isTrue = (value: unknown): boolean => value === true || (typeof value === 'string' && /^(true|1|yes)$/i.test(value.trim()))
+export const isTrue = (value: unknown): boolean =>
+  value === true || (typeof value === 'string' && /^(true|1|yes)$/i.test(value.trim()))

@@ -10,7 +10,14 @@ import {type Annotations, parseAnnotations} from './annotations.js'
 import {type HasuraClient, type InconsistentObject, HasuraError} from './client.js'
 import {planDiff, planFiles, renderDirectory} from './directory.js'
 import {generateTables} from './generate.js'
-import {type Metadata, type TableEntry, DEFAULT_SOURCE, mergeMetadata, sameMetadata, trackingChanges} from './metadata.js'
+import {
+  type Metadata,
+  type TableEntry,
+  DEFAULT_SOURCE,
+  mergeMetadata,
+  sameMetadata,
+  trackingChanges,
+} from './metadata.js'
 
 export interface SchemaInput {
   /** How messages name the file. */
@@ -30,11 +37,24 @@ export function desiredFromSchema(schema: SchemaInput): Desired {
   const annotations = parseAnnotations(schema.source, schema.model, schema.file)
   const errors = annotations.diagnostics.filter((d) => d.severity === 'error')
   if (errors.length > 0) {
-    const lines = errors.map((d) => `${schema.file}:${d.line}:${d.column}: error: ${d.message} (${d.rule})${d.hint ? `\n  Solution: ${d.hint}` : ''}`)
-    throw new ValidationError(`${errors.length} hasura annotation error${errors.length === 1 ? '' : 's'}:\n${lines.join('\n')}`, {code: 'NSELF_HASURA_ANNOTATION', hint: 'fix the `// hasura:` comments (grammar: plugins/hasura/README.md); nself db validate lists them too'})
+    const lines = errors.map(
+      (d) =>
+        `${schema.file}:${d.line}:${d.column}: error: ${d.message} (${d.rule})${d.hint ? `\n  Solution: ${d.hint}` : ''}`,
+    )
+    throw new ValidationError(
+      `${errors.length} hasura annotation error${errors.length === 1 ? '' : 's'}:\n${lines.join('\n')}`,
+      {
+        code: 'NSELF_HASURA_ANNOTATION',
+        hint: 'fix the `// hasura:` comments (grammar: plugins/hasura/README.md); nself db validate lists them too',
+      },
+    )
   }
   const schemas = [...new Set(schema.model.tables.map((t) => t.schema))]
-  return {tables: generateTables(schema.model, annotations), managedSchemas: schemas.length ? schemas : ['public'], annotations}
+  return {
+    tables: generateTables(schema.model, annotations),
+    managedSchemas: schemas.length ? schemas : ['public'],
+    annotations,
+  }
 }
 
 export interface SyncOptions {
@@ -55,13 +75,24 @@ export interface SyncResult {
   inconsistent: InconsistentObject[]
 }
 
-export async function syncMetadata(client: HasuraClient, desired: Desired, options: SyncOptions = {}): Promise<SyncResult> {
+export async function syncMetadata(
+  client: HasuraClient,
+  desired: Desired,
+  options: SyncOptions = {},
+): Promise<SyncResult> {
   const maxAttempts = options.attempts ?? 3
   for (let attempt = 1; ; attempt++) {
     const {resourceVersion, metadata} = await client.exportMetadata()
     const merged = merge(metadata, desired, options.source)
     const changed = !sameMetadata(metadata, merged)
-    const result: SyncResult = {changed, diff: changed ? metadataDiff(metadata, merged) : '', ...trackingChanges(metadata, merged, options.source), attempts: attempt, resourceVersion, inconsistent: []}
+    const result: SyncResult = {
+      changed,
+      diff: changed ? metadataDiff(metadata, merged) : '',
+      ...trackingChanges(metadata, merged, options.source),
+      attempts: attempt,
+      resourceVersion,
+      inconsistent: [],
+    }
     if (options.dryRun) return result
     if (changed) {
       try {
@@ -69,7 +100,12 @@ export async function syncMetadata(client: HasuraClient, desired: Desired, optio
       } catch (error) {
         if (error instanceof HasuraError && error.kind === 'conflict' && attempt < maxAttempts) continue
         if (error instanceof HasuraError && error.kind === 'conflict') {
-          throw new HasuraError('conflict', `the metadata kept changing on the server (${maxAttempts} attempts); nothing was replaced`, error.status, error.body)
+          throw new HasuraError(
+            'conflict',
+            `the metadata kept changing on the server (${maxAttempts} attempts); nothing was replaced`,
+            error.status,
+            error.body,
+          )
         }
         throw error
       }
@@ -83,7 +119,10 @@ function merge(metadata: Metadata, desired: Desired, source = DEFAULT_SOURCE): M
   try {
     return mergeMetadata(metadata, desired.tables, {source, managedSchemas: desired.managedSchemas})
   } catch {
-    throw new HasuraError('rejected', `Hasura has no database source named "${source}"; connect the database first (console: Data → Connect Database, name "${source}")`)
+    throw new HasuraError(
+      'rejected',
+      `Hasura has no database source named "${source}"; connect the database first (console: Data → Connect Database, name "${source}")`,
+    )
   }
 }
 

@@ -23,7 +23,9 @@ export default class DbBackupList extends DbCommand<typeof DbBackupList> {
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
   static override enableJsonFlag = true
   static override flags = {
-    verify: Flags.boolean({description: 'Read every backup completely and check every checksum (as restore does), not only its manifest.'}),
+    verify: Flags.boolean({
+      description: 'Read every backup completely and check every checksum (as restore does), not only its manifest.',
+    }),
   }
 
   async run(): Promise<{directory: string; backups: Row[]}> {
@@ -42,7 +44,9 @@ export default class DbBackupList extends DbCommand<typeof DbBackupList> {
     }))
     if (backups.length === 0) this.log(`No backups in ${this.nself.backupDir}. Take one with: nself db backup`)
     for (const b of backups) {
-      const details = b.valid ? `${b.createdAt.replace('T', ' ').slice(0, 19)}  ${formatBytes(b.size).padStart(8)}  ${(b.method ?? '').padEnd(7)}  migration ${b.migration ?? '-'}${b.compressed ? '  compressed' : ''}${b.includesSeeds ? '  +seeds' : ''}` : `NOT VALID: ${b.problem}`
+      const details = b.valid
+        ? `${b.createdAt.replace('T', ' ').slice(0, 19)}  ${formatBytes(b.size).padStart(8)}  ${(b.method ?? '').padEnd(7)}  migration ${b.migration ?? '-'}${b.compressed ? '  compressed' : ''}${b.includesSeeds ? '  +seeds' : ''}`
+        : `NOT VALID: ${b.problem}`
       this.log(`${b.name.padEnd(32)} ${details}`)
     }
     const damaged = backups.filter((b) => !b.valid).length

@@ -3,9 +3,14 @@ import {installSchedule, removeSchedule, showSchedule, type ScheduleTarget} from
 import {DbCommand} from '../../../cli/db-command.js'
 
 export default class DbBackupSchedule extends DbCommand<typeof DbBackupSchedule> {
-  static override summary = "Install, show or remove a cron schedule that runs `nself db backup` in this project."
-  static override description = 'The cron line is marked with the project folder, so installing again replaces it. Retention (DB_BACKUP_RETENTION_DAYS) applies after each scheduled backup.'
-  static override examples = ['<%= config.bin %> <%= command.id %> install --cron "0 3 * * *"', '<%= config.bin %> <%= command.id %> show', '<%= config.bin %> <%= command.id %> remove']
+  static override summary = 'Install, show or remove a cron schedule that runs `nself db backup` in this project.'
+  static override description =
+    'The cron line is marked with the project folder, so installing again replaces it. Retention (DB_BACKUP_RETENTION_DAYS) applies after each scheduled backup.'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> install --cron "0 3 * * *"',
+    '<%= config.bin %> <%= command.id %> show',
+    '<%= config.bin %> <%= command.id %> remove',
+  ]
   static override enableJsonFlag = true
   static override args = {
     action: Args.string({description: 'What to do.', options: ['install', 'show', 'remove'], default: 'show'}),
@@ -28,7 +33,11 @@ export default class DbBackupSchedule extends DbCommand<typeof DbBackupSchedule>
       return {action, installed: false}
     }
     const schedule = await showSchedule(target)
-    this.log(schedule ? `Backups run at "${schedule.cron}":\n${schedule.line}` : 'No backup schedule for this project. Install one with: nself db backup:schedule install')
+    this.log(
+      schedule
+        ? `Backups run at "${schedule.cron}":\n${schedule.line}`
+        : 'No backup schedule for this project. Install one with: nself db backup:schedule install',
+    )
     return {action, installed: Boolean(schedule), ...schedule}
   }
 }

@@ -5,7 +5,8 @@ import {migrateOptions, resetHistory} from '../../../runner/index.js'
 
 export default class MigrateResetState extends DbCommand<typeof MigrateResetState> {
   static override summary = 'Empty the migration history table. The schema and data are untouched.'
-  static override description = 'Afterwards every migration counts as pending. Use it to rebuild the history, e.g. followed by migrate:resolve --applied for each version that is in the database. You type the database name to confirm; without a terminal, --force is required.'
+  static override description =
+    'Afterwards every migration counts as pending. Use it to rebuild the history, e.g. followed by migrate:resolve --applied for each version that is in the database. You type the database name to confirm; without a terminal, --force is required.'
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --force']
   static override enableJsonFlag = true
   static override flags = {force: Flags.boolean({description: 'Skip the confirmation.'})}

@@ -47,6 +47,9 @@ A PostgreSQL advisory lock keeps two runs apart (waited for at most DB_MIGRATION
     const client = await this.connect()
     const reporter = this.reporter()
     const outcome = await withProgress(reporter, () => seedOnInit(this.nself, client, loaders, seedProgress(reporter)))
-    if (outcome.seeded) this.log(`Seeded ${this.nself.environment} after the first migration (DB_SEED_ON_INIT): ${outcome.result?.rows ?? 0} rows committed.`)
+    if (outcome.seeded)
+      this.log(
+        `Seeded ${this.nself.environment} after the first migration (DB_SEED_ON_INIT): ${outcome.result?.rows ?? 0} rows committed.`,
+      )
   }
 }

@@ -25,6 +25,10 @@ Needs DBDIAGRAM_TOKEN (dbdiagram's API is for paid plans). Without one, --to-fil
 
   async run(): Promise<SyncResult> {
     const ctx = await syncContext(this, this.flags)
-    return push(ctx, coreOf(this), {toFile: this.flags['to-file'], name: this.flags.name, overwrite: this.flags.overwrite})
+    return push(ctx, coreOf(this), {
+      toFile: this.flags['to-file'],
+      name: this.flags.name,
+      overwrite: this.flags.overwrite,
+    })
   }
 }

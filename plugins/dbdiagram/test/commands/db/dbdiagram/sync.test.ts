@@ -81,7 +81,9 @@ describe('dbdiagram: push, pull and status through the CLI', function () {
     expect(status.code).to.equal(0)
     expect(status.stdout).to.contain('both changed')
     for (const r of [status, await nself(dir, ['push', '--force'], env), await nself(dir, ['pull', '--force'], env)]) {
-      expect(r.stdout).to.contain('Changed in database/schema.dbml since the last sync:').and.contain('+Table audit_log {')
+      expect(r.stdout)
+        .to.contain('Changed in database/schema.dbml since the last sync:')
+        .and.contain('+Table audit_log {')
       expect(r.stdout).to.contain(`Changed in dbdiagram ${id} since the last sync:`).and.contain('+Table newsletters {')
       if (r !== status) {
         expect(r.code).to.equal(6)
@@ -128,11 +130,18 @@ describe('dbdiagram: push, pull and status through the CLI', function () {
     expect(ids).to.have.length(1)
     expect(server.diagrams.get(ids[0])).to.include({name: 'Blog schema', content: blog})
     expect(created.stdout).to.contain(`DBDIAGRAM_DIAGRAM_ID=${ids[0]}`)
-    expect(JSON.parse((await nself(dir, ['status', '--json'])).stdout)).to.include({status: 'in-sync', diagramId: ids[0]})
+    expect(JSON.parse((await nself(dir, ['status', '--json'])).stdout)).to.include({
+      status: 'in-sync',
+      diagramId: ids[0],
+    })
 
     const noToken = await nself(dir, ['status'], {DBDIAGRAM_TOKEN: undefined})
     expect(noToken.code).to.equal(3)
-    expect(noToken.stderr).to.contain('DBDIAGRAM_TOKEN is not set').and.contain('paid plans').and.contain('--to-file').and.contain('--from-file')
+    expect(noToken.stderr)
+      .to.contain('DBDIAGRAM_TOKEN is not set')
+      .and.contain('paid plans')
+      .and.contain('--to-file')
+      .and.contain('--from-file')
   })
 
   it('offline: push --to-file writes the DBML; pull --from-file validates, diffs and confirms the same way', async () => {
@@ -145,7 +154,9 @@ describe('dbdiagram: push, pull and status through the CLI', function () {
 
     const exported = join(dir, 'exported.dbml')
     writeFileSync(exported, blog + REMOTE_TABLE)
-    expect(JSON.parse((await nself(dir, ['status', '--from-file', exported, '--json'], env)).stdout).status).to.equal('remote-ahead')
+    expect(JSON.parse((await nself(dir, ['status', '--from-file', exported, '--json'], env)).stdout).status).to.equal(
+      'remote-ahead',
+    )
     const refused = await nself(dir, ['pull', '--from-file', exported], env)
     expect(refused.code).to.equal(6)
     expect(refused.stdout).to.contain('create table public.newsletters')
@@ -207,7 +218,9 @@ describe('dbdiagram: push, pull and status through the CLI', function () {
 
   it('401, 404 and a bad diagram id are config errors (exit 3) with what to do', async () => {
     const dir = project()
-    const wrongToken = await nself(dir, ['status', '--diagram', server.add(blog)], {DBDIAGRAM_TOKEN: 'tok_not_valid_xyz'})
+    const wrongToken = await nself(dir, ['status', '--diagram', server.add(blog)], {
+      DBDIAGRAM_TOKEN: 'tok_not_valid_xyz',
+    })
     expect(wrongToken.code).to.equal(3)
     expect(wrongToken.stderr).to.contain('was not accepted (401').and.not.contain('tok_not_valid_xyz')
     const unknown = await nself(dir, ['status'], {DBDIAGRAM_DIAGRAM_ID: 'ffffffffffffffffffffffff'})

@@ -9,10 +9,15 @@ import {newSource} from '../../../lib/new-source.js'
 import {writeRoot} from '../../../lib/directory.js'
 
 export default class HasuraPermissions extends BaseCommand<typeof HasuraPermissions> {
-  static override summary = 'Write Hasura metadata (tables, relationships, permissions, computed fields) from database/schema.dbml.'
+  static override summary =
+    'Write Hasura metadata (tables, relationships, permissions, computed fields) from database/schema.dbml.'
   static override description =
     'Writes the metadata directory (config v3) under hasura/metadata/: every table tracked, relationships from foreign keys, and what the `// hasura:` comments in the schema say. Keys nself does not own (event triggers, remote relationships, hand edits) are kept; a rerun on the same schema changes no byte. Exit 5 on a bad annotation, naming file:line:col.'
-  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --dry-run', '<%= config.bin %> <%= command.id %> --dir other/metadata']
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --dry-run',
+    '<%= config.bin %> <%= command.id %> --dir other/metadata',
+  ]
   static override enableJsonFlag = true
   static override flags = {
     'dry-run': Flags.boolean({description: 'Print the changes as a diff; write nothing.'}),
@@ -27,7 +32,12 @@ export default class HasuraPermissions extends BaseCommand<typeof HasuraPermissi
     const dir = this.flags.dir ? resolve(this.flags.dir) : join(project.root, 'hasura', 'metadata')
     const shown = relative(process.cwd(), dir) || '.'
     const options = {source, managedSchemas: desired.managedSchemas}
-    const {plan} = await planDirectory(dir, (current) => mergeMetadata(current ?? {version: 3, sources: []}, desired.tables, options, () => newSource(source)), false)
+    const {plan} = await planDirectory(
+      dir,
+      (current) =>
+        mergeMetadata(current ?? {version: 3, sources: []}, desired.tables, options, () => newSource(source)),
+      false,
+    )
     for (const note of desired.annotations.notes) this.notice(`Note: ${note}`)
     if (this.flags['dry-run']) {
       if (!this.jsonEnabled()) this.log(plan.length ? planDiff(plan, shown).trimEnd() : `${shown} is up to date.`)

@@ -6,7 +6,8 @@ import {readJsonArray} from '../../../json-array.js'
 
 export default class SeedLint extends BaseCommand<typeof SeedLint> {
   static override summary = 'Check a JSON seed file without touching the database: an array of objects, well-formed.'
-  static override description = 'Streams the file (constant memory) and reports the first mistake with its byte offset, line and row.'
+  static override description =
+    'Streams the file (constant memory) and reports the first mistake with its byte offset, line and row.'
   static override examples = ['<%= config.bin %> <%= command.id %> database/seeds/development/users.json']
   static override enableJsonFlag = true
   static override args = {file: Args.string({description: 'The JSON seed file.', required: true})}
@@ -27,11 +28,16 @@ export default class SeedLint extends BaseCommand<typeof SeedLint> {
       }
     } catch (error) {
       const row = (error as {row?: number}).row
-      throw new ValidationError(`${this.args.file}${row ? ` row ${row}` : ''}: ${(error as Error).message}`, {cause: error})
+      throw new ValidationError(`${this.args.file}${row ? ` row ${row}` : ''}: ${(error as Error).message}`, {
+        cause: error,
+      })
     }
     this.log(`${this.args.file}: ${rows} rows; columns: ${[...columns].join(', ') || '(none)'}`)
     // Not a problem (they reach PostgreSQL exactly), but other JSON tools would round them.
-    if (exactNumbers > 0) this.log(`${exactNumbers} numbers beyond what JavaScript holds exactly (${where.join('; ')}${exactNumbers > where.length ? '; …' : ''}) are carried with their digits as written`)
+    if (exactNumbers > 0)
+      this.log(
+        `${exactNumbers} numbers beyond what JavaScript holds exactly (${where.join('; ')}${exactNumbers > where.length ? '; …' : ''}) are carried with their digits as written`,
+      )
     return {file: this.args.file, rows, columns: [...columns], exactNumbers}
   }
 }
