@@ -2,9 +2,8 @@
  * What `db run` and `db diff` share: load the wanted schema, find the state after the newest
  * generated migration, and plan the change between them. No database is involved.
  */
-import {readFile} from 'node:fs/promises'
 import {relative, resolve} from 'node:path'
-import {ConfigError, UsageError, ValidationError} from '@nself/sdk'
+import {UsageError, ValidationError} from '@nself/sdk'
 import {findProjectRoot, projectPaths} from '../project.js'
 import {parseSchema} from '../schema/parse.js'
 import {renderDiagnostic, validateSchema} from '../validate/index.js'
@@ -19,6 +18,7 @@ import {
 } from '../diff/index.js'
 import type {SchemaModel} from '../schema/model.js'
 import {type MigrationsState, readMigrationsState} from './generated.js'
+import {readSchemaSource} from '../schema/read.js'
 
 /**
  * The schema file as a model. A .json file is read as a model directly (snapshots, tests,
@@ -27,15 +27,7 @@ import {type MigrationsState, readMigrationsState} from './generated.js'
  * "drop everything").
  */
 export async function loadTargetModel(file: string, shown = file): Promise<SchemaModel> {
-  let source: string
-  try {
-    source = await readFile(file, 'utf8')
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (error as Error).message
-    throw new ConfigError(`cannot read the schema ${shown}: ${reason}`, {
-      hint: 'Create database/schema.dbml (nself init does) or pass --schema PATH.',
-    })
-  }
+  const source = await readSchemaSource(file, shown, '--schema')
   if (file.endsWith('.json')) {
     const parsed = JSON.parse(source) as SchemaModel | {model: SchemaModel}
     return 'model' in parsed ? parsed.model : parsed

@@ -4,14 +4,14 @@
  * element also carries what a migration did to it (added, changed, dropped), and what the
  * migration dropped is kept in the graph so a reviewer sees it.
  */
-import type {
-  ColumnModel,
-  ColumnType,
-  DefaultValue,
-  EnumModel,
-  ForeignKeyModel,
-  SchemaModel,
-  TableModel,
+import {
+  defaultText,
+  type ColumnModel,
+  type ColumnType,
+  type EnumModel,
+  type ForeignKeyModel,
+  type SchemaModel,
+  type TableModel,
 } from '../schema/model.js'
 
 export type DiffStatus = 'added' | 'changed' | 'dropped'
@@ -178,21 +178,6 @@ function toColumn(c: ColumnModel, pk: boolean, unique: boolean, fk: boolean): Di
 export function typeText(t: ColumnType): string {
   const base = t.schema ? `${t.schema}.${t.name}` : t.name
   return `${base}${t.args.length ? `(${t.args.join(',')})` : ''}${'[]'.repeat(t.arrayDims)}`
-}
-
-function defaultText(d: DefaultValue): string {
-  switch (d.kind) {
-    case 'string':
-      return `'${d.value}'`
-    case 'number':
-      return d.value
-    case 'boolean':
-      return String(d.value)
-    case 'null':
-      return 'null'
-    case 'expression':
-      return d.sql
-  }
 }
 
 function toEnum(e: EnumModel): DiagramEnum {

@@ -2,8 +2,7 @@
  * `nself db diagram`, the library side: schema file → graph → layout → SVG or HTML page. Knows
  * nothing of oclif; the command and the watch server call these.
  */
-import {readFile} from 'node:fs/promises'
-import {ConfigError, ValidationError} from '@nself/sdk'
+import {ValidationError} from '@nself/sdk'
 import {parseSchema} from '../schema/parse.js'
 import type {ParsedSchema, SchemaModel} from '../schema/model.js'
 import {buildGraph} from './graph.js'
@@ -11,6 +10,7 @@ import {renderPage} from './html.js'
 import {layoutGraph} from './layout.js'
 import {renderSvg} from './svg.js'
 import {writeFileSafely} from './write.js'
+import {readSchemaSource} from '../schema/read.js'
 
 export {buildGraph, type DiagramGraph} from './graph.js'
 export {layoutGraph} from './layout.js'
@@ -45,15 +45,7 @@ export async function renderDiagram(model: SchemaModel, options: RenderOptions):
 
 /** Reads and parses a schema; syntax errors become one error naming each FILE:LINE:COL. */
 export async function loadSchema(path: string, shown: string): Promise<ParsedSchema> {
-  let source: string
-  try {
-    source = await readFile(path, 'utf8')
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (error as Error).message
-    throw new ConfigError(`cannot read the schema ${shown}: ${reason}`, {
-      hint: 'create database/schema.dbml (nself init does) or pass --file PATH',
-    })
-  }
+  const source = await readSchemaSource(path, shown)
   const parsed = await parseSchema(source, shown)
   if (parsed.parseErrors.length > 0) {
     const lines = parsed.parseErrors.map((p) => `${shown}:${p.line}:${p.column}: error: ${p.message}`)

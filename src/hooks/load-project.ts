@@ -4,15 +4,14 @@
  * depend on @nself/sdk only). It can also parse DBML text a plugin holds (`source`) and list the
  * changes from an earlier version (`changesFrom`), as `nself db run` would plan them.
  */
-import {readFile} from 'node:fs/promises'
 import {relative, resolve} from 'node:path'
-import {ConfigError} from '@nself/sdk/errors'
 import type {LoadProjectHook, ProjectInfo, SchemaChangeView} from '@nself/sdk/hooks'
 import {loadConfig} from '../config/index.js'
 import {diffSchemas} from '../diff/index.js'
 import {emptyModel} from '../schema/model.js'
 import {parseSchema} from '../schema/parse.js'
 import {validateSchema} from '../validate/index.js'
+import {readSchemaSource} from '../schema/read.js'
 
 const hook: LoadProjectHook = async function (options) {
   const config = loadConfig()
@@ -58,15 +57,8 @@ const hook: LoadProjectHook = async function (options) {
   }
 }
 
-async function readSchema(path: string, file: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8')
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (error as Error).message
-    throw new ConfigError(`cannot read the schema ${file}: ${reason}`, {
-      hint: 'create database/schema.dbml (nself init does) or pass --file PATH',
-    })
-  }
+function readSchema(path: string, file: string): Promise<string> {
+  return readSchemaSource(path, file)
 }
 
 async function changesFrom(

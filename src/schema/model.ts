@@ -82,6 +82,22 @@ export type DefaultValue =
   | {kind: 'null'}
   | {kind: 'expression'; sql: string} // from a backtick default: `now()`
 
+/** A default as people read it in messages and drawings: 'text', 42, true, null, or the expression (in backticks when asked). */
+export function defaultText(d: DefaultValue, backticks = false): string {
+  switch (d.kind) {
+    case 'string':
+      return `'${d.value}'`
+    case 'number':
+      return d.value
+    case 'boolean':
+      return String(d.value)
+    case 'null':
+      return 'null'
+    case 'expression':
+      return backticks ? `\`${d.sql}\`` : d.sql
+  }
+}
+
 export interface ColumnModel {
   name: string
   type: ColumnType

@@ -2,7 +2,7 @@
  * Defaults that cannot fit their column: PostgreSQL only finds out when the CREATE TABLE (or the
  * first INSERT) runs, DBML never. Expressions (backtick defaults) are left alone.
  */
-import type {ColumnModel, DefaultValue, EnumModel} from '../schema/model.js'
+import {defaultText, type ColumnModel, type DefaultValue, type EnumModel} from '../schema/model.js'
 import {
   INTEGER_TYPES,
   NUMERIC_TYPES,
@@ -31,28 +31,13 @@ export const defaultsCheck: Check = {
             column.loc,
             problem.severity,
             'default-type',
-            `default ${show(column.default)} of ${where}: ${problem.message}`,
+            `default ${defaultText(column.default, true)} of ${where}: ${problem.message}`,
           ),
         )
       }
     }
     return {diagnostics, looked: `${plural(count, 'column default')} against their types and enum values`}
   },
-}
-
-function show(d: DefaultValue): string {
-  switch (d.kind) {
-    case 'string':
-      return `'${d.value}'`
-    case 'number':
-      return d.value
-    case 'boolean':
-      return String(d.value)
-    case 'null':
-      return 'null'
-    case 'expression':
-      return `\`${d.sql}\``
-  }
 }
 
 const RANGES: Record<string, [bigint, bigint]> = {

@@ -2,12 +2,11 @@
  * Reading and validating a schema file, and the text the command prints: the library side of
  * `nself db validate`, so the command stays a thin shell and tests can call it in-process.
  */
-import {readFile} from 'node:fs/promises'
-import {ConfigError} from '@nself/sdk'
 import type {ParsedSchema} from '../schema/model.js'
 import {parseSchema} from '../schema/parse.js'
 import {type Diagnostic, compareDiagnostics} from './diagnostic.js'
 import {type SchemaSummary, type ValidationReport, validateSchemaDetailed} from './index.js'
+import {readSchemaSource} from '../schema/read.js'
 
 export interface ValidationResult {
   file: string
@@ -25,15 +24,7 @@ export type ExtraChecks = (parsed: ParsedSchema) => Promise<Diagnostic[]>
 
 /** Parses and validates `path`; `shown` is how messages name the file (database/schema.dbml). */
 export async function validateFile(path: string, shown: string, extra?: ExtraChecks): Promise<ValidationResult> {
-  let source: string
-  try {
-    source = await readFile(path, 'utf8')
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (error as Error).message
-    throw new ConfigError(`cannot read the schema ${shown}: ${reason}`, {
-      hint: 'create database/schema.dbml (nself init does) or pass --file PATH',
-    })
-  }
+  const source = await readSchemaSource(path, shown)
   const parsed = await parseSchema(source, shown)
   const report = validateSchemaDetailed(parsed)
   if (extra && parsed.parseErrors.length === 0) {
