@@ -42,7 +42,7 @@ describe('seed state follows the data @db', function () {
 
     const again = await cli('db', 'seed')
     expect(again.code, again.stderr).to.equal(0)
-    expect(again.stdout).to.match(/applied\s+items\.json → public\.items: 2 rows/)
+    expect(again.stdout).to.match(/loaded\s+items\.json → public\.items: 2 rows/)
     expect((await db.query('SELECT count(*)::int AS n FROM items')).rows[0].n).to.equal(2)
     expect(await seedStates()).to.deep.equal(['items.json:applied'])
   })
