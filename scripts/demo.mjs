@@ -36,6 +36,8 @@ nself(['db', 'ping'])
 nself(['db', 'info'])
 if (has('db:validate')) nself(['db', 'validate', '--verbose'])
 if (has('db:run')) nself(['db', 'run', '--message', 'initial'])
+if (has('db:lint')) nself(['db', 'lint'])
+if (has('db:diagram')) nself(['db', 'diagram'])
 if (has('db:migrate:up')) nself(['db', 'migrate', 'up'])
 if (has('db:seed')) {
   const seeds = join(project, 'database', 'seeds', 'development')
