@@ -18,7 +18,7 @@ import {existsSync} from 'node:fs'
 import {basename, join} from 'node:path'
 import type {Client} from 'pg'
 import {NselfError, OperationError} from '@nself/sdk/errors'
-import {quoteLiteral, quoteQualified, splitSql} from '@nself/sdk/sql'
+import {quoteLiteral, quoteQualified, splitSql, withTransaction} from '@nself/sdk/sql'
 import type {NselfConfig} from '../config/index.js'
 import {projectSchemas, RESTORE_JOURNAL_SCHEMA, setvalSql, type SchemaScript} from './catalog.js'
 import {dropProjectObjectsSql} from './drop.js'
@@ -209,12 +209,12 @@ export interface Journal {
 
 /** Commits the journal: from here until the last batch, the database counts as part-way. */
 export async function writeJournal(client: Client, journal: Omit<Journal, 'startedAt'>): Promise<void> {
-  await client.query(`BEGIN;
-CREATE SCHEMA IF NOT EXISTS ${RESTORE_JOURNAL_SCHEMA};
+  await withTransaction(client, () =>
+    client.query(`CREATE SCHEMA IF NOT EXISTS ${RESTORE_JOURNAL_SCHEMA};
 CREATE TABLE IF NOT EXISTS ${JOURNAL} (backup text NOT NULL, safety text NOT NULL, started_at timestamptz NOT NULL DEFAULT pg_catalog.now());
 DELETE FROM ${JOURNAL};
-INSERT INTO ${JOURNAL} (backup, safety) VALUES (${quoteLiteral(journal.backup)}, ${quoteLiteral(journal.safety)});
-COMMIT`)
+INSERT INTO ${JOURNAL} (backup, safety) VALUES (${quoteLiteral(journal.backup)}, ${quoteLiteral(journal.safety)})`),
+  )
 }
 
 export async function readJournal(client: Client): Promise<Journal | undefined> {

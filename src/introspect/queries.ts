@@ -8,6 +8,7 @@
  * so that the same definition always reads back as the same text.
  */
 import type {Client} from 'pg'
+import {withRollback} from '@nself/sdk/sql'
 
 /** Objects owned by an extension (CREATE EXTENSION made them). */
 const NOT_EXTENSION = (catalog: string, oid: string) =>
@@ -311,17 +312,18 @@ export interface CatalogRows {
  * cannot give tables from one moment and columns from another.
  */
 export async function readCatalogRows(client: Client, schemas: string[]): Promise<CatalogRows> {
-  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
-  try {
-    const rows = {} as Record<CatalogName, unknown[]>
-    for (const [name, sql] of Object.entries(SQL) as Array<[CatalogName, string]>) {
-      const params = sql.includes('$1') ? [schemas] : []
-      rows[name] = (await client.query(sql, params)).rows
-    }
-    return rows as unknown as CatalogRows
-  } finally {
-    await client.query('ROLLBACK')
-  }
+  return withRollback(
+    client,
+    async () => {
+      const rows = {} as Record<CatalogName, unknown[]>
+      for (const [name, sql] of Object.entries(SQL) as Array<[CatalogName, string]>) {
+        const params = sql.includes('$1') ? [schemas] : []
+        rows[name] = (await client.query(sql, params)).rows
+      }
+      return rows as unknown as CatalogRows
+    },
+    {mode: 'ISOLATION LEVEL REPEATABLE READ READ ONLY'},
+  )
 }
 
 /** Every schema that holds user objects (not pg_*, not information_schema, not an extension's). */

@@ -12,7 +12,7 @@ import type {Client} from 'pg'
 import type {ColumnModel, SchemaModel, TableModel} from '../schema/model.js'
 import {canonicalTypeName, sameType} from '../schema/types.js'
 import {createIndex, defaultSql} from '../sql/ddl.js'
-import {quoteQualified as qualify, quoteIdent} from '@nself/sdk/sql'
+import {quoteQualified as qualify, quoteIdent, withRollback} from '@nself/sdk/sql'
 import {pgIdent} from './sqltext.js'
 
 interface Candidate {
@@ -133,8 +133,7 @@ const squash = (s: string): string => s.replace(/\s+/g, ' ').trim()
 
 /** Applies every candidate to a temporary copy of its table, in one transaction that is rolled back. */
 async function settle(client: Client, candidates: Map<TableModel, Candidate[]>): Promise<void> {
-  await client.query('BEGIN')
-  try {
+  await withRollback(client, async () => {
     let n = 0
     for (const [table, list] of candidates) {
       const temp = qualify('pg_temp', `nself_spelling_${++n}`)
@@ -143,9 +142,7 @@ async function settle(client: Client, candidates: Map<TableModel, Candidate[]>):
       )
       for (const candidate of list) await tryCandidate(client, temp, candidate)
     }
-  } finally {
-    await client.query('ROLLBACK')
-  }
+  })
 }
 
 async function tryCandidate(client: Client, temp: string, candidate: Candidate): Promise<void> {

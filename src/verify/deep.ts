@@ -21,17 +21,15 @@ import {locateError} from './locate.js'
 import {type VerificationRecord, sha256, writeSideRecord} from './record.js'
 import {type VerifyServer, serverVersion, withScratchDatabase} from './server.js'
 import {describeDrift} from './verify.js'
+import {withRollback} from '@nself/sdk/sql'
 
 /** Undefined when the whole CREATE script runs; else one located message per failure (the first). */
 export async function deepValidate(server: VerifyServer, model: SchemaModel, file: string): Promise<{server: string}> {
   return withScratchDatabase(server, async (db) => {
     const steps = upSteps(diffSchemas(emptyModel(), model))
-    await db.query('BEGIN')
-    try {
+    await withRollback(db, async () => {
       for (const step of steps) await runOne(db, step, model, file)
-    } finally {
-      await db.query('ROLLBACK').catch(() => {})
-    }
+    })
     return {server: await serverVersion(db)}
   })
 }

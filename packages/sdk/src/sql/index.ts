@@ -5,5 +5,5 @@
 export {commentText, CONTROL_CHARACTERS, quoteIdent, quoteIdentList, quoteLiteral, quoteQualified} from './quote.js'
 export {isPgError, pgMessage, type PgError, type PgMessageOptions} from './errors.js'
 export {splitSql, SqlSyntaxError, type SqlStatement} from './split.js'
-export {withTransaction, type Queryable, type TransactionOptions} from './transaction.js'
+export {withRollback, withTransaction, type Queryable, type TransactionOptions} from './transaction.js'
 export {isPlainTransactionControl, isTransactionControl, nonTransactionalKind} from './transactional.js'

@@ -13,6 +13,23 @@ export interface TransactionOptions {
 }
 
 /**
+ * Runs fn inside one transaction that is always rolled back: a read-only snapshot, or a trial run of
+ * statements whose effects must not stay. fn's error, if any, is the one rethrown.
+ */
+export async function withRollback<C extends Queryable, T>(
+  client: C,
+  fn: (client: C) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
+  await client.query([`BEGIN${options.mode ? ` ${options.mode}` : ''}`, ...(options.setup ?? [])].join('; '))
+  try {
+    return await fn(client)
+  } finally {
+    await client.query('ROLLBACK').catch(() => {})
+  }
+}
+
+/**
  * Runs fn inside one transaction: COMMIT when it resolves, ROLLBACK when it throws (the error of
  * fn is the one rethrown; a failing ROLLBACK, e.g. on a dropped connection, is not reported over it).
  */
